@@ -1,0 +1,2 @@
+// @switchboard/cli: The switchboard command line
+export {};

@@ -1,0 +1,60 @@
+// The canonical config (camelCase). Validated once at createRouter(); plugin options are checked
+// against each plugin's own schema at initialize(), and every problem is reported with its path.
+import { z } from 'zod';
+
+/** A reference to a plugin by config name; the remaining keys are the plugin's options. */
+export const pluginRefSchema = z.looseObject({ type: z.string().min(1, 'needs a `type`') });
+export type PluginRef = z.output<typeof pluginRefSchema>;
+
+export const breakerSchema = z.strictObject({
+  /** Consecutive failures that open a service's breaker. */
+  consecutiveFailures: z.number().int().positive().default(5),
+  /** How long an open breaker keeps its service out before one trial call. */
+  halfOpenAfterMs: z.number().int().positive().default(10_000),
+});
+
+export const failoverSchema = z.strictObject({
+  /** Further services to try after the first one fails (the pattern's max_failover_attempts). */
+  maxAttempts: z.number().int().min(0).default(3),
+  /** Per-call timeout; a call that takes longer fails over. */
+  timeoutMs: z.number().int().positive().default(30_000),
+  breaker: breakerSchema.default({ consecutiveFailures: 5, halfOpenAfterMs: 10_000 }),
+});
+
+export const HEALTH_CORE_KEYS = ['type', 'intervalMs', 'timeoutMs', 'unhealthyThreshold', 'healthyThreshold'] as const;
+
+export const healthSchema = z.looseObject({
+  type: z.string().min(1).default('ping'),
+  intervalMs: z.number().int().positive().default(30_000),
+  timeoutMs: z.number().int().positive().default(5_000),
+  /** Consecutive failed checks that mark a service down. */
+  unhealthyThreshold: z.number().int().positive().default(2),
+  /** Consecutive good checks that bring it back. */
+  healthyThreshold: z.number().int().positive().default(1),
+});
+
+export const configSchema = z.strictObject({
+  discovery: z.array(pluginRefSchema).default([]),
+  strategy: pluginRefSchema.default({ type: 'first-match' }),
+  failover: failoverSchema.default({ maxAttempts: 3, timeoutMs: 30_000, breaker: { consecutiveFailures: 5, halfOpenAfterMs: 10_000 } }),
+  health: z.union([z.literal(false), healthSchema]).default({
+    type: 'ping',
+    intervalMs: 30_000,
+    timeoutMs: 5_000,
+    unhealthyThreshold: 2,
+    healthyThreshold: 1,
+  }),
+  /** How often discoverers are asked to look again (when enableAutoRefresh). */
+  discoveryIntervalMs: z.number().int().positive().default(60_000),
+  enableAutoRefresh: z.boolean().default(true),
+  /** How long initialize() waits for discoverers' first view and upstreams' first connection. */
+  discoveryTimeoutMs: z.number().int().positive().default(30_000),
+  /** Packages to load plugins from, beyond the built-in names. */
+  plugins: z.array(z.string().min(1)).default([]),
+  logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).optional(),
+});
+
+export type SwitchboardConfigInput = z.input<typeof configSchema>;
+export type SwitchboardConfig = z.output<typeof configSchema>;
+export type HealthConfig = z.output<typeof healthSchema>;
+export type FailoverConfig = z.output<typeof failoverSchema>;

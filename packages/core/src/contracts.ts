@@ -1,0 +1,104 @@
+// The four contracts plugins implement. Core depends only on these; a plugin depends only on core.
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Transport as McpTransport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { ServiceDescriptor } from './descriptor.js';
+import type { Logger } from './logger.js';
+
+export type { McpTransport };
+
+// ── Discovery ────────────────────────────────────────────────────────────────────────────────
+
+export type ServiceEvent =
+  | { readonly type: 'added' | 'updated'; readonly service: ServiceDescriptor }
+  | { readonly type: 'removed'; readonly name: string; readonly source: string };
+
+export interface DiscoverySink {
+  /** Report a change. Cheap and synchronous: the registry applies it at once. */
+  emit(event: ServiceEvent): void;
+  /** Report a problem that did not stop the discoverer (a bad record, a lost connection). */
+  warn(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface Discoverer {
+  /** Instance id, for example `static#0`; also the `source` of what it reports. */
+  readonly id: string;
+  /** Begin discovering. Resolves once the first full view has been reported (or timed out). */
+  start(sink: DiscoverySink): Promise<void>;
+  /** Look again now (re-query, re-read). Optional: push-based discoverers need not. */
+  refresh?(): Promise<void>;
+  /** Stop and release every socket, timer and watch. No event may be emitted after it resolves. */
+  stop(): Promise<void>;
+}
+
+// ── Strategy ─────────────────────────────────────────────────────────────────────────────────
+
+/** Per-service numbers a strategy may read. Kept by core; never copied on the hot path. */
+export interface ServiceStatsView {
+  readonly inFlight: number;
+  readonly total: number;
+  readonly successes: number;
+  readonly failures: number;
+  /** Success share over all calls; 1 before the first call. */
+  readonly successRate: number;
+  /** Mean latency in ms over all calls (0 before the first). */
+  readonly averageLatencyMs: number;
+  /** Peak-EWMA latency in ms, decayed to `now` (0 when never measured). */
+  ewmaLatencyMs(now: number): number;
+}
+
+export interface Candidate {
+  readonly name: string;
+  readonly descriptor: ServiceDescriptor;
+  readonly stats: ServiceStatsView;
+}
+
+export interface SelectContext {
+  readonly toolName?: string;
+  readonly requestType?: string;
+  /** Uniform in [0, 1). Injected so tests can make choices reproducible. */
+  random(): number;
+  /** Monotonic milliseconds. */
+  now(): number;
+}
+
+export interface Strategy {
+  readonly name: string;
+  /**
+   * Pick one of `candidates` (all healthy and eligible, in priority order), or undefined when the
+   * list is empty. Synchronous and allocation-free: it runs on every request.
+   */
+  select(candidates: readonly Candidate[], context: SelectContext): Candidate | undefined;
+}
+
+// ── Transport ────────────────────────────────────────────────────────────────────────────────
+
+export interface TransportContext {
+  readonly logger: Logger;
+  readonly signal?: AbortSignal;
+}
+
+export interface Transport {
+  /** The `transport` values of server entries this plugin serves, for example ['http', 'sse']. */
+  readonly kinds: readonly string[];
+  /** Build an unstarted MCP SDK transport to one upstream. The pool connects, reconnects and closes it. */
+  connect(service: ServiceDescriptor, context: TransportContext): Promise<McpTransport>;
+}
+
+// ── Health ───────────────────────────────────────────────────────────────────────────────────
+
+export interface HealthTarget {
+  readonly service: ServiceDescriptor;
+  /** The connected MCP client for this service (connecting if needed). */
+  client(): Promise<Client>;
+}
+
+export interface HealthResult {
+  readonly healthy: boolean;
+  readonly latencyMs: number;
+  readonly detail?: string;
+}
+
+export interface HealthChecker {
+  readonly name: string;
+  check(target: HealthTarget, signal: AbortSignal): Promise<HealthResult>;
+}

@@ -1,0 +1,91 @@
+// The one error type Switchboard throws: a string code, a message that says what to do, and the
+// plugin or service it came from. `from()` normalises anything thrown by a plugin or the SDK.
+
+export type SwitchboardErrorCode =
+  | 'CONFIG_INVALID'
+  | 'CONFIG_READ_FAILED'
+  | 'PLUGIN_NOT_FOUND'
+  | 'PLUGIN_DUPLICATE'
+  | 'PLUGIN_CORE_MISMATCH'
+  | 'PLUGIN_INVALID'
+  | 'PLUGIN_ERROR'
+  | 'TRANSPORT_MISSING'
+  | 'TRANSPORT_ERROR'
+  | 'NO_SERVICE'
+  | 'ALL_FAILED'
+  | 'TIMEOUT'
+  | 'BREAKER_OPEN'
+  | 'UPSTREAM_ERROR'
+  | 'INVALID_REQUEST'
+  | 'NOT_INITIALIZED'
+  | 'CLOSED'
+  | 'DISCOVERY_ERROR'
+  | 'INTERNAL';
+
+export interface SwitchboardErrorOptions {
+  cause?: unknown;
+  plugin?: string;
+  service?: string;
+  /** Structured detail (for example every config issue with its path). */
+  details?: unknown;
+}
+
+const BRAND = Symbol.for('@switchboard/core/SwitchboardError');
+
+export class SwitchboardError extends Error {
+  readonly code: SwitchboardErrorCode | (string & {});
+  readonly plugin?: string;
+  readonly service?: string;
+  readonly details?: unknown;
+
+  constructor(code: SwitchboardErrorCode | (string & {}), message: string, options: SwitchboardErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'SwitchboardError';
+    this.code = code;
+    if (options.plugin !== undefined) this.plugin = options.plugin;
+    if (options.service !== undefined) this.service = options.service;
+    if (options.details !== undefined) this.details = options.details;
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+
+  /** Brand check rather than instanceof: two copies of core (a plugin's and the app's) must agree. */
+  static is(value: unknown): value is SwitchboardError {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  }
+
+  /** Normalise anything thrown into a SwitchboardError, keeping the original as `cause`. */
+  static from(
+    value: unknown,
+    fallback: { code?: SwitchboardErrorCode; plugin?: string; service?: string; prefix?: string } = {},
+  ): SwitchboardError {
+    if (SwitchboardError.is(value)) {
+      if ((fallback.plugin && !value.plugin) || (fallback.service && !value.service)) {
+        return new SwitchboardError(value.code, value.message, {
+          cause: value.cause,
+          plugin: value.plugin ?? fallback.plugin,
+          service: value.service ?? fallback.service,
+          details: value.details,
+        });
+      }
+      return value;
+    }
+    const message = value instanceof Error ? value.message : typeof value === 'string' ? value : safeString(value);
+    return new SwitchboardError(fallback.code ?? 'INTERNAL', fallback.prefix ? `${fallback.prefix}: ${message}` : message, {
+      cause: value,
+      plugin: fallback.plugin,
+      service: fallback.service,
+    });
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { name: this.name, code: this.code, message: this.message, plugin: this.plugin, service: this.service, details: this.details };
+  }
+}
+
+function safeString(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

@@ -1,0 +1,20 @@
+// @switchboard/core: contracts, registry, router, failover, config and errors.
+import 'reflect-metadata';
+
+export { inject, injectable } from 'tsyringe';
+export type { DependencyContainer } from 'tsyringe';
+
+export * from './errors.js';
+export * from './logger.js';
+export * from './tokens.js';
+export * from './descriptor.js';
+export * from './contracts.js';
+export * from './plugin.js';
+export * from './builtins.js';
+export * from './plugin-catalog.js';
+export * from './version.js';
+export * from './stats.js';
+export * from './config/schema.js';
+export * from './config/pattern-names.js';
+export * from './config/validate.js';
+export * from './config/load.js';

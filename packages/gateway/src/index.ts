@@ -1,0 +1,2 @@
+// @switchboard/gateway: Serve a Switchboard router as one MCP endpoint
+export {};

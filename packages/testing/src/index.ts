@@ -1,0 +1,2 @@
+// @switchboard/testing: Fixture MCP servers and conformance suites for Switchboard plugins
+export {};

@@ -1,0 +1,2 @@
+// @switchboard/discovery-etcd: Switchboard plugin: etcd fleet registry discovery
+export {};

@@ -1,0 +1,2 @@
+// @switchboard/discovery-mdns: Switchboard plugin: mDNS/DNS-SD discovery and advertising
+export {};

@@ -1,0 +1,2 @@
+// @switchboard/discovery-registry: Switchboard plugin: discovery-registry
+export {};

@@ -1,0 +1,2 @@
+// @switchboard/discovery-static: Switchboard plugin: discovery-static
+export {};

@@ -1,0 +1,2 @@
+// @switchboard/health-ping: Switchboard plugin: health-ping
+export {};

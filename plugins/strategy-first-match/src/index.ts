@@ -1,0 +1,2 @@
+// @switchboard/strategy-first-match: Switchboard plugin: strategy-first-match
+export {};

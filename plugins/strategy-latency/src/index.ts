@@ -1,0 +1,2 @@
+// @switchboard/strategy-latency: Switchboard plugin: strategy-latency
+export {};

@@ -1,0 +1,2 @@
+// @switchboard/strategy-least-loaded: Switchboard plugin: strategy-least-loaded
+export {};

@@ -1,0 +1,2 @@
+// @switchboard/strategy-random: Switchboard plugin: strategy-random
+export {};

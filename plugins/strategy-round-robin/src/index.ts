@@ -1,0 +1,2 @@
+// @switchboard/strategy-round-robin: Switchboard plugin: strategy-round-robin
+export {};

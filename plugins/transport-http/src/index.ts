@@ -1,0 +1,2 @@
+// @switchboard/transport-http: Switchboard plugin: transport-http
+export {};

@@ -1,0 +1,2 @@
+// @switchboard/transport-stdio: Switchboard plugin: transport-stdio
+export {};

@@ -1,0 +1,2 @@
+// @switchboard/transport-ws: Switchboard plugin: MCP over WebSocket
+export {};
