@@ -1,10 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
-// Tests import workspace packages through their `source` export condition, so a change is tested
+// Tests import workspace packages through their `@switchboard/source` export condition, so a change is tested
 // without a rebuild; child processes (fixture servers, the CLI) run the built dist.
 export default defineConfig({
-  resolve: { conditions: ['source'] },
-  ssr: { resolve: { conditions: ['source'] } },
+  resolve: { conditions: ['@switchboard/source'] },
+  ssr: { resolve: { conditions: ['@switchboard/source'] } },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'plugins/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 20_000,

@@ -15,7 +15,7 @@ const pkg = {
   description,
   license: 'MIT',
   type: 'module',
-  exports: { '.': { source: './src/index.ts', types: './dist/index.d.ts', default: './dist/index.js' } },
+  exports: { '.': { '@switchboard/source': './src/index.ts', types: './dist/index.d.ts', default: './dist/index.js' } },
   main: './dist/index.js',
   types: './dist/index.d.ts',
   files: ['dist', 'README.md'],

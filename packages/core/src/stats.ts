@@ -2,7 +2,7 @@
 // peak-EWMA latency (Finagle/Linkerd) and p50/p99 over a ring of recent samples.
 import type { ServiceStatsView } from './contracts.js';
 
-const WINDOW = 512;
+const WINDOW = 256;
 /** Decay time of the EWMA: an old measurement's weight halves every ~7 s. */
 const DECAY_MS = 10_000;
 
@@ -14,7 +14,8 @@ export class ServiceStats implements ServiceStatsView {
   private latencySumMs = 0;
   private ewmaMs = 0;
   private ewmaStamp = 0;
-  private readonly window = new Float64Array(WINDOW);
+  // Allocated on the first sample, so a registered but idle service costs a few hundred bytes.
+  private window: Float64Array | undefined;
   private windowCount = 0;
   private windowNext = 0;
 
@@ -37,13 +38,18 @@ export class ServiceStats implements ServiceStatsView {
     this.inFlight++;
   }
 
+  /** The call never ran (for example its breaker was open): undo begin() without a sample. */
+  cancel(): void {
+    if (this.inFlight > 0) this.inFlight--;
+  }
+
   end(ok: boolean, latencyMs: number, now: number): void {
     if (this.inFlight > 0) this.inFlight--;
     this.total++;
     if (ok) this.successes++;
     else this.failures++;
     this.latencySumMs += latencyMs;
-    this.window[this.windowNext] = latencyMs;
+    (this.window ??= new Float64Array(WINDOW))[this.windowNext] = latencyMs;
     this.windowNext = (this.windowNext + 1) % WINDOW;
     if (this.windowCount < WINDOW) this.windowCount++;
     this.observeLatency(latencyMs, now);
@@ -63,7 +69,7 @@ export class ServiceStats implements ServiceStatsView {
 
   /** Latency percentile (0..100) over the recent window, in ms; 0 with no samples. */
   percentile(p: number): number {
-    if (this.windowCount === 0) return 0;
+    if (this.windowCount === 0 || !this.window) return 0;
     const sorted = Array.from(this.window.subarray(0, this.windowCount)).sort((a, b) => a - b);
     const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
     return sorted[rank]!;

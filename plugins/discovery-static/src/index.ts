@@ -1,2 +1,47 @@
-// @switchboard/discovery-static: Switchboard plugin: discovery-static
-export {};
+// @switchboard/discovery-static: servers listed in config, including the `mcpServers` format.
+import { definePlugin, fromMcpServers, serverEntrySchema } from '@switchboard/core';
+import { z } from 'zod';
+import { StaticDiscoverer } from './static-discoverer.js';
+
+export { StaticDiscoverer, type StaticDiscovererOptions } from './static-discoverer.js';
+
+export const staticOptionsSchema = z
+  .strictObject({
+    servers: z.array(serverEntrySchema).default([]),
+    /** The object MCP clients use: { "name": { "command", "args", "env" } | { "url", "headers" } }. */
+    mcpServers: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+    /** A JSON file holding `mcpServers`, re-read on every discovery refresh. */
+    file: z.string().min(1).optional(),
+  })
+  .transform((options, ctx) => {
+    const servers = [...options.servers];
+    for (const raw of fromMcpServers(options.mcpServers ?? {})) {
+      const result = serverEntrySchema.safeParse(raw);
+      if (!result.success) {
+        for (const issue of result.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: ['mcpServers', raw.name, ...issue.path] });
+        continue;
+      }
+      servers.push(result.data);
+    }
+    const seen = new Set<string>();
+    for (const [i, s] of servers.entries()) {
+      if (seen.has(s.name)) ctx.addIssue({ code: 'custom', message: `duplicate server name '${s.name}'`, path: ['servers', i, 'name'] });
+      seen.add(s.name);
+    }
+    return { servers, ...(options.file ? { file: options.file } : {}) };
+  });
+
+export function staticDiscoveryPlugin() {
+  return definePlugin({
+    name: 'discovery-static',
+    kind: 'discovery',
+    type: 'static',
+    core: '^0.1.0',
+    optionsSchema: staticOptionsSchema,
+    register(ctx, options) {
+      ctx.provide(new StaticDiscoverer(ctx.instanceId, options, ctx.logger));
+    },
+  });
+}
+
+export default staticDiscoveryPlugin;

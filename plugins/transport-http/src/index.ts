@@ -1,2 +1,39 @@
-// @switchboard/transport-http: Switchboard plugin: transport-http
-export {};
+// @switchboard/transport-http: Streamable HTTP upstreams, falling back to legacy HTTP+SSE.
+import { SwitchboardError, definePlugin, type Logger, type McpTransport, type ServiceDescriptor, type Transport } from '@switchboard/core';
+import { z } from 'zod';
+import { StreamableHttpWithSseFallback } from './fallback-transport.js';
+
+export { StreamableHttpWithSseFallback, type FallbackOptions } from './fallback-transport.js';
+
+export const httpOptionsSchema = z.strictObject({});
+
+export class HttpTransport implements Transport {
+  readonly kinds = ['http', 'sse'] as const;
+  async connect(service: ServiceDescriptor, context: { logger: Logger }): Promise<McpTransport> {
+    let url: URL;
+    try {
+      url = new URL(service.url ?? '');
+    } catch {
+      throw new SwitchboardError('TRANSPORT_ERROR', `service ${service.name} has no valid url (got '${service.url ?? ''}')`, {
+        plugin: 'transport-http',
+        service: service.name,
+      });
+    }
+    return new StreamableHttpWithSseFallback({ url, headers: { ...service.headers }, logger: context.logger, mode: service.transport === 'sse' ? 'sse' : 'http' });
+  }
+}
+
+export function httpTransportPlugin() {
+  return definePlugin({
+    name: 'transport-http',
+    kind: 'transport',
+    type: 'http',
+    core: '^0.1.0',
+    optionsSchema: httpOptionsSchema,
+    register(ctx) {
+      ctx.provide(new HttpTransport());
+    },
+  });
+}
+
+export default httpTransportPlugin;

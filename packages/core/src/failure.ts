@@ -1,0 +1,37 @@
+// Which failures move a call to another service. A server that answered with a JSON-RPC error
+// about the request itself (bad params, unknown method) would answer the same everywhere, and
+// must not trip breakers, or one bad client could eject a whole fleet.
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { BrokenCircuitError, TaskCancelledError } from 'cockatiel';
+import { SwitchboardError } from './errors.js';
+
+export interface ClassifiedFailure {
+  /** Try another service, and count it against this one. */
+  readonly failover: boolean;
+  readonly error: SwitchboardError;
+}
+
+const CALLER_ERRORS = new Set<number>([ErrorCode.InvalidParams, ErrorCode.MethodNotFound, ErrorCode.InvalidRequest, ErrorCode.ParseError]);
+
+export function isServiceFailure(error: unknown): boolean {
+  if (error instanceof McpError) return !CALLER_ERRORS.has(error.code);
+  if (SwitchboardError.is(error)) return error.code !== 'INVALID_REQUEST' && error.code !== 'UPSTREAM_ERROR';
+  return true;
+}
+
+export function classifyFailure(error: unknown, service: string, timeoutMs: number): ClassifiedFailure {
+  if (error instanceof BrokenCircuitError) {
+    return { failover: true, error: new SwitchboardError('BREAKER_OPEN', `circuit breaker for ${service} is open`, { service, cause: error }) };
+  }
+  if (error instanceof TaskCancelledError || (error instanceof McpError && error.code === ErrorCode.RequestTimeout)) {
+    return { failover: true, error: new SwitchboardError('TIMEOUT', `${service} did not answer within ${timeoutMs} ms`, { service, cause: error }) };
+  }
+  if (error instanceof McpError) {
+    if (CALLER_ERRORS.has(error.code)) {
+      return { failover: false, error: new SwitchboardError('UPSTREAM_ERROR', `${service} rejected the request: ${error.message}`, { service, cause: error }) };
+    }
+    return { failover: true, error: new SwitchboardError('TRANSPORT_ERROR', `${service} failed: ${error.message}`, { service, cause: error }) };
+  }
+  const wrapped = SwitchboardError.from(error, { code: 'TRANSPORT_ERROR', service });
+  return { failover: isServiceFailure(wrapped), error: wrapped };
+}

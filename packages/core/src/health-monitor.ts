@@ -1,0 +1,93 @@
+// Runs the configured HealthChecker over every service on an interval and applies the
+// consecutive-failure/success thresholds. Ping latency feeds the latency strategy's EWMA.
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { HealthChecker } from './contracts.js';
+import type { HealthConfig } from './config/schema.js';
+import type { Logger } from './logger.js';
+import type { ServiceEntry, ServiceRegistry } from './registry.js';
+
+export class HealthMonitor {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private readonly aborter = new AbortController();
+
+  constructor(
+    private readonly checker: HealthChecker | undefined,
+    private readonly config: HealthConfig,
+    private readonly registry: ServiceRegistry,
+    private readonly client: (entry: ServiceEntry) => Promise<Client>,
+    private readonly logger: Logger,
+    private readonly now: () => number,
+  ) {}
+
+  start(): void {
+    if (!this.checker) return;
+    this.timer = setInterval(() => void this.checkAll(), this.config.intervalMs);
+    this.timer.unref();
+  }
+
+  /** One round over every service; overlapping rounds are skipped, not queued. */
+  checkAll(): Promise<void> {
+    if (this.running) return this.running;
+    this.running = Promise.all(this.registry.all().map((e) => this.checkOne(e))).then(
+      () => {
+        this.running = undefined;
+      },
+      () => {
+        this.running = undefined;
+      },
+    );
+    return this.running;
+  }
+
+  async checkOne(entry: ServiceEntry): Promise<void> {
+    if (!this.checker) return;
+    const signal = AbortSignal.any([this.aborter.signal, AbortSignal.timeout(this.config.timeoutMs)]);
+    let healthy: boolean;
+    let detail: string | undefined;
+    let latencyMs: number | undefined;
+    try {
+      const result = await this.checker.check({ service: entry.descriptor, client: () => this.client(entry) }, signal);
+      healthy = result.healthy;
+      detail = result.detail;
+      latencyMs = result.latencyMs;
+    } catch (error) {
+      healthy = false;
+      detail = signal.aborted && !this.aborter.signal.aborted ? `health check timed out after ${this.config.timeoutMs} ms` : (error as Error).message;
+    }
+    if (this.aborter.signal.aborted) return;
+    this.record(entry, healthy, detail, latencyMs);
+  }
+
+  /** Apply one observation (also used for connection failures seen outside a check round). */
+  record(entry: ServiceEntry, healthy: boolean, detail?: string, latencyMs?: number): void {
+    const h = entry.health;
+    h.lastCheckAt = Date.now();
+    const before = h.status;
+    if (healthy) {
+      h.consecutiveSuccesses++;
+      h.consecutiveFailures = 0;
+      if (latencyMs !== undefined) {
+        h.lastLatencyMs = latencyMs;
+        entry.stats.observeLatency(latencyMs, this.now());
+      }
+      if (h.status !== 'healthy' && (h.status === 'unknown' || h.consecutiveSuccesses >= this.config.healthyThreshold)) h.status = 'healthy';
+    } else {
+      h.consecutiveFailures++;
+      h.consecutiveSuccesses = 0;
+      h.lastError = detail;
+      // A service never seen working goes down on its first failure; a working one after the threshold.
+      if (h.status === 'unknown' || (h.status === 'healthy' && h.consecutiveFailures >= this.config.unhealthyThreshold)) h.status = 'unhealthy';
+    }
+    if (h.status !== before) {
+      const level = h.status === 'unhealthy' ? 'warn' : 'info';
+      this.logger[level](`service is ${h.status}`, { service: entry.name, detail });
+      this.registry.markChanged(entry);
+    }
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.aborter.abort();
+  }
+}

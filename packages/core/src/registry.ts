@@ -1,0 +1,211 @@
+// The live catalogue: every known service with its descriptor, capabilities, tools, health,
+// breaker state and stats. Discovery and health write to it in the background; the hot path reads
+// cached candidate lists that are rebuilt only when something changed.
+import { EventEmitter } from 'node:events';
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Candidate, ServiceEvent } from './contracts.js';
+import { sameDescriptor, type ServiceDescriptor } from './descriptor.js';
+import { ServiceStats } from './stats.js';
+
+export type HealthStatus = 'unknown' | 'healthy' | 'unhealthy';
+
+export interface HealthState {
+  status: HealthStatus;
+  consecutiveFailures: number;
+  consecutiveSuccesses: number;
+  lastCheckAt?: number;
+  lastLatencyMs?: number;
+  lastError?: string;
+}
+
+export type BreakerStatus = 'closed' | 'open' | 'half-open';
+
+export class ServiceEntry implements Candidate {
+  readonly stats = new ServiceStats();
+  readonly tools = new Map<string, Tool>();
+  toolsKnown = false;
+  readonly health: HealthState = { status: 'unknown', consecutiveFailures: 0, consecutiveSuccesses: 0 };
+  breaker: BreakerStatus = 'closed';
+  /** While the breaker is open, when it lets one trial call through (performance.now() ms). */
+  breakerReopenAt = 0;
+  /** Every source's view of this service; the first one reported is the one in force. */
+  readonly sources = new Map<string, ServiceDescriptor>();
+  private matchSet: Set<string>;
+
+  constructor(
+    public descriptor: ServiceDescriptor,
+    readonly order: number,
+  ) {
+    this.sources.set(descriptor.source, descriptor);
+    this.matchSet = new Set(descriptor.capabilities);
+  }
+
+  get name(): string {
+    return this.descriptor.name;
+  }
+
+  /** Capabilities from config/advertisement plus every tool name the server lists. */
+  get capabilities(): string[] {
+    return [...this.matchSet];
+  }
+
+  has(capability: string): boolean {
+    return this.matchSet.has(capability);
+  }
+
+  routable(now: number): boolean {
+    return this.health.status !== 'unhealthy' && (this.breaker !== 'open' || now >= this.breakerReopenAt);
+  }
+
+  rebuildMatchSet(): void {
+    this.matchSet = new Set([...this.descriptor.capabilities, ...this.tools.keys()]);
+  }
+}
+
+export interface CandidateSet {
+  /** Healthy, eligible services in priority order (or all eligible ones, in panic). */
+  readonly list: readonly ServiceEntry[];
+  /** True when no eligible service was healthy, so the list holds unhealthy ones as a last resort. */
+  readonly panic: boolean;
+}
+
+const EMPTY: CandidateSet = Object.freeze({ list: Object.freeze([]) as readonly ServiceEntry[], panic: false });
+
+export interface RegistryEvents {
+  added: [ServiceEntry];
+  updated: [ServiceEntry, ServiceDescriptor];
+  removed: [ServiceEntry];
+  tools: [ServiceEntry];
+  health: [ServiceEntry];
+  changed: [];
+}
+
+export class ServiceRegistry extends EventEmitter<RegistryEvents> {
+  private readonly entries = new Map<string, ServiceEntry>();
+  private sorted: ServiceEntry[] = [];
+  private cache = new Map<string, CandidateSet>();
+  private nextOrder = 0;
+  /** Earliest time an open breaker re-admits its service: the cache is stale from then on. */
+  private nextReadmitAt = Infinity;
+  version = 0;
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(name: string): ServiceEntry | undefined {
+    return this.entries.get(name);
+  }
+
+  all(): readonly ServiceEntry[] {
+    return this.sorted;
+  }
+
+  /** Apply a discovery event. Merge rule: one service per name; the first source to report it wins. */
+  apply(event: ServiceEvent): void {
+    if (event.type === 'removed') return this.removeSource(event.name, event.source);
+    const descriptor = event.service;
+    const existing = this.entries.get(descriptor.name);
+    if (!existing) {
+      const entry = new ServiceEntry(descriptor, this.nextOrder++);
+      this.entries.set(descriptor.name, entry);
+      this.invalidate();
+      this.emit('added', entry);
+      return;
+    }
+    const previous = existing.sources.get(descriptor.source);
+    existing.sources.set(descriptor.source, descriptor);
+    if (existing.descriptor.source !== descriptor.source) return; // a second source; the first stays in force
+    if (previous && sameDescriptor(previous, descriptor)) return;
+    const old = existing.descriptor;
+    existing.descriptor = descriptor;
+    existing.rebuildMatchSet();
+    this.invalidate();
+    this.emit('updated', existing, old);
+  }
+
+  private removeSource(name: string, source: string): void {
+    const entry = this.entries.get(name);
+    if (!entry || !entry.sources.delete(source)) return;
+    if (entry.sources.size === 0) {
+      this.entries.delete(name);
+      this.invalidate();
+      this.emit('removed', entry);
+      return;
+    }
+    if (entry.descriptor.source === source) {
+      const old = entry.descriptor;
+      entry.descriptor = entry.sources.values().next().value as ServiceDescriptor;
+      entry.rebuildMatchSet();
+      this.invalidate();
+      this.emit('updated', entry, old);
+    }
+  }
+
+  setTools(entry: ServiceEntry, tools: readonly Tool[]): void {
+    entry.tools.clear();
+    for (const tool of tools) entry.tools.set(tool.name, tool);
+    entry.toolsKnown = true;
+    entry.rebuildMatchSet();
+    this.invalidate();
+    this.emit('tools', entry);
+  }
+
+  /** Health or breaker state changed: candidate lists must be rebuilt. */
+  markChanged(entry: ServiceEntry): void {
+    if (entry.breaker === 'open') this.nextReadmitAt = Math.min(this.nextReadmitAt, entry.breakerReopenAt);
+    this.invalidate();
+    this.emit('health', entry);
+  }
+
+  /**
+   * Candidates for a request: services having every required capability (a tool name counts as
+   * one), healthy and not behind an open breaker, in priority order. `preferred` narrows the list
+   * to services having that capability too, when any do (the pattern's request_type).
+   * Cached per key until the catalogue changes, so the hot path is a map lookup.
+   */
+  candidates(key: string, required: readonly string[], preferred: string | undefined, now: number): CandidateSet {
+    if (now >= this.nextReadmitAt) {
+      this.nextReadmitAt = Infinity;
+      this.invalidate();
+    }
+    const cached = this.cache.get(key);
+    if (cached) return cached;
+    const set = this.compute(required, preferred, now);
+    if (this.cache.size > 10_000) this.cache.clear(); // bound memory against unbounded key variety
+    this.cache.set(key, set);
+    return set;
+  }
+
+  private compute(required: readonly string[], preferred: string | undefined, now: number): CandidateSet {
+    let eligible = this.sorted.filter((e) => required.every((c) => e.has(c)));
+    if (preferred !== undefined) {
+      const narrowed = eligible.filter((e) => e.has(preferred));
+      if (narrowed.length > 0) eligible = narrowed;
+    }
+    if (eligible.length === 0) return EMPTY;
+    const healthy = eligible.filter((e) => e.routable(now));
+    for (const e of eligible) {
+      if (e.breaker === 'open' && now < e.breakerReopenAt) this.nextReadmitAt = Math.min(this.nextReadmitAt, e.breakerReopenAt);
+    }
+    if (healthy.length > 0) return { list: healthy, panic: false };
+    // Panic (Envoy): when none is healthy, health checks may be wrong; try the ones not broken open.
+    const lastResort = eligible.filter((e) => e.breaker !== 'open' || now >= e.breakerReopenAt);
+    return lastResort.length > 0 ? { list: lastResort, panic: true } : EMPTY;
+  }
+
+  private invalidate(): void {
+    this.version++;
+    this.cache = new Map();
+    this.sorted = [...this.entries.values()].sort((a, b) => a.descriptor.priority - b.descriptor.priority || a.order - b.order);
+    this.emit('changed');
+  }
+
+  clear(): void {
+    for (const entry of [...this.entries.values()]) {
+      this.entries.delete(entry.name);
+      this.emit('removed', entry);
+    }
+    this.invalidate();
+  }
+}

@@ -1,0 +1,493 @@
+// The router: wires plugins into its own DI container, keeps the registry fed by discoverers and
+// health checks, and routes each call with the configured strategy, failing over across services.
+import { performance } from 'node:perf_hooks';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { BrokenCircuitError } from 'cockatiel';
+import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import { createServicePolicy, type ServicePolicy } from './breaker.js';
+import type { SwitchboardConfig } from './config/schema.js';
+import { parseConfig } from './config/validate.js';
+import type { Discoverer, DiscoverySink, SelectContext } from './contracts.js';
+import { SwitchboardError } from './errors.js';
+import { classifyFailure, isServiceFailure } from './failure.js';
+import { HealthMonitor } from './health-monitor.js';
+import { createLogger, type Logger } from './logger.js';
+import { PluginCatalog } from './plugin-catalog.js';
+import { UpstreamPool } from './pool.js';
+import { ServiceRegistry, type ServiceEntry } from './registry.js';
+import type { PerformanceReport, RouteRequest, RouteResult, ServerInfo, ServiceHealthReport } from './route-types.js';
+import { Tokens } from './tokens.js';
+import { wirePlugins, type Wired } from './wiring.js';
+
+export interface RouterOptions {
+  /** Plugin objects handed over in code; they take precedence over packages of the same name. */
+  plugins?: readonly unknown[];
+  logger?: Logger;
+  /** Directories to resolve plugin packages from (default: the working directory). */
+  resolveFrom?: readonly string[];
+  /** Uniform random source for strategies (default Math.random). */
+  random?: () => number;
+  /** How long connecting to one upstream may take (default 10 s). */
+  connectTimeoutMs?: number;
+}
+
+/** What to route: the tool (if any) and capabilities a service must have. */
+export interface DispatchTarget {
+  toolName?: string;
+  requiredCapabilities?: readonly string[];
+  requestType?: string;
+  signal?: AbortSignal;
+}
+
+export interface AttemptFailure {
+  service: string;
+  errorCode: string;
+  error: string;
+}
+
+export interface DispatchOutcome<T> {
+  value?: T;
+  service?: string;
+  error?: SwitchboardError;
+  failoverAttempts: number;
+  attempts: AttemptFailure[];
+  alternativesAvailable: number;
+  panic: boolean;
+}
+
+type State = 'new' | 'initializing' | 'ready' | 'closed';
+
+export class Router {
+  readonly config: SwitchboardConfig;
+  readonly registry = new ServiceRegistry();
+  readonly logger: Logger;
+  private readonly catalog: PluginCatalog;
+  private readonly random: () => number;
+  private readonly connectTimeoutMs: number;
+  private container: DependencyContainer | undefined;
+  private wired: Wired | undefined;
+  private poolInstance: UpstreamPool | undefined;
+  private monitor: HealthMonitor | undefined;
+  private readonly policies = new Map<string, { policy: ServicePolicy; dispose(): void }>();
+  private readonly warming = new Set<Promise<void>>();
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private state: State = 'new';
+  private initPromise: Promise<void> | undefined;
+  private closePromise: Promise<void> | undefined;
+  private lastDiscoveryAt = 0;
+  private decisions = 0;
+  private failovers = 0;
+  private readonly selectContext: SelectContext;
+  private readonly now = (): number => performance.now();
+
+  constructor(config: unknown, options: RouterOptions = {}) {
+    this.config = parseConfig(config);
+    this.logger = options.logger ?? createLogger({ level: this.config.logLevel });
+    this.catalog = new PluginCatalog(options.resolveFrom ? { resolveFrom: options.resolveFrom } : {});
+    for (const plugin of options.plugins ?? []) this.catalog.add(plugin);
+    this.random = options.random ?? Math.random;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
+    const random = this.random;
+    const now = this.now;
+    this.selectContext = { random, now };
+  }
+
+  get strategyName(): string {
+    return this.config.strategy.type;
+  }
+
+  /** The upstream connection pool (for embedding, such as the gateway). */
+  get pool(): UpstreamPool {
+    if (!this.poolInstance) throw new SwitchboardError('NOT_INITIALIZED', 'call initialize() before using the router');
+    return this.poolInstance;
+  }
+
+  initialize(): Promise<void> {
+    if (this.state === 'closed') return Promise.reject(new SwitchboardError('CLOSED', 'the router is closed'));
+    return (this.initPromise ??= this.doInitialize());
+  }
+
+  private async doInitialize(): Promise<void> {
+    this.state = 'initializing';
+    // Each router gets its own child container, disposed on close(); never the global one.
+    const container = (this.container = rootContainer.createChildContainer());
+    container.register(Tokens.Config, { useValue: this.config });
+    container.register(Tokens.Logger, { useValue: this.logger });
+    container.register(Tokens.Registry, { useValue: this.registry });
+    try {
+      this.wired = await wirePlugins(this.config, this.catalog, container, this.logger);
+    } catch (error) {
+      this.state = 'new';
+      this.initPromise = undefined;
+      await container.dispose();
+      throw error;
+    }
+    const pool = (this.poolInstance = new UpstreamPool({
+      transports: this.wired.transports,
+      logger: this.logger,
+      connectTimeoutMs: this.connectTimeoutMs,
+      onTools: (name, tools) => {
+        const entry = this.registry.get(name);
+        if (entry) this.registry.setTools(entry, tools);
+      },
+      onDisconnect: (name, reason) => {
+        const entry = this.registry.get(name);
+        if (entry) this.monitor?.record(entry, false, reason);
+      },
+    }));
+    const healthConfig = this.config.health || { type: 'none', intervalMs: 30_000, timeoutMs: 5_000, unhealthyThreshold: 2, healthyThreshold: 1 };
+    this.monitor = new HealthMonitor(this.wired.health, healthConfig, this.registry, (e) => pool.client(e.descriptor), this.logger, this.now);
+
+    this.registry.on('added', (entry) => {
+      this.policies.set(entry.name, createServicePolicy(entry, this.registry, this.config.failover, this.now));
+      this.logger.info('service added', { service: entry.name, source: entry.descriptor.source });
+      this.warm(entry);
+    });
+    this.registry.on('updated', (entry) => {
+      this.policies.get(entry.name)?.dispose();
+      this.policies.set(entry.name, createServicePolicy(entry, this.registry, this.config.failover, this.now));
+      void pool.drop(entry.name).then(() => this.warm(entry));
+    });
+    this.registry.on('removed', (entry) => {
+      this.policies.get(entry.name)?.dispose();
+      this.policies.delete(entry.name);
+      this.logger.info('service removed', { service: entry.name });
+      void pool.drop(entry.name);
+    });
+
+    await Promise.all(this.wired.discoverers.map((d) => this.startDiscoverer(d)));
+    this.lastDiscoveryAt = Date.now();
+    await this.settleWarming();
+    this.monitor.start();
+    if (this.config.enableAutoRefresh) {
+      this.refreshTimer = setInterval(() => void this.refreshDiscovery().catch(() => undefined), this.config.discoveryIntervalMs);
+      this.refreshTimer.unref();
+    }
+    this.state = 'ready';
+  }
+
+  private sinkFor(discoverer: Discoverer): DiscoverySink {
+    return {
+      emit: (event) => {
+        if (this.state === 'closed') return;
+        try {
+          this.registry.apply(event);
+        } catch (error) {
+          this.logger.error('discovery event could not be applied', { plugin: discoverer.id, error });
+        }
+      },
+      warn: (message, fields) => this.logger.warn(message, { plugin: discoverer.id, ...fields }),
+    };
+  }
+
+  private async startDiscoverer(discoverer: Discoverer): Promise<void> {
+    try {
+      await withTimeout(discoverer.start(this.sinkFor(discoverer)), this.config.discoveryTimeoutMs);
+    } catch (error) {
+      // One broken discoverer must not stop the others from serving.
+      this.logger.error('discoverer failed to start', { plugin: discoverer.id, error });
+    }
+  }
+
+  /** Connect in the background so tools are listed and health is known before the first call. */
+  private warm(entry: ServiceEntry): void {
+    const task = this.pool.client(entry.descriptor).then(
+      () => {
+        if (entry.health.status === 'unknown') this.monitor?.record(entry, true);
+      },
+      (error: unknown) => {
+        this.monitor?.record(entry, false, (error as Error).message);
+        this.logger.warn('cannot connect to service', { service: entry.name, error });
+      },
+    );
+    this.warming.add(task);
+    void task.finally(() => this.warming.delete(task));
+  }
+
+  private async settleWarming(): Promise<void> {
+    if (this.warming.size === 0) return;
+    await withTimeout(Promise.all([...this.warming]), this.config.discoveryTimeoutMs).catch(() => undefined);
+  }
+
+  /** Refresh every discoverer and wait for new services' first connection; returns the catalogue. */
+  async discoverServices(): Promise<Record<string, ServerInfo>> {
+    await this.initialize();
+    await this.refreshDiscovery();
+    const out: Record<string, ServerInfo> = {};
+    for (const e of this.registry.all()) {
+      out[e.name] = {
+        name: e.name,
+        transport: e.descriptor.transport,
+        ...(e.descriptor.url ? { url: e.descriptor.url } : {}),
+        ...(e.descriptor.command ? { command: [e.descriptor.command, ...e.descriptor.args].join(' ') } : {}),
+        capabilities: e.capabilities,
+        tools: [...e.tools.keys()],
+        healthy: e.health.status !== 'unhealthy',
+        source: e.descriptor.source,
+        metadata: { ...e.descriptor.metadata },
+      };
+    }
+    return out;
+  }
+
+  async refreshDiscovery(): Promise<void> {
+    await this.initialize();
+    await Promise.all(
+      (this.wired?.discoverers ?? []).map(async (d) => {
+        if (!d.refresh) return;
+        try {
+          await withTimeout(d.refresh(), this.config.discoveryTimeoutMs);
+        } catch (error) {
+          this.logger.warn('discovery refresh failed', { plugin: d.id, error });
+        }
+      }),
+    );
+    this.lastDiscoveryAt = Date.now();
+    await this.settleWarming();
+  }
+
+  get discoveryAgeSeconds(): number {
+    return this.lastDiscoveryAt === 0 ? 0 : (Date.now() - this.lastDiscoveryAt) / 1000;
+  }
+
+  /**
+   * Route one operation: choose a service with the strategy, run `operation` on its client, and on
+   * a service failure exclude it and choose again, up to failover.maxAttempts more times.
+   */
+  async dispatch<T>(target: DispatchTarget, operation: (client: Client, entry: ServiceEntry, signal: AbortSignal) => Promise<T>): Promise<DispatchOutcome<T>> {
+    const attempts: AttemptFailure[] = [];
+    if (this.state !== 'ready') {
+      const error =
+        this.state === 'closed'
+          ? new SwitchboardError('CLOSED', 'the router is closed')
+          : new SwitchboardError('NOT_INITIALIZED', 'call initialize() before routing requests');
+      return { error, failoverAttempts: 0, attempts, alternativesAvailable: 0, panic: false };
+    }
+    const caps = target.requiredCapabilities ?? [];
+    const required = target.toolName && !caps.includes(target.toolName) ? [...caps, target.toolName] : caps;
+    const key = `${target.toolName ?? ''}\u0000${caps.join('\u0001')}\u0000${target.requestType ?? ''}`;
+    const strategy = this.wired!.strategy;
+    this.decisions++;
+    let excluded: Set<ServiceEntry> | undefined;
+    let alternatives = 0;
+    let panic = false;
+    for (let attempt = 0; ; attempt++) {
+      const set = this.registry.candidates(key, required, target.requestType, this.now());
+      panic ||= set.panic;
+      const list = excluded ? set.list.filter((e) => !excluded!.has(e)) : set.list;
+      if (attempt === 0) alternatives = Math.max(0, list.length - 1);
+      let chosen: ServiceEntry | undefined;
+      try {
+        chosen = list.length === 0 ? undefined : (strategy.select(list, { ...this.selectContext, toolName: target.toolName, requestType: target.requestType }) as ServiceEntry | undefined);
+      } catch (error) {
+        const wrapped = SwitchboardError.from(error, { code: 'PLUGIN_ERROR', plugin: this.wired!.strategyName, prefix: `strategy '${this.wired!.strategyName}' failed in select()` });
+        return { error: wrapped, failoverAttempts: attempt, attempts, alternativesAvailable: alternatives, panic };
+      }
+      if (!chosen) {
+        const error =
+          attempt === 0
+            ? new SwitchboardError('NO_SERVICE', noServiceMessage(target, required, this.registry.size))
+            : new SwitchboardError('ALL_FAILED', `every eligible service failed (${attempts.map((a) => `${a.service}: ${a.error}`).join('; ')})`);
+        return { error, failoverAttempts: Math.max(0, attempt - 1), attempts, alternativesAvailable: alternatives, panic };
+      }
+      try {
+        const value = await this.runOn(chosen, operation, target.signal);
+        return { value, service: chosen.name, failoverAttempts: attempt, attempts, alternativesAvailable: alternatives, panic };
+      } catch (error) {
+        const timeoutMs = chosen.descriptor.timeoutMs ?? this.config.failover.timeoutMs;
+        const failure = classifyFailure(error, chosen.name, timeoutMs);
+        attempts.push({ service: chosen.name, errorCode: failure.error.code, error: failure.error.message });
+        if (target.signal?.aborted || !failure.failover || attempt >= this.config.failover.maxAttempts) {
+          return { error: failure.error, failoverAttempts: attempt, attempts, alternativesAvailable: alternatives, panic };
+        }
+        (excluded ??= new Set()).add(chosen);
+        this.failovers++;
+        this.logger.info('failing over', { service: chosen.name, error: failure.error.message, attempt: attempt + 1 });
+      }
+    }
+  }
+
+  private async runOn<T>(entry: ServiceEntry, operation: (client: Client, entry: ServiceEntry, signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const policy = this.policies.get(entry.name)?.policy;
+    if (!policy) throw new SwitchboardError('TRANSPORT_ERROR', `service ${entry.name} was removed`, { service: entry.name });
+    const stats = entry.stats;
+    const started = this.now();
+    stats.begin();
+    try {
+      const value = await policy.execute(async ({ signal: callSignal }) => operation(await this.pool.client(entry.descriptor), entry, callSignal), signal);
+      const end = this.now();
+      stats.end(true, end - started, end);
+      return value;
+    } catch (error) {
+      if (error instanceof BrokenCircuitError) {
+        stats.cancel();
+      } else {
+        const end = this.now();
+        const serviceFailure = isServiceFailure(error);
+        stats.end(!serviceFailure, end - started, end);
+        // A failure with no live connection means the upstream is down, not just slow: tell health.
+        if (serviceFailure && !this.pool.connected(entry.name)) this.monitor?.record(entry, false, (error as Error).message);
+      }
+      throw error;
+    }
+  }
+
+  /** Call a tool on the best service, failing over; returns the pattern's result shape. */
+  async routeRequest(request: RouteRequest): Promise<RouteResult> {
+    const started = this.now();
+    const problem = validateRequest(request);
+    if (problem) {
+      return {
+        success: false,
+        latency: 0,
+        failoverAttempts: 0,
+        error: problem,
+        errorCode: 'INVALID_REQUEST',
+        routingMetadata: { routingStrategy: this.strategyName, alternativesAvailable: 0, discoveryAgeSeconds: this.discoveryAgeSeconds },
+      };
+    }
+    const outcome = await this.dispatch(request, (client, _entry, signal) =>
+      client.callTool({ name: request.toolName, arguments: request.arguments ?? {} }, undefined, {
+        signal,
+        timeout: this.config.failover.timeoutMs + 1_000, // our own timeout policy fires first
+      }) as Promise<CallToolResult>,
+    );
+    const result: RouteResult = {
+      success: false,
+      latency: (this.now() - started) / 1000,
+      failoverAttempts: outcome.failoverAttempts,
+      routingMetadata: {
+        routingStrategy: this.strategyName,
+        alternativesAvailable: outcome.alternativesAvailable,
+        discoveryAgeSeconds: this.discoveryAgeSeconds,
+        ...(outcome.service ? { selectedService: outcome.service } : {}),
+        ...(outcome.panic ? { panic: true } : {}),
+      },
+    };
+    if (outcome.service) result.serviceUsed = outcome.service;
+    if (outcome.attempts.length > 0) {
+      result.attempts = outcome.attempts;
+      if (outcome.service || outcome.failoverAttempts > 0) result.primaryServiceFailed = outcome.attempts[0]!.service;
+    }
+    if (outcome.value) {
+      result.result = outcome.value;
+      if (outcome.value.isError) {
+        result.errorCode = 'TOOL_ERROR';
+        result.error = toolErrorText(outcome.value);
+      } else {
+        result.success = true;
+      }
+    } else if (outcome.error) {
+      result.error = outcome.error.message;
+      result.errorCode = outcome.error.code;
+    }
+    return result;
+  }
+
+  /** Run one health-check round now (the interval keeps running too). */
+  async checkHealth(): Promise<void> {
+    await this.initialize();
+    await this.monitor?.checkAll();
+  }
+
+  async getServiceHealth(): Promise<Record<string, ServiceHealthReport>> {
+    const out: Record<string, ServiceHealthReport> = {};
+    for (const e of this.registry.all()) {
+      out[e.name] = {
+        healthy: e.health.status !== 'unhealthy' && e.breaker !== 'open',
+        status: e.health.status,
+        successRate: e.stats.successRate,
+        totalRequests: e.stats.total,
+        averageLatency: e.stats.averageLatencyMs / 1000,
+        inFlight: e.stats.inFlight,
+        breakerState: e.breaker,
+        consecutiveFailures: e.health.consecutiveFailures,
+        source: e.descriptor.source,
+        transport: e.descriptor.transport,
+        ...(e.health.lastError ? { lastError: e.health.lastError } : {}),
+        ...(e.health.lastCheckAt ? { lastCheckAt: new Date(e.health.lastCheckAt).toISOString() } : {}),
+      };
+    }
+    return out;
+  }
+
+  getPerformanceReport(): PerformanceReport {
+    const now = this.now();
+    const services: PerformanceReport['services'] = {};
+    for (const e of this.registry.all()) {
+      const s = e.stats;
+      services[e.name] = {
+        totalRequests: s.total,
+        successfulRequests: s.successes,
+        failedRequests: s.failures,
+        averageLatency: s.averageLatencyMs / 1000,
+        ewmaLatency: s.ewmaLatencyMs(now) / 1000,
+        p50Latency: s.percentile(50) / 1000,
+        p99Latency: s.percentile(99) / 1000,
+        inFlight: s.inFlight,
+      };
+    }
+    return { services, totalRoutingDecisions: this.decisions, totalFailovers: this.failovers, discoveryAgeSeconds: this.discoveryAgeSeconds };
+  }
+
+  close(): Promise<void> {
+    return (this.closePromise ??= this.doClose());
+  }
+
+  private async doClose(): Promise<void> {
+    const wasStarting = this.initPromise;
+    this.state = 'closed';
+    if (wasStarting) await wasStarting.catch(() => undefined);
+    if (this.refreshTimer) clearInterval(this.refreshTimer);
+    this.monitor?.stop();
+    await Promise.all(
+      (this.wired?.discoverers ?? []).map((d) =>
+        d.stop().catch((error: unknown) => this.logger.warn('discoverer failed to stop', { plugin: d.id, error })),
+      ),
+    );
+    await this.poolInstance?.close();
+    for (const p of this.policies.values()) p.dispose();
+    this.policies.clear();
+    this.registry.removeAllListeners();
+    await this.container?.dispose();
+  }
+}
+
+export function createRouter(config: unknown = {}, options: RouterOptions = {}): Router {
+  return new Router(config, options);
+}
+
+function validateRequest(request: RouteRequest): string | undefined {
+  if (typeof request !== 'object' || request === null) return 'routeRequest needs an object { toolName, arguments, requiredCapabilities }';
+  if (typeof request.toolName !== 'string' || request.toolName === '') return '`toolName` must be a non-empty string';
+  if (request.arguments !== undefined && (typeof request.arguments !== 'object' || request.arguments === null || Array.isArray(request.arguments)))
+    return '`arguments` must be an object';
+  if (request.requiredCapabilities !== undefined && (!Array.isArray(request.requiredCapabilities) || !request.requiredCapabilities.every((c) => typeof c === 'string')))
+    return '`requiredCapabilities` must be an array of strings';
+  return undefined;
+}
+
+function noServiceMessage(target: DispatchTarget, required: readonly string[], known: number): string {
+  const what = required.length > 0 ? `capabilities [${required.join(', ')}]` : 'this request';
+  return known === 0
+    ? `no services are registered yet; check the discovery config (needed: ${what})`
+    : `no service offers ${what}${target.requestType ? ` (request type ${target.requestType})` : ''} among ${known} registered; check capabilities or the tool name`;
+}
+
+function toolErrorText(result: CallToolResult): string {
+  const text = result.content
+    .filter((c): c is { type: 'text'; text: string } => c.type === 'text')
+    .map((c) => c.text)
+    .join('\n');
+  return text || 'the tool reported an error';
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new SwitchboardError('TIMEOUT', `timed out after ${ms} ms`)), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+// Runs a fixture MCP server over stdio (default) or Streamable HTTP (--http PORT, prints the URL).
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { parseArgs } from 'node:util';
+import { startHttpFixture } from './fixtures/http.js';
+import { createFixtureServer } from './fixtures/server.js';
+
+const { values } = parseArgs({
+  options: {
+    name: { type: 'string', default: 'fixture' },
+    tools: { type: 'string', default: 'echo,whoami' },
+    latency: { type: 'string', default: '0' },
+    'failure-rate': { type: 'string', default: '0' },
+    http: { type: 'string' },
+  },
+});
+const options = {
+  name: values.name!,
+  tools: values.tools!.split(',').filter(Boolean),
+  latencyMs: Number(values.latency),
+  failureRate: Number(values['failure-rate']),
+};
+if (values.http !== undefined) {
+  const fixture = await startHttpFixture({ ...options, port: Number(values.http) });
+  process.stdout.write(`${fixture.url}\n`);
+  const stop = (): void => void fixture.close().then(() => process.exit(0));
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+} else {
+  await createFixtureServer(options).connect(new StdioServerTransport());
+  process.stdin.on('end', () => process.exit(0));
+}

@@ -1,0 +1,80 @@
+// Reports the servers listed in config (and, optionally, an MCP client config file, re-read on
+// refresh so edits are picked up without a restart).
+import { readFile } from 'node:fs/promises';
+import { fromMcpServers, serverEntrySchema, toDescriptor, type DiscoverySink, type Discoverer, type Logger, type ServerEntry, type ServiceDescriptor } from '@switchboard/core';
+import { formatPath } from '@switchboard/core';
+
+export interface StaticDiscovererOptions {
+  servers: readonly ServerEntry[];
+  /** Path to a JSON file with an `mcpServers` object (Claude Desktop, Cursor, VS Code style). */
+  file?: string;
+}
+
+export class StaticDiscoverer implements Discoverer {
+  private sink: DiscoverySink | undefined;
+  private current = new Map<string, ServiceDescriptor>();
+
+  constructor(
+    readonly id: string,
+    private readonly options: StaticDiscovererOptions,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(sink: DiscoverySink): Promise<void> {
+    this.sink = sink;
+    await this.refresh();
+  }
+
+  async refresh(): Promise<void> {
+    const sink = this.sink;
+    if (!sink) return;
+    const next = new Map<string, ServiceDescriptor>();
+    for (const entry of this.options.servers) next.set(entry.name, toDescriptor(entry, this.id));
+    if (this.options.file) {
+      const fromFile = await this.readFile(this.options.file, sink);
+      // An unreadable file keeps what it listed before, rather than removing every server in it.
+      const descriptors = fromFile ? fromFile.map((e) => toDescriptor(e, this.id)) : [...this.current.values()].filter((d) => !next.has(d.name));
+      for (const descriptor of descriptors) {
+        if (next.has(descriptor.name)) sink.warn(`server '${descriptor.name}' in ${this.options.file} is also listed in config; the config entry wins`);
+        else next.set(descriptor.name, descriptor);
+      }
+    }
+    for (const [name, descriptor] of next) {
+      const before = this.current.get(name);
+      if (!before) sink.emit({ type: 'added', service: descriptor });
+      else if (JSON.stringify(before) !== JSON.stringify(descriptor)) sink.emit({ type: 'updated', service: descriptor });
+    }
+    for (const name of this.current.keys()) if (!next.has(name)) sink.emit({ type: 'removed', name, source: this.id });
+    this.current = next;
+  }
+
+  private async readFile(path: string, sink: DiscoverySink): Promise<ServerEntry[] | undefined> {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(await readFile(path, 'utf8'));
+    } catch (error) {
+      sink.warn(`cannot read servers file ${path}: ${(error as Error).message}; keeping the previous list`);
+      return undefined;
+    }
+    const servers = (parsed as { mcpServers?: unknown }).mcpServers;
+    if (typeof servers !== 'object' || servers === null) {
+      sink.warn(`servers file ${path} has no "mcpServers" object`);
+      return [];
+    }
+    const out: ServerEntry[] = [];
+    for (const raw of fromMcpServers(servers as Record<string, Record<string, unknown>>)) {
+      const result = serverEntrySchema.safeParse(raw);
+      if (result.success) out.push(result.data);
+      else
+        sink.warn(
+          `skipping server '${raw.name}' in ${path}: ${result.error.issues.map((i) => `${formatPath(i.path, `mcpServers.${raw.name}`)}: ${i.message}`).join('; ')}`,
+        );
+    }
+    this.logger.debug('read servers file', { path, count: out.length });
+    return out;
+  }
+
+  async stop(): Promise<void> {
+    this.sink = undefined;
+  }
+}

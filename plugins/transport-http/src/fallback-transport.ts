@@ -1,0 +1,104 @@
+// Streamable HTTP with fallback to the legacy HTTP+SSE transport, the way the MCP spec's
+// backwards-compatibility section tells clients to do it: POST the initialize request; if the
+// server answers 4xx (it predates Streamable HTTP), open the SSE stream and send it there instead.
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Transport as McpTransport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { Logger } from '@switchboard/core';
+
+export interface FallbackOptions {
+  url: URL;
+  headers: Record<string, string>;
+  logger: Logger;
+  /** 'http' tries Streamable HTTP first; 'sse' goes straight to the legacy transport. */
+  mode: 'http' | 'sse';
+}
+
+export class StreamableHttpWithSseFallback implements McpTransport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: McpTransport['onmessage'];
+  private inner: McpTransport | undefined;
+  private protocolVersion: string | undefined;
+  private closed = false;
+
+  constructor(private readonly options: FallbackOptions) {}
+
+  get sessionId(): string | undefined {
+    return this.inner?.sessionId;
+  }
+
+  /** Which wire protocol was settled on, once the first message went out. */
+  get activeProtocol(): 'streamable-http' | 'sse' | undefined {
+    if (!this.inner) return undefined;
+    return this.inner instanceof SSEClientTransport ? 'sse' : 'streamable-http';
+  }
+
+  async start(): Promise<void> {
+    // The protocol is chosen on the first send (the initialize request).
+    if (this.options.mode === 'sse') await this.use(this.createSse());
+  }
+
+  async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    if (this.inner) return this.inner.send(message, options);
+    const streamable = new StreamableHTTPClientTransport(this.options.url, { requestInit: { headers: this.options.headers } });
+    await this.use(streamable);
+    try {
+      await streamable.send(message, options);
+    } catch (error) {
+      const status = error instanceof StreamableHTTPError ? error.code : undefined;
+      if (status === undefined || status < 400 || status >= 500 || status === 401 || status === 403) throw error;
+      this.options.logger.info('server does not speak Streamable HTTP; falling back to HTTP+SSE', { status, url: this.options.url.href });
+      this.detach(streamable);
+      await streamable.close().catch(() => undefined);
+      this.inner = undefined;
+      const sse = this.createSse();
+      await this.use(sse);
+      await sse.send(message);
+    }
+  }
+
+  setProtocolVersion(version: string): void {
+    this.protocolVersion = version;
+    this.inner?.setProtocolVersion?.(version);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const inner = this.inner;
+    if (inner) {
+      await inner.close(); // its onclose forwards ours
+    } else {
+      this.onclose?.();
+    }
+  }
+
+  private createSse(): SSEClientTransport {
+    // Legacy servers serve the event stream at the configured URL (conventionally /sse).
+    return new SSEClientTransport(this.options.url, {
+      requestInit: { headers: this.options.headers },
+      eventSourceInit: {
+        fetch: (input, init) => fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), ...this.options.headers } }),
+      },
+    });
+  }
+
+  private async use(inner: McpTransport): Promise<void> {
+    this.inner = inner;
+    inner.onmessage = (message, extra) => this.onmessage?.(message, extra);
+    inner.onerror = (error) => this.onerror?.(error);
+    inner.onclose = () => {
+      if (this.inner === inner) this.onclose?.();
+    };
+    if (this.protocolVersion) inner.setProtocolVersion?.(this.protocolVersion);
+    await inner.start();
+  }
+
+  private detach(inner: McpTransport): void {
+    inner.onmessage = undefined;
+    inner.onerror = undefined;
+    inner.onclose = undefined;
+  }
+}
