@@ -57,7 +57,9 @@ export class UpstreamPool {
     const conn = this.connections.get(name);
     if (!conn) return;
     this.connections.delete(name);
+    // Detach first: a close we asked for is not an upstream failure.
     const client = conn.client ?? (await conn.pending?.catch(() => undefined));
+    conn.client = undefined;
     await client?.close().catch(() => undefined);
   }
 

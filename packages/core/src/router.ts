@@ -38,6 +38,12 @@ export interface DispatchTarget {
   requiredCapabilities?: readonly string[];
   requestType?: string;
   signal?: AbortSignal;
+  /**
+   * Where the chosen service's client comes from (default: the router's shared pool). The gateway
+   * passes its per-client-session upstream sessions here and keeps the router's selection,
+   * breakers, stats and failover.
+   */
+  client?: (entry: ServiceEntry) => Promise<Client>;
 }
 
 export interface AttemptFailure {
@@ -292,7 +298,7 @@ export class Router {
         return { error, failoverAttempts: Math.max(0, attempt - 1), attempts, alternativesAvailable: alternatives, panic };
       }
       try {
-        const value = await this.runOn(chosen, operation, target.signal);
+        const value = await this.runOn(chosen, operation, target.signal, target.client);
         return { value, service: chosen.name, failoverAttempts: attempt, attempts, alternativesAvailable: alternatives, panic };
       } catch (error) {
         const timeoutMs = chosen.descriptor.timeoutMs ?? this.config.failover.timeoutMs;
@@ -308,14 +314,19 @@ export class Router {
     }
   }
 
-  private async runOn<T>(entry: ServiceEntry, operation: (client: Client, entry: ServiceEntry, signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  private async runOn<T>(
+    entry: ServiceEntry,
+    operation: (client: Client, entry: ServiceEntry, signal: AbortSignal) => Promise<T>,
+    signal?: AbortSignal,
+    clientFor?: (entry: ServiceEntry) => Promise<Client>,
+  ): Promise<T> {
     const policy = this.policies.get(entry.name)?.policy;
     if (!policy) throw new SwitchboardError('TRANSPORT_ERROR', `service ${entry.name} was removed`, { service: entry.name });
     const stats = entry.stats;
     const started = this.now();
     stats.begin();
     try {
-      const value = await policy.execute(async ({ signal: callSignal }) => operation(await this.pool.client(entry.descriptor), entry, callSignal), signal);
+      const value = await policy.execute(async ({ signal: callSignal }) => operation(await (clientFor ? clientFor(entry) : this.pool.client(entry.descriptor)), entry, callSignal), signal);
       const end = this.now();
       stats.end(true, end - started, end);
       return value;
@@ -326,8 +337,9 @@ export class Router {
         const end = this.now();
         const serviceFailure = isServiceFailure(error);
         stats.end(!serviceFailure, end - started, end);
-        // A failure with no live connection means the upstream is down, not just slow: tell health.
-        if (serviceFailure && !this.pool.connected(entry.name)) this.monitor?.record(entry, false, (error as Error).message);
+        // A refused or dropped connection means the upstream is down, not just slow: tell health
+        // now rather than at the next ping (timeouts are left to the breaker).
+        if (serviceFailure && (isConnectionFailure(error) || !this.pool.connected(entry.name))) this.monitor?.record(entry, false, (error as Error).message);
       }
       throw error;
     }
@@ -481,6 +493,16 @@ function toolErrorText(result: CallToolResult): string {
     .map((c) => c.text)
     .join('\n');
   return text || 'the tool reported an error';
+}
+
+const CONNECTION_ERRORS = /ECONNREFUSED|ECONNRESET|EPIPE|ENOTFOUND|EHOSTUNREACH|fetch failed|socket hang up|Connection closed|other side closed/i;
+
+function isConnectionFailure(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const { message, code } = e as { message?: string; code?: string };
+    if ((code && CONNECTION_ERRORS.test(code)) || (message && CONNECTION_ERRORS.test(message))) return true;
+  }
+  return false;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -1,0 +1,97 @@
+// Parses argv and runs one command. Usage mistakes exit 2 with the command's help; a failed
+// operation exits 1; a config problem lists every issue with its path.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { SwitchboardError } from '@switchboard/core';
+import { runCall } from './commands/call.js';
+import { runDemo } from './commands/demo.js';
+import { runDiscover } from './commands/discover.js';
+import { runHealth } from './commands/health.js';
+import { processIo, UsageError, type CliIo } from './io.js';
+
+export interface CommandSpec {
+  summary: string;
+  usage: string;
+  examples: string[];
+  options: NonNullable<ParseArgsConfig['options']>;
+  allowPositionals?: boolean;
+  run(io: CliIo, values: Record<string, unknown>, positionals: string[]): Promise<number>;
+}
+
+const common = { config: { type: 'string', short: 'c' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
+
+export const commands: Record<string, CommandSpec> = {
+  demo: {
+    summary: "Run the pattern's example with three real MCP servers",
+    usage: 'switchboard demo',
+    examples: ['switchboard demo'],
+    options: { help: common.help },
+    run: (io) => runDemo(io),
+  },
+  discover: {
+    summary: 'List the services the config discovers, with capabilities and tools',
+    usage: 'switchboard discover --config FILE [--json]',
+    examples: ['switchboard discover --config switchboard.yaml', 'switchboard discover -c servers.json --json'],
+    options: common,
+    run: (io, v) => runDiscover(io, v as { config?: string; json?: boolean }),
+  },
+  call: {
+    summary: 'Route one tool call to the best service',
+    usage: "switchboard call TOOL [--args JSON] [--capability C]... [--request-type T] --config FILE [--json]",
+    examples: [`switchboard call web_search --args '{"query":"mcp"}' --capability search -c switchboard.yaml`],
+    options: { ...common, args: { type: 'string', short: 'a' }, capability: { type: 'string', multiple: true }, 'request-type': { type: 'string' } },
+    allowPositionals: true,
+    run: (io, v, p) => runCall(io, p[0], v as Parameters<typeof runCall>[2]),
+  },
+  health: {
+    summary: 'Check every discovered service now (MCP ping) and report',
+    usage: 'switchboard health --config FILE [--json]',
+    examples: ['switchboard health -c switchboard.yaml'],
+    options: common,
+    run: (io, v) => runHealth(io, v as { config?: string; json?: boolean }),
+  },
+};
+
+export function helpText(name?: string): string {
+  const spec = name ? commands[name] : undefined;
+  if (spec) return `${spec.summary}\n\nUsage: ${spec.usage}\n\nExamples:\n${spec.examples.map((e) => `  ${e}`).join('\n')}\n`;
+  const width = Math.max(...Object.keys(commands).map((c) => c.length));
+  return (
+    'switchboard: discover MCP servers and route requests across them\n\nCommands:\n' +
+    Object.entries(commands)
+      .map(([c, s]) => `  ${c.padEnd(width)}  ${s.summary}`)
+      .join('\n') +
+    '\n\nRun `switchboard COMMAND --help` for options and examples.\n'
+  );
+}
+
+export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.out(helpText(rest[0]));
+    return name ? 0 : 2;
+  }
+  const spec = commands[name];
+  if (!spec) {
+    io.err(`unknown command '${name}'\n\n${helpText()}`);
+    return 2;
+  }
+  try {
+    const { values, positionals } = parseArgs({ args: [...rest], options: spec.options, allowPositionals: spec.allowPositionals ?? false, strict: true });
+    if (values.help) {
+      io.out(helpText(name));
+      return 0;
+    }
+    return await spec.run(io, values as Record<string, unknown>, positionals);
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`switchboard ${name}: ${(error as Error).message}\n\n${helpText(name)}`);
+      return 2;
+    }
+    if (SwitchboardError.is(error)) {
+      io.err(`switchboard ${name}: [${error.code}] ${error.message}`);
+      return error.code === 'CONFIG_INVALID' || error.code === 'CONFIG_READ_FAILED' ? 2 : 1;
+    }
+    io.err(`switchboard ${name}: ${(error as Error).stack ?? String(error)}`);
+    return 1;
+  }
+}

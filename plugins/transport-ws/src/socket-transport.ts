@@ -1,0 +1,130 @@
+// What the client and server transports share once a socket is open: decoding frames, sending,
+// the optional ping/pong heartbeat, and a close() that waits for the socket to really go away and
+// fires onclose exactly once.
+import { WebSocket } from 'ws';
+import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
+import { SwitchboardError } from '@switchboard/core';
+import { decodeFrame, encodeFrame } from './frames.js';
+import { PLUGIN_NAME } from './plugin-name.js';
+
+/** How long close() waits for the peer's close frame before dropping the TCP connection. */
+const CLOSE_GRACE_MS = 1_000;
+
+const STATE_NAMES: Record<number, string> = {
+  [WebSocket.CONNECTING]: 'still connecting',
+  [WebSocket.OPEN]: 'open',
+  [WebSocket.CLOSING]: 'closing',
+  [WebSocket.CLOSED]: 'closed',
+};
+
+export abstract class SocketTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: <T extends JSONRPCMessage>(message: T, extra?: MessageExtraInfo) => void;
+
+  protected socket: WebSocket | undefined;
+  /** Extra info handed with every message (the server side passes the upgrade request's headers). */
+  protected extra: MessageExtraInfo | undefined;
+  private finished = false;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private awaitingPong = false;
+
+  /** How errors name the other end: "websocket server weather at ws://…" or "websocket client 127.0.0.1:5123". */
+  protected abstract readonly peer: string;
+  /** The service an error is about, when there is one (the client side). */
+  protected abstract readonly service: string | undefined;
+
+  abstract start(): Promise<void>;
+
+  /** True once close() ran or the socket closed by itself. */
+  get closed(): boolean {
+    return this.finished;
+  }
+
+  send(message: JSONRPCMessage, _options?: TransportSendOptions): Promise<void> {
+    const socket = this.socket;
+    if (!socket || socket.readyState !== WebSocket.OPEN || this.finished) {
+      const state = this.finished ? 'closed' : socket ? (STATE_NAMES[socket.readyState] ?? 'not open') : 'not started';
+      return Promise.reject(this.error(`cannot send to ${this.peer}: the connection is ${state}`));
+    }
+    return new Promise((resolve, reject) => {
+      // The callback fires once the frame is handed to the OS, so a caller awaiting send() gets
+      // backpressure and a real error if the socket died in between.
+      socket.send(encodeFrame(message), (error) => (error ? reject(this.error(`sending to ${this.peer} failed: ${error.message}`, error)) : resolve()));
+    });
+  }
+
+  async close(): Promise<void> {
+    const socket = this.socket;
+    if (!socket || socket.readyState === WebSocket.CLOSED) {
+      this.finish();
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      socket.once('close', () => resolve());
+      if (socket.readyState === WebSocket.CONNECTING) {
+        socket.terminate();
+        return;
+      }
+      if (socket.readyState === WebSocket.OPEN) socket.close(1000);
+      // A peer that never answers the close frame must not hold close() (and the router's
+      // shutdown) for ws's own 30 s timeout.
+      const grace = setTimeout(() => socket.terminate(), CLOSE_GRACE_MS);
+      grace.unref();
+      socket.once('close', () => clearTimeout(grace));
+    });
+    this.finish();
+  }
+
+  /** Wire an open (or opening) socket's events into the transport callbacks. */
+  protected attach(socket: WebSocket, deliver: (message: JSONRPCMessage) => void): void {
+    this.socket = socket;
+    socket.on('message', (data, isBinary) => {
+      const decoded = decodeFrame(data, isBinary, this.peer);
+      // A bad frame is the peer's bug, not a broken connection: report it and keep going.
+      if (decoded instanceof Error) this.onerror?.(decoded);
+      else deliver(decoded);
+    });
+    socket.on('error', (error) => {
+      // ws follows an error with 'close', which finishes the transport; this only reports why.
+      this.onerror?.(this.error(`websocket connection to ${this.peer} failed: ${error.message}`, error));
+    });
+    socket.on('pong', () => {
+      this.awaitingPong = false;
+    });
+    socket.on('close', () => this.finish());
+  }
+
+  protected deliver(message: JSONRPCMessage): void {
+    this.onmessage?.(message, this.extra);
+  }
+
+  /** Ping every `intervalMs`; a peer that has not answered the previous ping is dropped. */
+  protected startHeartbeat(intervalMs: number): void {
+    if (intervalMs <= 0 || !this.socket) return;
+    const socket = this.socket;
+    this.heartbeat = setInterval(() => {
+      if (this.awaitingPong) {
+        this.onerror?.(this.error(`${this.peer} did not answer a ping within ${intervalMs} ms; dropping the connection`));
+        socket.terminate();
+        return;
+      }
+      this.awaitingPong = true;
+      socket.ping();
+    }, intervalMs);
+    this.heartbeat.unref();
+  }
+
+  protected error(message: string, cause?: unknown): SwitchboardError {
+    return new SwitchboardError('TRANSPORT_ERROR', message, { plugin: PLUGIN_NAME, service: this.service, cause });
+  }
+
+  protected finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+    this.onclose?.();
+  }
+}
