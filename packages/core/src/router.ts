@@ -84,7 +84,8 @@ export class Router {
   private lastDiscoveryAt = 0;
   private decisions = 0;
   private failovers = 0;
-  private readonly selectContext: SelectContext;
+  // Reused for every select(): strategies are synchronous, so one mutable context allocates nothing.
+  private readonly selectContext: { toolName?: string; requestType?: string; random(): number; now(): number };
   private readonly now = (): number => performance.now();
 
   constructor(config: unknown, options: RouterOptions = {}) {
@@ -285,7 +286,7 @@ export class Router {
       if (attempt === 0) alternatives = Math.max(0, list.length - 1);
       let chosen: ServiceEntry | undefined;
       try {
-        chosen = list.length === 0 ? undefined : (strategy.select(list, { ...this.selectContext, toolName: target.toolName, requestType: target.requestType }) as ServiceEntry | undefined);
+        chosen = list.length === 0 ? undefined : (strategy.select(list, this.contextFor(target)) as ServiceEntry | undefined);
       } catch (error) {
         const wrapped = SwitchboardError.from(error, { code: 'PLUGIN_ERROR', plugin: this.wired!.strategyName, prefix: `strategy '${this.wired!.strategyName}' failed in select()` });
         return { error: wrapped, failoverAttempts: attempt, attempts, alternativesAvailable: alternatives, panic };
@@ -312,6 +313,12 @@ export class Router {
         this.logger.info('failing over', { service: chosen.name, error: failure.error.message, attempt: attempt + 1 });
       }
     }
+  }
+
+  private contextFor(target: DispatchTarget): SelectContext {
+    this.selectContext.toolName = target.toolName;
+    this.selectContext.requestType = target.requestType;
+    return this.selectContext;
   }
 
   private async runOn<T>(
