@@ -2,10 +2,12 @@
 // operation exits 1; a config problem lists every issue with its path.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { SwitchboardError } from '@switchboard/core';
+import { runAdvertise, type AdvertiseCliOptions } from './commands/advertise.js';
 import { runCall } from './commands/call.js';
 import { runDemo } from './commands/demo.js';
 import { runDiscover } from './commands/discover.js';
 import { runHealth } from './commands/health.js';
+import { runRegister, type RegisterOptions } from './commands/register.js';
 import { processIo, UsageError, type CliIo } from './io.js';
 
 export interface CommandSpec {
@@ -48,6 +50,40 @@ export const commands: Record<string, CommandSpec> = {
     examples: ['switchboard health -c switchboard.yaml'],
     options: common,
     run: (io, v) => runHealth(io, v as { config?: string; json?: boolean }),
+  },
+  register: {
+    summary: "Register a server in etcd with a lease kept alive until stopped",
+    usage: 'switchboard register --etcd URL --name NAME --url URL [--transport http|sse|websocket] [--caps a,b] [--ttl SECONDS] [--prefix P]',
+    examples: ['switchboard register --etcd http://127.0.0.1:2379 --name search-1 --url http://127.0.0.1:8080/mcp --caps search --ttl 10'],
+    options: {
+      help: common.help,
+      etcd: { type: 'string', multiple: true },
+      name: { type: 'string' },
+      url: { type: 'string' },
+      transport: { type: 'string' },
+      caps: { type: 'string' },
+      ttl: { type: 'string' },
+      prefix: { type: 'string' },
+    },
+    run: (io, v) => runRegister(io, v as RegisterOptions),
+  },
+  advertise: {
+    summary: 'Announce a running MCP server over mDNS/DNS-SD (_mcp._tcp) until stopped',
+    usage: 'switchboard advertise --name NAME --port PORT [--path /mcp] [--proto http|sse|ws] [--caps a,b] [--interface IP] [--host H] [--ttl SECONDS]',
+    examples: ['switchboard advertise --name search --port 8080 --caps search,web_search --interface 127.0.0.1'],
+    options: {
+      help: common.help,
+      name: { type: 'string' },
+      port: { type: 'string', short: 'p' },
+      path: { type: 'string' },
+      proto: { type: 'string' },
+      caps: { type: 'string' },
+      interface: { type: 'string' },
+      host: { type: 'string' },
+      ttl: { type: 'string' },
+      'mdns-port': { type: 'string' },
+    },
+    run: (io, v) => runAdvertise(io, v as AdvertiseCliOptions),
   },
 };
 

@@ -147,14 +147,14 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
     for (const tool of tools) entry.tools.set(tool.name, tool);
     entry.toolsKnown = true;
     entry.rebuildMatchSet();
-    this.invalidate();
+    this.invalidate(false);
     this.emit('tools', entry);
   }
 
   /** Health or breaker state changed: candidate lists must be rebuilt. */
   markChanged(entry: ServiceEntry): void {
     if (entry.breaker === 'open') this.nextReadmitAt = Math.min(this.nextReadmitAt, entry.breakerReopenAt);
-    this.invalidate();
+    this.invalidate(false);
     this.emit('health', entry);
   }
 
@@ -167,7 +167,7 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
   candidates(key: string, required: readonly string[], preferred: string | undefined, now: number): CandidateSet {
     if (now >= this.nextReadmitAt) {
       this.nextReadmitAt = Infinity;
-      this.invalidate();
+      this.invalidate(false);
     }
     const cached = this.cache.get(key);
     if (cached) return cached;
@@ -194,10 +194,11 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
     return lastResort.length > 0 ? { list: lastResort, panic: true } : EMPTY;
   }
 
-  private invalidate(): void {
+  /** Drop cached candidate lists; re-sort only when membership or priority may have changed. */
+  private invalidate(resort = true): void {
     this.version++;
     this.cache = new Map();
-    this.sorted = [...this.entries.values()].sort((a, b) => a.descriptor.priority - b.descriptor.priority || a.order - b.order);
+    if (resort) this.sorted = [...this.entries.values()].sort((a, b) => a.descriptor.priority - b.descriptor.priority || a.order - b.order);
     this.emit('changed');
   }
 

@@ -333,7 +333,11 @@ export class Router {
     const started = this.now();
     stats.begin();
     try {
-      const value = await policy.execute(async ({ signal: callSignal }) => operation(await (clientFor ? clientFor(entry) : this.pool.client(entry.descriptor)), entry, callSignal), signal);
+      const value = await policy.execute(async ({ signal: callSignal }) => operation(await (clientFor ? clientFor(entry) : this.pool.client(entry.descriptor)), entry, callSignal),
+        // cockatiel's default parent signal is one shared object; concurrent timeouts would pile
+        // listeners onto it, so each call gets its own.
+        signal ?? new AbortController().signal,
+      );
       const end = this.now();
       stats.end(true, end - started, end);
       return value;

@@ -15,7 +15,7 @@ export class ServiceStats implements ServiceStatsView {
   private ewmaMs = 0;
   private ewmaStamp = 0;
   // Allocated on the first sample, so a registered but idle service costs a few hundred bytes.
-  private window: Float64Array | undefined;
+  private window: Float32Array | undefined; // float32: a latency needs no more precision
   private windowCount = 0;
   private windowNext = 0;
 
@@ -49,7 +49,7 @@ export class ServiceStats implements ServiceStatsView {
     if (ok) this.successes++;
     else this.failures++;
     this.latencySumMs += latencyMs;
-    (this.window ??= new Float64Array(WINDOW))[this.windowNext] = latencyMs;
+    (this.window ??= new Float32Array(WINDOW))[this.windowNext] = latencyMs;
     this.windowNext = (this.windowNext + 1) % WINDOW;
     if (this.windowCount < WINDOW) this.windowCount++;
     this.observeLatency(latencyMs, now);

@@ -1,2 +1,36 @@
-// @switchboard/discovery-etcd: Switchboard plugin: etcd fleet registry discovery
-export {};
+// @switchboard/discovery-etcd: the fleet's shared registry. Servers (or an agent beside them) write
+// a leased key under a prefix with registerService(); every router's discoverer watches the prefix.
+import { definePlugin } from '@switchboard/core';
+import { EtcdDiscoverer } from './discoverer.js';
+import { etcdOptionsSchema } from './options.js';
+import { PLUGIN_NAME } from './plugin-name.js';
+
+export { EtcdDiscoverer } from './discoverer.js';
+export { registerService, DEFAULT_TTL_SECONDS, type RegisterServiceOptions, type Registration } from './register.js';
+export { measurePutToDiscovered, type MeasurePutOptions } from './bench.js';
+export { serviceKey } from './entry.js';
+export {
+  etcdOptionsSchema,
+  etcdAuthSchema,
+  DEFAULT_ENDPOINTS,
+  DEFAULT_PREFIX,
+  type EtcdOptions,
+  type EtcdOptionsInput,
+  type EtcdAuth,
+} from './options.js';
+export { PLUGIN_NAME } from './plugin-name.js';
+
+export function etcdDiscoveryPlugin() {
+  return definePlugin({
+    name: PLUGIN_NAME,
+    kind: 'discovery',
+    type: 'etcd',
+    core: '^0.1.0',
+    optionsSchema: etcdOptionsSchema,
+    register(ctx, options) {
+      ctx.provide(new EtcdDiscoverer(ctx.instanceId, options, ctx.logger));
+    },
+  });
+}
+
+export default etcdDiscoveryPlugin;

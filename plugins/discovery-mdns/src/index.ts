@@ -1,2 +1,28 @@
-// @switchboard/discovery-mdns: Switchboard plugin: mDNS/DNS-SD discovery and advertising
-export {};
+// @switchboard/discovery-mdns: find MCP servers on the local link with mDNS/DNS-SD (`_mcp._tcp.local`)
+// and advertise them there.
+import { definePlugin } from '@switchboard/core';
+import { PLUGIN_NAME } from './constants.js';
+import { MdnsDiscoverer } from './discoverer.js';
+import { mdnsOptionsSchema } from './options.js';
+
+export { advertise, type Advertisement, type AdvertiseContext, type StopOptions } from './advertise.js';
+export { advertiseOptionsSchema, type AdvertiseOptions } from './advertise-options.js';
+export { measureAnnounceToDiscovered, type MeasureOptions } from './bench.js';
+export { DEFAULT_SERVICE_TYPE, MDNS_PORT, PLUGIN_NAME } from './constants.js';
+export { MdnsDiscoverer } from './discoverer.js';
+export { mdnsOptionsSchema, type MdnsOptions, type MdnsOptionsInput } from './options.js';
+
+export function mdnsDiscoveryPlugin() {
+  return definePlugin({
+    name: PLUGIN_NAME,
+    kind: 'discovery',
+    type: 'mdns',
+    core: '^0.1.0',
+    optionsSchema: mdnsOptionsSchema,
+    register(ctx, options) {
+      ctx.provide(new MdnsDiscoverer(ctx.instanceId, options, ctx.logger));
+    },
+  });
+}
+
+export default mdnsDiscoveryPlugin;

@@ -1,0 +1,16 @@
+// `pnpm bench`: prints one JSON line per case. Numbers, not assertions: machines are shared and noisy.
+import { runDecisionBench } from './decision.mjs';
+import { runMemoryBench } from './memory.mjs';
+import { runRouteBench } from './route.mjs';
+
+const only = process.argv[2];
+const print = (line) => process.stdout.write(JSON.stringify(line) + '\n');
+const cases = {
+  decision: () => runDecisionBench(print),
+  memory: () => runMemoryBench(print),
+  route: () => runRouteBench(print),
+};
+for (const [name, run] of Object.entries(cases)) {
+  if (only && only !== name) continue;
+  await run();
+}
