@@ -1,7 +1,9 @@
 // The set of services the discoverer has reported, and the diff that turns a fresh set of resolved
-// instances into added/updated/removed events. Core keeps one service per name, so when two
-// instances claim the same logical name the first one seen is reported and the other is held back
-// (with a warning) until the first goes away.
+// instances into added/updated/removed events. Core keeps one service per name; replicas of one
+// logical server (several instances announcing the same TXT `name=`) must all stay routable, so the
+// first instance (by full name, so the choice is stable) keeps the logical name and each other one
+// is reported as `logical@instance`, with `metadata.logicalName` on all of them. Sharing tools, they
+// are balanced by capability routing like any replicas.
 import { sameDescriptor, serverEntrySchema, toDescriptor, type ServiceDescriptor, type ServiceEvent } from '@switchboard/core';
 import { toRawServerEntry, type ResolvedInstance } from './server-entry.js';
 
@@ -24,7 +26,8 @@ export class ServiceView {
     const warnings: ViewWarning[] = [];
     const next = new Map<string, ServiceDescriptor>();
     const seenInstances = new Set<string>();
-    for (const instance of instances) {
+    const ordered = [...instances].sort((a, b) => (a.fqdn < b.fqdn ? -1 : a.fqdn > b.fqdn ? 1 : 0));
+    for (const instance of ordered) {
       seenInstances.add(instance.fqdn);
       const result = this.describe(instance);
       if (!result.ok) {
@@ -32,13 +35,16 @@ export class ServiceView {
         this.warnOnce(instance.fqdn, message, { instance: instance.fqdn, field: result.field }, warnings);
         continue;
       }
-      const { descriptor } = result;
-      const existing = next.get(descriptor.name);
-      if (existing) {
-        const message = `mDNS instance '${instance.fqdn}' announces the name '${descriptor.name}' already used by '${String(existing.metadata.mdnsInstance)}'; ignoring it while that one is present`;
-        this.warnOnce(instance.fqdn, message, { instance: instance.fqdn, field: 'name', name: descriptor.name }, warnings);
-        continue;
+      let { descriptor } = result;
+      const logicalName = descriptor.name;
+      if (next.has(descriptor.name)) {
+        descriptor = Object.freeze({ ...descriptor, name: `${logicalName}@${instance.label}` });
+        if (next.has(descriptor.name)) {
+          this.warnOnce(instance.fqdn, `mDNS instance '${instance.fqdn}' duplicates the name '${descriptor.name}'; ignoring it`, { instance: instance.fqdn, field: 'name' }, warnings);
+          continue;
+        }
       }
+      descriptor = Object.freeze({ ...descriptor, metadata: { ...descriptor.metadata, logicalName } });
       this.warned.delete(instance.fqdn);
       next.set(descriptor.name, descriptor);
     }

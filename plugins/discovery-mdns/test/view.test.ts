@@ -17,15 +17,24 @@ describe('ServiceView', () => {
     expect(view.update([]).events).toEqual([{ type: 'removed', name: 'a', source: 'mdns#1' }]);
   });
 
-  it('reports the first of two instances with the same name, warns once, and promotes the second when the first leaves', () => {
+  it('keeps replicas of one logical name routable: the first by full name keeps it, the others get name@instance', () => {
     const view = new ServiceView('mdns#1');
     const first = inst('x1', 1, ['txtvers=1', 'name=shared']);
     const second = inst('x2', 2, ['txtvers=1', 'name=shared']);
-    const r1 = view.update([first, second]);
-    expect(r1.events).toMatchObject([{ type: 'added', service: { name: 'shared', url: 'http://10.0.0.1:1/mcp' } }]);
-    expect(r1.warnings).toMatchObject([{ fields: { instance: 'x2._mcp._tcp.local', field: 'name' } }]);
-    expect(view.update([first, second]).warnings).toEqual([]);
-    expect(view.update([second]).events).toMatchObject([{ type: 'updated', service: { name: 'shared', url: 'http://10.0.0.1:2/mcp' } }]);
+    const r1 = view.update([second, first]);
+    expect(r1.events).toMatchObject([
+      { type: 'added', service: { name: 'shared', url: 'http://10.0.0.1:1/mcp', metadata: { logicalName: 'shared' } } },
+      { type: 'added', service: { name: 'shared@x2', url: 'http://10.0.0.1:2/mcp', metadata: { logicalName: 'shared' } } },
+    ]);
+    expect(r1.warnings).toEqual([]);
+    expect(view.update([first, second]).events).toEqual([]);
+    const r2 = view.update([second]);
+    expect(r2.events).toEqual(
+      expect.arrayContaining([
+        { type: 'removed', name: 'shared@x2', source: 'mdns#1' },
+        expect.objectContaining({ type: 'updated', service: expect.objectContaining({ name: 'shared', url: 'http://10.0.0.1:2/mcp' }) }),
+      ]),
+    );
   });
 
   it('warns again when a bad instance changes its problem, and removes a service whose record turned bad', () => {
