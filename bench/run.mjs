@@ -1,5 +1,6 @@
 // `pnpm bench`: prints one JSON line per case. Numbers, not assertions: machines are shared and noisy.
 import { runDecisionBench } from './decision.mjs';
+import { runDiscoveryBench } from './discovery.mjs';
 import { runMemoryBench } from './memory.mjs';
 import { runRouteBench } from './route.mjs';
 
@@ -9,6 +10,7 @@ const cases = {
   decision: () => runDecisionBench(print),
   memory: () => runMemoryBench(print),
   route: () => runRouteBench(print),
+  discovery: () => runDiscoveryBench(print),
 };
 for (const [name, run] of Object.entries(cases)) {
   if (only && only !== name) continue;

@@ -7,7 +7,7 @@ import transportHttp from '@switchboard/transport-http';
 import firstMatch from '@switchboard/strategy-first-match';
 import { startHttpFixture, type HttpFixture } from '@switchboard/testing/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEtcd, type EtcdServer } from '../plugins/discovery-etcd/test/etcd-server.js';
+import { startEtcd, type EtcdServer } from '@switchboard/testing/fixtures';
 import { waitFor } from './helpers/wait.js';
 
 const BIN = fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.url));

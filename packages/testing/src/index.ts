@@ -6,3 +6,4 @@ export * from './fixtures/server.js';
 export * from './fixtures/http.js';
 export * from './fixtures/paths.js';
 export { evaluateArithmetic } from './fixtures/arithmetic.js';
+export * from './fixtures/etcd.js';

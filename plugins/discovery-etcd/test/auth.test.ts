@@ -7,7 +7,7 @@ import { createEtcdClient } from '../src/client.js';
 import { EtcdDiscoverer } from '../src/discoverer.js';
 import { etcdOptionsSchema } from '../src/options.js';
 import { registerService } from '../src/register.js';
-import { startEtcd, type EtcdServer } from './etcd-server.js';
+import { startEtcd, type EtcdServer } from '@switchboard/testing/fixtures';
 import { RecordingSink, waitFor } from './support.js';
 
 const ROOT = { username: 'root', password: 'root-secret' };

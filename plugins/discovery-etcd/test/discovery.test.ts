@@ -8,7 +8,7 @@ import { createEtcdClient } from '../src/client.js';
 import { EtcdDiscoverer } from '../src/discoverer.js';
 import { etcdOptionsSchema } from '../src/options.js';
 import { registerService, type Registration } from '../src/register.js';
-import { startEtcd, type EtcdServer } from './etcd-server.js';
+import { startEtcd, type EtcdServer } from '@switchboard/testing/fixtures';
 import { RecordingSink, uniquePrefix, waitFor } from './support.js';
 
 let etcd: EtcdServer;
