@@ -1,6 +1,6 @@
 // A cockatiel circuit breaker and timeout per service. An open breaker takes the service out of
 // the candidate lists until its half-open time, so requests skip it without waiting.
-import { ConsecutiveBreaker, TimeoutStrategy, circuitBreaker, handleWhen, timeout, wrap, type IPolicy, type IDefaultPolicyContext } from 'cockatiel';
+import { ConsecutiveBreaker, TimeoutStrategy, circuitBreaker, handleWhen, timeout, wrap, type IBackoff, type IDefaultPolicyContext, type IPolicy } from 'cockatiel';
 import type { FailoverConfig } from './config/schema.js';
 import { isServiceFailure } from './failure.js';
 import type { ServiceEntry, ServiceRegistry } from './registry.js';
@@ -14,14 +14,20 @@ export function createServicePolicy(
   now: () => number,
 ): { policy: ServicePolicy; dispose(): void } {
   const timeoutMs = entry.descriptor.timeoutMs ?? config.timeoutMs;
+  const { halfOpenAfterMs, maxHalfOpenAfterMs } = config.breaker;
+  // Each ejection in a row doubles the open time (Envoy's base_ejection_time × ejections), capped.
+  const openTime = (ejection: number): number => Math.min(maxHalfOpenAfterMs, halfOpenAfterMs * 2 ** Math.max(0, ejection - 1));
+  const growing = (ejection: number): IBackoff<unknown> => ({ duration: openTime(ejection), next: () => growing(ejection + 1) });
   const breaker = circuitBreaker(handleWhen(isServiceFailure), {
-    halfOpenAfter: config.breaker.halfOpenAfterMs,
+    halfOpenAfter: { next: () => growing(1) },
     breaker: new ConsecutiveBreaker(config.breaker.consecutiveFailures),
   });
   const subscriptions = [
     breaker.onBreak(() => {
       entry.breaker = 'open';
-      entry.breakerReopenAt = now() + config.breaker.halfOpenAfterMs;
+      entry.ejections++;
+      entry.consecutiveEjections++;
+      entry.breakerReopenAt = now() + openTime(entry.consecutiveEjections);
       registry.markChanged(entry);
     }),
     breaker.onHalfOpen(() => {
@@ -30,6 +36,7 @@ export function createServicePolicy(
     }),
     breaker.onReset(() => {
       entry.breaker = 'closed';
+      entry.consecutiveEjections = 0;
       registry.markChanged(entry);
     }),
   ];

@@ -25,3 +25,5 @@ export * from './breaker.js';
 export * from './health-monitor.js';
 export * from './route-types.js';
 export * from './router.js';
+export * from './retry-budget.js';
+export * from './retry-safety.js';

@@ -13,7 +13,30 @@ interface Connection {
   descriptor: ServiceDescriptor;
   client?: Client;
   pending?: Promise<Client>;
+  /** Failed connects or short-lived connections in a row; drives the backoff. */
+  failures: number;
+  /** No connect is tried before this time (performance.now() ms): calls fail fast meanwhile. */
+  nextAttemptAt: number;
+  connectedAt: number;
+  everConnected: boolean;
+  restarts: number;
+  lastError?: string;
+  /** The supervisor's scheduled reconnect. */
+  timer?: NodeJS.Timeout;
 }
+
+export interface ConnectionState {
+  connected: boolean;
+  restarts: number;
+  consecutiveFailures: number;
+  /** Milliseconds until the next connect is allowed (0 when it may happen now). */
+  backoffMs: number;
+  lastError?: string;
+}
+
+/** A connection that dies sooner than this after starting counts toward a crash loop. */
+const SHORT_LIVED_MS = 10_000;
+const CRASH_LOOP_REPORT_AT = 5;
 
 export interface UpstreamPoolOptions {
   transports: ReadonlyMap<string, Transport>;
@@ -23,6 +46,11 @@ export interface UpstreamPoolOptions {
   onTools(name: string, tools: Tool[]): void;
   /** Called when an upstream connection closes by itself (process exit, socket drop). */
   onDisconnect(name: string, reason: string): void;
+  /** Reconnect backoff: base and cap in ms (exponential with jitter). Defaults 100 ms and 30 s. */
+  reconnectBaseMs?: number;
+  reconnectMaxMs?: number;
+  /** Reconnect on its own after a drop (restart a stdio server), instead of on the next call. */
+  supervise?: boolean;
 }
 
 export class UpstreamPool {
@@ -41,11 +69,78 @@ export class UpstreamPool {
       conn = undefined;
     }
     if (!conn) {
-      conn = { descriptor };
+      conn = { descriptor, failures: 0, nextAttemptAt: 0, connectedAt: 0, everConnected: false, restarts: 0 };
       this.connections.set(descriptor.name, conn);
     }
     if (conn.client) return Promise.resolve(conn.client);
-    return (conn.pending ??= this.connect(conn));
+    if (conn.pending) return conn.pending;
+    const wait = conn.nextAttemptAt - performance.now();
+    if (wait > 0) {
+      // Backing off after failures: fail at once (the call never left, so it fails over safely).
+      return Promise.reject(
+        new SwitchboardError('TRANSPORT_ERROR', `${descriptor.name} is down (${conn.lastError ?? 'connection failed'}); reconnecting in ${Math.ceil(wait)} ms`, {
+          service: descriptor.name,
+        }),
+      );
+    }
+    return (conn.pending = this.connect(conn));
+  }
+
+  /** Supervision state of a service's connection, for health reports. */
+  state(name: string): ConnectionState | undefined {
+    const conn = this.connections.get(name);
+    if (!conn) return undefined;
+    return {
+      connected: conn.client !== undefined,
+      restarts: conn.restarts,
+      consecutiveFailures: conn.failures,
+      backoffMs: Math.max(0, Math.round(conn.nextAttemptAt - performance.now())),
+      ...(conn.lastError ? { lastError: conn.lastError } : {}),
+    };
+  }
+
+  /**
+   * The upstream's session is no longer usable (its server restarted and forgot it, or the link
+   * is dead although no close was seen): close the client so the next call connects afresh.
+   */
+  invalidate(name: string, reason: string): void {
+    const conn = this.connections.get(name);
+    const client = conn?.client;
+    if (!conn || !client) return;
+    conn.client = undefined;
+    this.recordDrop(conn, reason);
+    void client.close().catch(() => undefined);
+  }
+
+  private backoffMs(failures: number): number {
+    const base = this.options.reconnectBaseMs ?? 100;
+    const cap = this.options.reconnectMaxMs ?? 30_000;
+    const ceiling = Math.min(cap, base * 2 ** Math.max(0, failures - 1));
+    return ceiling / 2 + (Math.random() * ceiling) / 2; // "equal jitter": never near zero, never synchronised
+  }
+
+  private recordDrop(conn: Connection, reason: string): void {
+    const lived = performance.now() - conn.connectedAt;
+    conn.failures = lived < SHORT_LIVED_MS ? conn.failures + 1 : 1;
+    conn.lastError = reason;
+    const delay = this.backoffMs(conn.failures);
+    conn.nextAttemptAt = performance.now() + delay;
+    if (conn.failures >= CRASH_LOOP_REPORT_AT) {
+      this.options.logger.error('upstream is crash-looping; backing off', { service: conn.descriptor.name, failuresInARow: conn.failures, backoffMs: Math.round(delay) });
+    }
+    this.schedule(conn, delay);
+  }
+
+  /** The supervisor: reconnect after the backoff, again and again, until it works or is dropped. */
+  private schedule(conn: Connection, delay: number): void {
+    if (!this.options.supervise || this.closed) return;
+    if (conn.timer) clearTimeout(conn.timer);
+    conn.timer = setTimeout(() => {
+      conn.timer = undefined;
+      if (this.closed || this.connections.get(conn.descriptor.name) !== conn || conn.client || conn.pending) return;
+      this.client(conn.descriptor).catch(() => undefined); // a failure schedules the next try
+    }, delay + 1);
+    conn.timer.unref();
   }
 
   /** The client if already connected, without connecting. */
@@ -57,6 +152,7 @@ export class UpstreamPool {
     const conn = this.connections.get(name);
     if (!conn) return;
     this.connections.delete(name);
+    if (conn.timer) clearTimeout(conn.timer);
     // Detach first: a close we asked for is not an upstream failure.
     const client = conn.client ?? (await conn.pending?.catch(() => undefined));
     conn.client = undefined;
@@ -65,6 +161,7 @@ export class UpstreamPool {
 
   async close(): Promise<void> {
     this.closed = true;
+    for (const conn of this.connections.values()) if (conn.timer) clearTimeout(conn.timer);
     await Promise.all([...this.connections.keys()].map((name) => this.drop(name)));
   }
 
@@ -93,6 +190,7 @@ export class UpstreamPool {
         conn.client = undefined;
         conn.pending = undefined;
         logger.warn('upstream connection closed', {});
+        this.recordDrop(conn, 'connection closed');
         this.options.onDisconnect(descriptor.name, 'connection closed');
       };
       if (client.getServerCapabilities()?.tools) {
@@ -107,15 +205,27 @@ export class UpstreamPool {
       }
       conn.client = client;
       conn.pending = undefined;
+      conn.connectedAt = performance.now();
+      if (conn.everConnected) {
+        conn.restarts++;
+        logger.info('upstream reconnected', { restarts: conn.restarts });
+      }
+      conn.everConnected = true;
       return client;
     } catch (error) {
       conn.pending = undefined;
       await client.close().catch(() => undefined);
-      if (SwitchboardError.is(error)) throw error;
-      throw new SwitchboardError('TRANSPORT_ERROR', `cannot connect to ${descriptor.name} (${describeEndpoint(descriptor)}): ${(error as Error).message}`, {
-        service: descriptor.name,
-        cause: error,
-      });
+      const wrapped = SwitchboardError.is(error)
+        ? error
+        : new SwitchboardError('TRANSPORT_ERROR', `cannot connect to ${descriptor.name} (${describeEndpoint(descriptor)}): ${(error as Error).message}`, {
+            service: descriptor.name,
+            cause: error,
+          });
+      if (this.connections.get(descriptor.name) === conn && !this.closed && wrapped.code !== 'CLOSED') {
+        conn.connectedAt = performance.now();
+        this.recordDrop(conn, wrapped.message);
+      }
+      throw wrapped;
     }
   }
 

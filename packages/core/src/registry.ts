@@ -28,6 +28,9 @@ export class ServiceEntry implements Candidate {
   breaker: BreakerStatus = 'closed';
   /** While the breaker is open, when it lets one trial call through (performance.now() ms). */
   breakerReopenAt = 0;
+  /** Times the breaker opened, in all and in a row (the open time grows with the latter). */
+  ejections = 0;
+  consecutiveEjections = 0;
   /** Every source's view of this service; the first one reported is the one in force. */
   readonly sources = new Map<string, ServiceDescriptor>();
   private matchSet: Set<string>;

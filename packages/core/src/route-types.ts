@@ -51,6 +51,10 @@ export interface ServiceHealthReport {
   inFlight: number;
   breakerState: 'closed' | 'open' | 'half-open';
   consecutiveFailures: number;
+  /** Times the breaker ejected this service. */
+  ejections: number;
+  /** Times the connection was re-established after a drop (a stdio server restarted, a session renewed). */
+  restarts: number;
   lastError?: string;
   lastCheckAt?: string;
   source: string;

@@ -19,6 +19,8 @@ import { ServiceRegistry, type ServiceEntry } from './registry.js';
 import type { PerformanceReport, RouteRequest, RouteResult, ServerInfo, ServiceHealthReport } from './route-types.js';
 import { Tokens } from './tokens.js';
 import { wirePlugins, type Wired } from './wiring.js';
+import { backoffDelay, RetryBudget } from './retry-budget.js';
+import { provesNotDelivered, toolIsRetryable } from './retry-safety.js';
 
 export interface RouterOptions {
   /** Plugin objects handed over in code; they take precedence over packages of the same name. */
@@ -44,6 +46,11 @@ export interface DispatchTarget {
    * breakers, stats and failover.
    */
   client?: (entry: ServiceEntry) => Promise<Client>;
+  /**
+   * The operation may be repeated safely after it reached a server (reads such as resources/read).
+   * Default for tool calls: the tool's readOnlyHint/idempotentHint, or failover.retryableTools.
+   */
+  idempotent?: boolean;
 }
 
 export interface AttemptFailure {
@@ -87,6 +94,7 @@ export class Router {
   // Reused for every select(): strategies are synchronous, so one mutable context allocates nothing.
   private readonly selectContext: { toolName?: string; requestType?: string; random(): number; now(): number };
   private readonly now = (): number => performance.now();
+  private readonly retryBudget: RetryBudget;
 
   constructor(config: unknown, options: RouterOptions = {}) {
     this.config = parseConfig(config);
@@ -98,6 +106,7 @@ export class Router {
     const random = this.random;
     const now = this.now;
     this.selectContext = { random, now };
+    this.retryBudget = new RetryBudget(this.config.failover.retryBudget.percent, this.config.failover.retryBudget.minPerSecond, now);
   }
 
   get strategyName(): string {
@@ -134,6 +143,7 @@ export class Router {
       transports: this.wired.transports,
       logger: this.logger,
       connectTimeoutMs: this.connectTimeoutMs,
+      supervise: true,
       onTools: (name, tools) => {
         const entry = this.registry.get(name);
         if (entry) this.registry.setTools(entry, tools);
@@ -276,6 +286,8 @@ export class Router {
     const key = `${target.toolName ?? ''}\u0000${caps.join('\u0001')}\u0000${target.requestType ?? ''}`;
     const strategy = this.wired!.strategy;
     this.decisions++;
+    this.retryBudget.recordRequest();
+    const progress = { sent: false };
     let excluded: Set<ServiceEntry> | undefined;
     let alternatives = 0;
     let panic = false;
@@ -299,18 +311,43 @@ export class Router {
         return { error, failoverAttempts: Math.max(0, attempt - 1), attempts, alternativesAvailable: alternatives, panic };
       }
       try {
-        const value = await this.runOn(chosen, operation, target.signal, target.client);
+        progress.sent = false;
+        const value = await this.runOn(chosen, operation, progress, target.signal, target.client);
         return { value, service: chosen.name, failoverAttempts: attempt, attempts, alternativesAvailable: alternatives, panic };
       } catch (error) {
         const timeoutMs = chosen.descriptor.timeoutMs ?? this.config.failover.timeoutMs;
         const failure = classifyFailure(error, chosen.name, timeoutMs);
         attempts.push({ service: chosen.name, errorCode: failure.error.code, error: failure.error.message });
-        if (target.signal?.aborted || !failure.failover || attempt >= this.config.failover.maxAttempts) {
-          return { error: failure.error, failoverAttempts: attempt, attempts, alternativesAvailable: alternatives, panic };
+        const stop = (error: SwitchboardError): DispatchOutcome<T> => ({ error, failoverAttempts: attempt, attempts, alternativesAvailable: alternatives, panic });
+        if (target.signal?.aborted || !failure.failover || attempt >= this.config.failover.maxAttempts) return stop(failure.error);
+        // A call that may have reached the server is repeated only when repeating cannot do harm.
+        const delivered = progress.sent && !provesNotDelivered(error);
+        const repeatable =
+          target.idempotent ??
+          (target.toolName !== undefined && toolIsRetryable(chosen.tools.get(target.toolName), target.toolName, this.config.failover.retryableTools));
+        if (delivered && !repeatable) {
+          return stop(
+            new SwitchboardError(
+              failure.error.code,
+              `${failure.error.message}; not retried on another service because the call may have reached ${chosen.name} and ` +
+                `${target.toolName ? `tool '${target.toolName}'` : 'this operation'} is not marked read-only or idempotent (list it in failover.retryableTools if it is safe to repeat)`,
+              { service: chosen.name, cause: failure.error },
+            ),
+          );
+        }
+        if (!this.retryBudget.tryRetry()) {
+          return stop(
+            new SwitchboardError(failure.error.code, `${failure.error.message}; not retried: the retry budget is spent (too many failures right now)`, {
+              service: chosen.name,
+              cause: failure.error,
+            }),
+          );
         }
         (excluded ??= new Set()).add(chosen);
         this.failovers++;
         this.logger.info('failing over', { service: chosen.name, error: failure.error.message, attempt: attempt + 1 });
+        const delay = backoffDelay(attempt, this.config.failover.backoff.baseMs, this.config.failover.backoff.maxMs, this.random);
+        if (delay >= 1) await sleep(delay, target.signal);
       }
     }
   }
@@ -324,6 +361,7 @@ export class Router {
   private async runOn<T>(
     entry: ServiceEntry,
     operation: (client: Client, entry: ServiceEntry, signal: AbortSignal) => Promise<T>,
+    progress: { sent: boolean },
     signal?: AbortSignal,
     clientFor?: (entry: ServiceEntry) => Promise<Client>,
   ): Promise<T> {
@@ -333,7 +371,12 @@ export class Router {
     const started = this.now();
     stats.begin();
     try {
-      const value = await policy.execute(async ({ signal: callSignal }) => operation(await (clientFor ? clientFor(entry) : this.pool.client(entry.descriptor)), entry, callSignal),
+      const value = await policy.execute(
+        async ({ signal: callSignal }) => {
+          const client = await (clientFor ? clientFor(entry) : this.pool.client(entry.descriptor));
+          progress.sent = true;
+          return operation(client, entry, callSignal);
+        },
         // cockatiel's default parent signal is one shared object; concurrent timeouts would pile
         // listeners onto it, so each call gets its own.
         signal ?? new AbortController().signal,
@@ -351,6 +394,8 @@ export class Router {
         // A refused or dropped connection means the upstream is down, not just slow: tell health
         // now rather than at the next ping (timeouts are left to the breaker).
         if (serviceFailure && (isConnectionFailure(error) || !this.pool.connected(entry.name))) this.monitor?.record(entry, false, (error as Error).message);
+        // The upstream forgot our session (restarted) or the link is dead: start a fresh one.
+        if (serviceFailure && !clientFor && (isConnectionFailure(error) || isSessionGone(error))) this.pool.invalidate(entry.name, (error as Error).message);
       }
       throw error;
     }
@@ -426,6 +471,8 @@ export class Router {
         inFlight: e.stats.inFlight,
         breakerState: e.breaker,
         consecutiveFailures: e.health.consecutiveFailures,
+        ejections: e.ejections,
+        restarts: this.poolInstance?.state(e.name)?.restarts ?? 0,
         source: e.descriptor.source,
         transport: e.descriptor.transport,
         ...(e.health.lastError ? { lastError: e.health.lastError } : {}),
@@ -508,12 +555,31 @@ function toolErrorText(result: CallToolResult): string {
 
 const CONNECTION_ERRORS = /ECONNREFUSED|ECONNRESET|EPIPE|ENOTFOUND|EHOSTUNREACH|fetch failed|socket hang up|Connection closed|other side closed/i;
 
+function isSessionGone(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if ((e as { code?: unknown }).code === 404) return true;
+  }
+  return false;
+}
+
 function isConnectionFailure(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     const { message, code } = e as { message?: string; code?: string };
     if ((code && CONNECTION_ERRORS.test(code)) || (message && CONNECTION_ERRORS.test(message))) return true;
   }
   return false;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -11,6 +11,8 @@ export const breakerSchema = z.strictObject({
   consecutiveFailures: z.number().int().positive().default(5),
   /** How long an open breaker keeps its service out before one trial call. */
   halfOpenAfterMs: z.number().int().positive().default(10_000),
+  /** Each consecutive ejection doubles the open time, up to this cap (Envoy's growing ejection). */
+  maxHalfOpenAfterMs: z.number().int().positive().default(300_000),
 });
 
 export const failoverSchema = z.strictObject({
@@ -18,7 +20,18 @@ export const failoverSchema = z.strictObject({
   maxAttempts: z.number().int().min(0).default(3),
   /** Per-call timeout; a call that takes longer fails over. */
   timeoutMs: z.number().int().positive().default(30_000),
-  breaker: breakerSchema.default({ consecutiveFailures: 5, halfOpenAfterMs: 10_000 }),
+  breaker: breakerSchema.default({ consecutiveFailures: 5, halfOpenAfterMs: 10_000, maxHalfOpenAfterMs: 300_000 }),
+  /**
+   * Tools that may be retried after a failure that may have reached the server, beyond those
+   * annotated readOnlyHint or idempotentHint ('*' for all).
+   */
+  retryableTools: z.array(z.string().min(1)).default([]),
+  /** Retries may add at most `percent` of recent requests, plus `minPerSecond`. */
+  retryBudget: z
+    .strictObject({ percent: z.number().min(0).max(100).default(20), minPerSecond: z.number().min(0).default(10) })
+    .default({ percent: 20, minPerSecond: 10 }),
+  /** Full-jitter exponential backoff between failover attempts. */
+  backoff: z.strictObject({ baseMs: z.number().min(0).default(5), maxMs: z.number().min(0).default(250) }).default({ baseMs: 5, maxMs: 250 }),
 });
 
 export const HEALTH_CORE_KEYS = ['type', 'intervalMs', 'timeoutMs', 'unhealthyThreshold', 'healthyThreshold'] as const;
@@ -36,7 +49,14 @@ export const healthSchema = z.looseObject({
 export const configSchema = z.strictObject({
   discovery: z.array(pluginRefSchema).default([]),
   strategy: pluginRefSchema.default({ type: 'first-match' }),
-  failover: failoverSchema.default({ maxAttempts: 3, timeoutMs: 30_000, breaker: { consecutiveFailures: 5, halfOpenAfterMs: 10_000 } }),
+  failover: failoverSchema.default({
+    maxAttempts: 3,
+    timeoutMs: 30_000,
+    breaker: { consecutiveFailures: 5, halfOpenAfterMs: 10_000, maxHalfOpenAfterMs: 300_000 },
+    retryableTools: [],
+    retryBudget: { percent: 20, minPerSecond: 10 },
+    backoff: { baseMs: 5, maxMs: 250 },
+  }),
   health: z.union([z.literal(false), healthSchema]).default({
     type: 'ping',
     intervalMs: 30_000,

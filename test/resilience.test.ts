@@ -1,0 +1,107 @@
+// Safe failover, the retry budget and supervised upstreams, against real servers.
+import { createRouter, type Router } from '@switchboard/core';
+import { startHttpFixture, stdioFixtureEntry, type HttpFixture } from '@switchboard/testing/fixtures';
+import { afterEach, describe, expect, it } from 'vitest';
+import { corePlugins } from './helpers/plugins.js';
+import { waitFor } from './helpers/wait.js';
+
+const fixtures: HttpFixture[] = [];
+let router: Router | undefined;
+
+afterEach(async () => {
+  await router?.close();
+  router = undefined;
+  await Promise.all(fixtures.splice(0).map((f) => f.close()));
+});
+
+async function twoReplicas(config: Record<string, unknown> = {}): Promise<[HttpFixture, HttpFixture, Router]> {
+  const a = await startHttpFixture({ name: 'a', tools: ['record', 'echo', 'sleep'] });
+  const b = await startHttpFixture({ name: 'b', tools: ['record', 'echo', 'sleep'] });
+  fixtures.push(a, b);
+  router = createRouter(
+    { discovery: [{ type: 'static', servers: [{ name: 'a', url: a.url }, { name: 'b', url: b.url }] }], strategy: { type: 'first-match' }, health: false, logLevel: 'silent', ...config },
+    { plugins: corePlugins() },
+  );
+  await router.initialize();
+  return [a, b, router];
+}
+
+describe('safe failover', () => {
+  it('does not repeat a call that may have reached the server when the tool is not idempotent', async () => {
+    const [a, b, r] = await twoReplicas({ failover: { timeoutMs: 200 } });
+    const result = await r.routeRequest({ toolName: 'record', arguments: { value: 'once', ms: 600 } });
+    expect(result.success).toBe(false);
+    expect(result.errorCode).toBe('TIMEOUT');
+    expect(result.error).toContain('not retried on another service');
+    expect(result.error).toContain("tool 'record'");
+    expect(result.failoverAttempts).toBe(0);
+    await waitFor(() => a.recorded.length === 1, { what: 'the slow call to finish on a' });
+    expect(b.recorded).toEqual([]);
+  });
+
+  it('retries a non-idempotent call that never reached a server (connection refused)', async () => {
+    const [a, b, r] = await twoReplicas();
+    await a.close();
+    // The first request after a server dies can meet a stale keep-alive socket ("other side
+    // closed"): the request may have been written, so that one is ambiguous. A read-only call
+    // absorbs it; after that, a is known down and a call to it provably never leaves.
+    expect((await r.routeRequest({ toolName: 'echo', arguments: { text: 'warm' } })).serviceUsed).toBe('b');
+    const result = await r.routeRequest({ toolName: 'record', arguments: { value: 'x' } });
+    expect(result).toMatchObject({ success: true, serviceUsed: 'b', failoverAttempts: 1, primaryServiceFailed: 'a' });
+    expect(b.recorded).toEqual(['x']);
+  });
+
+  it('retries a timed-out call when the tool is marked retryable in config', async () => {
+    const [, b, r] = await twoReplicas({ failover: { timeoutMs: 200, retryableTools: ['record'] } });
+    const result = await r.routeRequest({ toolName: 'record', arguments: { value: 'y', ms: 400 } });
+    // b is slow too (same arguments), so both attempts time out, but b was tried.
+    expect(result.attempts?.map((x) => x.service)).toEqual(['a', 'b']);
+    await waitFor(() => b.recorded.length === 1, { what: 'b to have run the retried call' });
+  });
+
+  it('stops retrying when the retry budget is spent', async () => {
+    const [a, , r] = await twoReplicas({ failover: { retryBudget: { percent: 0, minPerSecond: 0 } } });
+    await a.close();
+    const result = await r.routeRequest({ toolName: 'echo', arguments: { text: 'hi' } });
+    expect(result.success).toBe(false);
+    expect(result.error).toContain('retry budget is spent');
+  });
+});
+
+describe('supervised upstreams', () => {
+  it('restarts a stdio server that exited, with no call needed, and routes to it again', async () => {
+    router = createRouter(
+      { discovery: [{ type: 'static', servers: [stdioFixtureEntry('worker', ['crash', 'whoami'])] }], health: false, logLevel: 'silent' },
+      { plugins: corePlugins() },
+    );
+    await router.initialize();
+    expect((await router.routeRequest({ toolName: 'crash' })).success).toBe(true);
+    await waitFor(async () => (await router!.getServiceHealth()).worker!.restarts >= 1, { what: 'a restart' });
+    const r = await router.routeRequest({ toolName: 'whoami' });
+    expect(r).toMatchObject({ success: true, serviceUsed: 'worker', failoverAttempts: 0 });
+  });
+
+  it('renews the MCP session of an HTTP server that restarted and forgot it', async () => {
+    const first = await startHttpFixture({ name: 'phoenix', tools: ['whoami'] });
+    const port = first.port;
+    router = createRouter(
+      { discovery: [{ type: 'static', servers: [{ name: 'phoenix', url: first.url }] }], health: false, logLevel: 'silent', failover: { maxAttempts: 0 } },
+      { plugins: corePlugins() },
+    );
+    await router.initialize();
+    expect((await router.routeRequest({ toolName: 'whoami' })).success).toBe(true);
+    await first.close();
+    const again = await startHttpFixture({ name: 'phoenix', tools: ['whoami'], port });
+    fixtures.push(again);
+    let last = '';
+    const result = await waitFor(async () => {
+      const r = await router!.routeRequest({ toolName: 'whoami' });
+      last = r.error ?? '';
+      return r.success ? r : undefined;
+    }, { what: 'calls to succeed on the restarted server' }).catch((e: Error) => {
+      throw new Error(`${e.message}; last error: ${last}`);
+    });
+    expect(result.serviceUsed).toBe('phoenix');
+    expect((await router.getServiceHealth()).phoenix!.restarts).toBeGreaterThanOrEqual(1);
+  });
+});
