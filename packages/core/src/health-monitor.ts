@@ -18,6 +18,8 @@ export class HealthMonitor {
     private readonly client: (entry: ServiceEntry) => Promise<Client>,
     private readonly logger: Logger,
     private readonly now: () => number,
+    /** A service proved healthy again; the router lifts its ejection. */
+    private readonly onRecovered: (entry: ServiceEntry) => void = () => undefined,
   ) {}
 
   start(): void {
@@ -72,6 +74,7 @@ export class HealthMonitor {
         entry.stats.observeLatency(latencyMs, this.now());
       }
       if (h.status !== 'healthy' && (h.status === 'unknown' || h.consecutiveSuccesses >= this.config.healthyThreshold)) h.status = 'healthy';
+      if (h.status === 'healthy' && entry.breaker !== 'closed') this.onRecovered(entry);
     } else {
       h.consecutiveFailures++;
       h.consecutiveSuccesses = 0;

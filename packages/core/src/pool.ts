@@ -46,6 +46,8 @@ export interface UpstreamPoolOptions {
   onTools(name: string, tools: Tool[]): void;
   /** Called when an upstream connection closes by itself (process exit, socket drop). */
   onDisconnect(name: string, reason: string): void;
+  /** Called when a service that had dropped is connected again. */
+  onReconnect?(name: string): void;
   /** Reconnect backoff: base and cap in ms (exponential with jitter). Defaults 100 ms and 30 s. */
   reconnectBaseMs?: number;
   reconnectMaxMs?: number;
@@ -209,6 +211,7 @@ export class UpstreamPool {
       if (conn.everConnected) {
         conn.restarts++;
         logger.info('upstream reconnected', { restarts: conn.restarts });
+        this.options.onReconnect?.(descriptor.name);
       }
       conn.everConnected = true;
       return client;

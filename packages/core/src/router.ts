@@ -148,13 +148,17 @@ export class Router {
         const entry = this.registry.get(name);
         if (entry) this.registry.setTools(entry, tools);
       },
+      onReconnect: (name) => {
+        const entry = this.registry.get(name);
+        if (entry) this.monitor?.record(entry, true);
+      },
       onDisconnect: (name, reason) => {
         const entry = this.registry.get(name);
         if (entry) this.monitor?.record(entry, false, reason);
       },
     }));
     const healthConfig = this.config.health || { type: 'none', intervalMs: 30_000, timeoutMs: 5_000, unhealthyThreshold: 2, healthyThreshold: 1 };
-    this.monitor = new HealthMonitor(this.wired.health, healthConfig, this.registry, (e) => pool.client(e.descriptor), this.logger, this.now);
+    this.monitor = new HealthMonitor(this.wired.health, healthConfig, this.registry, (e) => pool.client(e.descriptor), this.logger, this.now, (e) => this.uneject(e));
 
     this.registry.on('added', (entry) => {
       this.policies.set(entry.name, createServicePolicy(entry, this.registry, this.config.failover, this.now));
@@ -182,6 +186,20 @@ export class Router {
       this.refreshTimer.unref();
     }
     this.state = 'ready';
+  }
+
+  /**
+   * Proof of recovery (a health check or reconnect succeeded) takes a service out of ejection at
+   * once, as Envoy's active health checks do, instead of waiting out its breaker's open time.
+   */
+  private uneject(entry: ServiceEntry): void {
+    if (entry.breaker === 'closed' || !this.policies.has(entry.name)) return;
+    this.policies.get(entry.name)?.dispose();
+    entry.breaker = 'closed';
+    entry.consecutiveEjections = 0;
+    this.policies.set(entry.name, createServicePolicy(entry, this.registry, this.config.failover, this.now));
+    this.registry.markChanged(entry);
+    this.logger.info('service un-ejected after recovering', { service: entry.name });
   }
 
   private sinkFor(discoverer: Discoverer): DiscoverySink {
@@ -306,7 +324,7 @@ export class Router {
       if (!chosen) {
         const error =
           attempt === 0
-            ? new SwitchboardError('NO_SERVICE', noServiceMessage(target, required, this.registry.size))
+            ? new SwitchboardError('NO_SERVICE', noServiceMessage(target, required, this.registry, this.now()))
             : new SwitchboardError('ALL_FAILED', `every eligible service failed (${attempts.map((a) => `${a.service}: ${a.error}`).join('; ')})`);
         return { error, failoverAttempts: Math.max(0, attempt - 1), attempts, alternativesAvailable: alternatives, panic };
       }
@@ -538,8 +556,14 @@ function validateRequest(request: RouteRequest): string | undefined {
   return undefined;
 }
 
-function noServiceMessage(target: DispatchTarget, required: readonly string[], known: number): string {
+function noServiceMessage(target: DispatchTarget, required: readonly string[], registry: ServiceRegistry, now: number): string {
   const what = required.length > 0 ? `capabilities [${required.join(', ')}]` : 'this request';
+  const known = registry.size;
+  const offering = registry.all().filter((e) => required.every((c) => e.has(c)));
+  if (offering.length > 0) {
+    const why = offering.map((e) => `${e.name}: ${e.breaker === 'open' && now < e.breakerReopenAt ? `ejected for ${Math.ceil(e.breakerReopenAt - now)} ms more` : e.health.status}`);
+    return `every service offering ${what} is unavailable right now (${why.join('; ')})`;
+  }
   return known === 0
     ? `no services are registered yet; check the discovery config (needed: ${what})`
     : `no service offers ${what}${target.requestType ? ` (request type ${target.requestType})` : ''} among ${known} registered; check capabilities or the tool name`;
