@@ -1,2 +1,10 @@
-// @switchboard/gateway: Serve a Switchboard router as one MCP endpoint
-export {};
+// @switchboard/gateway: serve a Switchboard router as one MCP endpoint (Streamable HTTP or stdio).
+export { createGateway, type Gateway, type GatewayOptions } from './gateway.js';
+export { GatewaySession } from './session.js';
+export { serveHttp, type HttpAuthOptions, type HttpGateway, type ServeHttpOptions } from './serve-http.js';
+export { serveStdio, type ServeStdioOptions, type StdioGateway } from './serve-stdio.js';
+export { GatewayMetrics, type RequestSample } from './metrics.js';
+export { NAME_SEPARATOR, type NamingConflict, type NamingMode } from './naming.js';
+export type { CatalogSnapshot, ToolRoute, PromptRoute, UriRoute } from './catalog.js';
+export { GATEWAY_VERSION } from './version.js';
+export { gatewayConfigSchema, type GatewayConfig } from './config.js';

@@ -1,0 +1,88 @@
+// The aggregate a client sees: the union of every upstream's tools, resources, resource templates
+// and prompts, with replica sets merged and collisions named. Rebuilt from the registry and the
+// upstream lists whenever either changes; a snapshot is immutable, so handlers read it lock-free.
+import type { Prompt, Resource, ResourceTemplate, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { ServiceEntry } from '@switchboard/core';
+import { assignNames, type NamedItem, type NamedRoute, type NamingConflict, type NamingMode } from './naming.js';
+import { stableJson } from './stable-json.js';
+import type { ServiceLists } from './upstream-lists.js';
+
+export type ToolRoute = NamedRoute<Tool>;
+export type PromptRoute = NamedRoute<Prompt>;
+
+export interface UriRoute<T> {
+  item: T;
+  members: string[];
+}
+
+export interface CatalogSnapshot {
+  readonly tools: ReadonlyMap<string, ToolRoute>;
+  readonly prompts: ReadonlyMap<string, PromptRoute>;
+  readonly resources: ReadonlyMap<string, UriRoute<Resource>>;
+  readonly templates: ReadonlyMap<string, UriRoute<ResourceTemplate>>;
+  readonly conflicts: readonly NamingConflict[];
+  /** One string per list, to tell whether a rebuild changed what clients see. */
+  readonly signatures: { tools: string; prompts: string; resources: string };
+}
+
+export function buildCatalog(entries: readonly ServiceEntry[], lists: (service: string) => ServiceLists, mode: NamingMode): CatalogSnapshot {
+  const toolItems: NamedItem<Tool>[] = [];
+  const promptItems: NamedItem<Prompt>[] = [];
+  const resources = new Map<string, UriRoute<Resource>>();
+  const templates = new Map<string, UriRoute<ResourceTemplate>>();
+  for (const e of entries) {
+    for (const tool of e.tools.values()) toolItems.push({ service: e.name, name: tool.name, item: tool, definition: tool.inputSchema });
+    const l = lists(e.name);
+    for (const prompt of l.prompts) promptItems.push({ service: e.name, name: prompt.name, item: prompt, definition: prompt.arguments ?? [] });
+    // A URI names one thing wherever it is listed, so services listing the same URI are replicas.
+    for (const r of l.resources) addUri(resources, r.uri, r, e.name);
+    for (const t of l.templates) addUri(templates, t.uriTemplate, t, e.name);
+  }
+  const tools = assignNames('tool', toolItems, mode);
+  const prompts = assignNames('prompt', promptItems, mode);
+  return {
+    tools: tools.routes,
+    prompts: prompts.routes,
+    resources,
+    templates,
+    conflicts: [...tools.conflicts, ...prompts.conflicts],
+    signatures: {
+      tools: stableJson(exposedTools(tools.routes)),
+      prompts: stableJson(exposedPrompts(prompts.routes)),
+      resources: stableJson([[...resources.values()].map((r) => r.item), [...templates.values()].map((t) => t.item)]),
+    },
+  };
+}
+
+function addUri<T>(map: Map<string, UriRoute<T>>, key: string, item: T, service: string): void {
+  const existing = map.get(key);
+  if (existing) existing.members.push(service);
+  else map.set(key, { item, members: [service] });
+}
+
+export function exposedTools(routes: ReadonlyMap<string, ToolRoute>): Tool[] {
+  return [...routes.values()].map((r) => (r.name === r.upstreamName ? r.item : { ...r.item, name: r.name }));
+}
+
+export function exposedPrompts(routes: ReadonlyMap<string, PromptRoute>): Prompt[] {
+  return [...routes.values()].map((r) => (r.name === r.upstreamName ? r.item : { ...r.item, name: r.name }));
+}
+
+/** The services that can serve a resource URI: those listing it, else those whose template matches. */
+export function resourceOwners(catalog: CatalogSnapshot, uri: string): string[] {
+  const direct = catalog.resources.get(uri);
+  if (direct) return direct.members;
+  const out: string[] = [];
+  for (const [template, route] of catalog.templates) {
+    if (templateMatches(template, uri)) for (const m of route.members) if (!out.includes(m)) out.push(m);
+  }
+  return out;
+}
+
+/** RFC 6570 level-1 match: literal parts must match, each {var} matches at least one character. */
+export function templateMatches(template: string, uri: string): boolean {
+  const parts = template.split(/\{[^}]*\}/);
+  if (parts.length === 1) return template === uri;
+  const pattern = parts.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.+');
+  return new RegExp(`^${pattern}$`).test(uri);
+}

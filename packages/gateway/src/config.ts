@@ -1,0 +1,29 @@
+// The `gateway:` section of a Switchboard config file, read by `switchboard serve`. Core accepts the
+// key and leaves it to this schema, so the router stays unaware of how it is served.
+import { z } from 'zod';
+
+export const gatewayConfigSchema = z.strictObject({
+  /** Tool naming when two different tools share a name. */
+  namespace: z.enum(['on-collision', 'always', 'never']).default('on-collision'),
+  http: z
+    .strictObject({
+      port: z.number().int().min(0).max(65_535).default(8080),
+      host: z.string().min(1).default('127.0.0.1'),
+      path: z.string().startsWith('/').default('/mcp'),
+    })
+    .default({ port: 8080, host: '127.0.0.1', path: '/mcp' }),
+  auth: z
+    .strictObject({
+      bearerTokens: z.array(z.string().min(16, 'a bearer token should be at least 16 characters')).optional(),
+      apiKeyHeader: z.string().min(1).optional(),
+      apiKeys: z.array(z.string().min(16, 'an API key should be at least 16 characters')).optional(),
+    })
+    .optional(),
+  allowedHosts: z.array(z.string().min(1)).optional(),
+  allowedOrigins: z.array(z.string().min(1)).optional(),
+  sessionIdleMs: z.number().int().positive().optional(),
+  maxBodyBytes: z.number().int().positive().optional(),
+  maxSessions: z.number().int().positive().optional(),
+});
+
+export type GatewayConfig = z.output<typeof gatewayConfigSchema>;

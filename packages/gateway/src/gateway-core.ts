@@ -1,0 +1,22 @@
+// What a client session needs from the gateway that owns it (kept as an interface so the session
+// and the gateway do not import each other's classes).
+import type { Logger, Router, Transport } from '@switchboard/core';
+import type { CatalogSnapshot } from './catalog.js';
+import type { GatewayMetrics } from './metrics.js';
+import type { MemberRouter } from './routing.js';
+import type { GatewaySession } from './session.js';
+
+export interface GatewayCore {
+  readonly router: Router;
+  readonly logger: Logger;
+  readonly members: MemberRouter;
+  readonly metrics: GatewayMetrics;
+  readonly transports: ReadonlyMap<string, Transport> | undefined;
+  readonly connectTimeoutMs: number;
+  readonly callTimeoutMs: number;
+  catalog(): CatalogSnapshot;
+  /** A session subscribed `uri` on a shared (stdio) upstream. */
+  holdSharedSubscription(session: GatewaySession, service: string, uri: string): void;
+  /** Returns how many sessions still hold that subscription. */
+  releaseSharedSubscription(session: GatewaySession, service: string, uri: string): number;
+}

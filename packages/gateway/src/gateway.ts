@@ -1,0 +1,190 @@
+// createGateway: serve a Router as one MCP endpoint. The gateway keeps the aggregate catalogue
+// current from registry events and upstream list_changed, creates one SDK Server per client session,
+// and tells every session when a list changed. Serving over HTTP or stdio is in serve-*.ts.
+import type { ResourceUpdatedNotification } from '@modelcontextprotocol/sdk/types.js';
+import type { Logger, Router, ServiceEntry, Transport } from '@switchboard/core';
+import { buildCatalog, type CatalogSnapshot } from './catalog.js';
+import { routerTransports } from './core-access.js';
+import type { GatewayCore } from './gateway-core.js';
+import { GatewayMetrics } from './metrics.js';
+import type { NamingConflict, NamingMode } from './naming.js';
+import { MemberRouter } from './routing.js';
+import { GatewaySession } from './session.js';
+import { UpstreamLists } from './upstream-lists.js';
+
+export interface GatewayOptions {
+  router: Router;
+  /** How tool and prompt names are exposed (default 'on-collision'). */
+  namespace?: NamingMode;
+  /** Default: the router's logger. */
+  logger?: Logger;
+  /** Transport plugins for per-session upstream sessions (default: the router's own). */
+  transports?: ReadonlyMap<string, Transport>;
+  /** Per-call timeout toward upstreams (default: the router's failover timeout + 1 s, so its own policy fires first). */
+  callTimeoutMs?: number;
+}
+
+export interface Gateway {
+  readonly router: Router;
+  readonly metrics: GatewayMetrics;
+  readonly sessionCount: number;
+  /** A new client session; connect `session.server` to a transport, and close the session when it ends. */
+  createSession(): GatewaySession;
+  catalog(): CatalogSnapshot;
+  /** Name conflicts found under namespace 'never' (also logged as errors). */
+  conflicts(): readonly NamingConflict[];
+  /** Resolves once every known service's resources and prompts have been read once. */
+  ready(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createGateway(options: GatewayOptions): Gateway {
+  return new GatewayImpl(options);
+}
+
+class GatewayImpl implements Gateway, GatewayCore {
+  readonly router: Router;
+  readonly logger: Logger;
+  readonly members: MemberRouter;
+  readonly metrics = new GatewayMetrics();
+  readonly transports: ReadonlyMap<string, Transport> | undefined;
+  readonly connectTimeoutMs: number;
+  readonly callTimeoutMs: number;
+  private readonly mode: NamingMode;
+  private readonly lists: UpstreamLists;
+  private readonly sessions = new Set<GatewaySession>();
+  /** service\0uri → sessions subscribed through a shared upstream connection. */
+  private readonly sharedSubs = new Map<string, Set<GatewaySession>>();
+  private snapshot: CatalogSnapshot;
+  private rebuildQueued = false;
+  private readonly initial: Promise<void>;
+  private readonly unsubscribe: () => void;
+  private reportedConflicts = new Set<string>();
+  private closed = false;
+
+  constructor(options: GatewayOptions) {
+    this.router = options.router;
+    this.logger = (options.logger ?? options.router.logger).child({ component: 'gateway' });
+    this.mode = options.namespace ?? 'on-collision';
+    this.members = new MemberRouter(this.router);
+    this.transports = options.transports ?? routerTransports(this.router);
+    this.connectTimeoutMs = 10_000;
+    this.callTimeoutMs = options.callTimeoutMs ?? this.router.config.failover.timeoutMs + 1_000;
+    this.lists = new UpstreamLists(this.router, this.logger, () => this.queueRebuild(), (service, params) => this.sharedUpdate(service, params));
+    this.snapshot = this.build();
+    this.reportConflicts();
+
+    const registry = this.router.registry;
+    const onTools = (entry: ServiceEntry): void => {
+      this.queueRebuild();
+      void this.lists.refresh(entry);
+    };
+    const onAdded = (): void => this.queueRebuild();
+    const onUpdated = (entry: ServiceEntry): void => this.release(entry.name);
+    const onRemoved = (entry: ServiceEntry): void => {
+      this.release(entry.name);
+      this.lists.forget(entry.name);
+      this.queueRebuild();
+    };
+    registry.on('tools', onTools);
+    registry.on('added', onAdded);
+    registry.on('updated', onUpdated);
+    registry.on('removed', onRemoved);
+    this.unsubscribe = () => {
+      registry.off('tools', onTools);
+      registry.off('added', onAdded);
+      registry.off('updated', onUpdated);
+      registry.off('removed', onRemoved);
+    };
+    this.initial = Promise.all(registry.all().filter((e) => e.toolsKnown).map((e) => this.lists.refresh(e))).then(() => undefined);
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  createSession(): GatewaySession {
+    const session = new GatewaySession(this);
+    this.sessions.add(session);
+    const close = session.close.bind(session);
+    session.close = async () => {
+      this.sessions.delete(session);
+      await close();
+    };
+    return session;
+  }
+
+  catalog(): CatalogSnapshot {
+    return this.snapshot;
+  }
+
+  conflicts(): readonly NamingConflict[] {
+    return this.snapshot.conflicts;
+  }
+
+  ready(): Promise<void> {
+    return this.initial;
+  }
+
+  holdSharedSubscription(session: GatewaySession, service: string, uri: string): void {
+    const key = `${service}\u0000${uri}`;
+    let set = this.sharedSubs.get(key);
+    if (!set) this.sharedSubs.set(key, (set = new Set()));
+    set.add(session);
+  }
+
+  releaseSharedSubscription(session: GatewaySession, service: string, uri: string): number {
+    const key = `${service}\u0000${uri}`;
+    const set = this.sharedSubs.get(key);
+    if (!set) return 0;
+    set.delete(session);
+    if (set.size === 0) this.sharedSubs.delete(key);
+    return set.size;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.unsubscribe();
+    this.lists.close();
+    await Promise.all([...this.sessions].map((s) => s.close()));
+  }
+
+  private sharedUpdate(service: string, params: ResourceUpdatedNotification['params']): void {
+    for (const session of this.sharedSubs.get(`${service}\u0000${params.uri}`) ?? []) session.deliverSharedUpdate(service, params);
+  }
+
+  /** A service was removed or re-pointed: every session's upstream session on it is stale. */
+  private release(service: string): void {
+    for (const s of this.sessions) void s.upstream.drop(service);
+  }
+
+  private build(): CatalogSnapshot {
+    return buildCatalog(this.router.registry.all(), (name) => this.lists.get(name), this.mode);
+  }
+
+  // Registry events come in bursts (a discoverer adding ten services): rebuild once per burst.
+  private queueRebuild(): void {
+    if (this.rebuildQueued || this.closed) return;
+    this.rebuildQueued = true;
+    queueMicrotask(() => {
+      this.rebuildQueued = false;
+      if (this.closed) return;
+      const before = this.snapshot;
+      this.snapshot = this.build();
+      this.reportConflicts();
+      const kinds = (['tools', 'prompts', 'resources'] as const).filter((k) => before.signatures[k] !== this.snapshot.signatures[k]);
+      for (const kind of kinds) for (const s of this.sessions) void s.notifyListChanged(kind);
+    });
+  }
+
+  private reportConflicts(): void {
+    const now = new Set<string>();
+    for (const c of this.snapshot.conflicts) {
+      const key = `${c.kind}:${c.name}:${c.services.join(',')}`;
+      now.add(key);
+      if (!this.reportedConflicts.has(key)) this.logger.error('name conflict', { kind: c.kind, name: c.name, services: c.services, detail: c.message });
+    }
+    this.reportedConflicts = now;
+  }
+}

@@ -1,0 +1,79 @@
+// Gateway request metrics in Prometheus text format: requests, errors and a latency histogram per
+// (method, service, tool), failovers per tool, plus registry state (breakers, health, discovered).
+import type { Router } from '@switchboard/core';
+
+/** Latency buckets in seconds: loopback calls are sub-millisecond, real tools take seconds. */
+const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+interface Series {
+  labels: string;
+  requests: number;
+  errors: number;
+  sumSeconds: number;
+  buckets: number[];
+}
+
+export interface RequestSample {
+  method: string;
+  /** '' when no service was reached. */
+  service: string;
+  /** Tool, prompt or resource name ('' for none). */
+  tool: string;
+  latencyMs: number;
+  ok: boolean;
+  failovers: number;
+}
+
+export class GatewayMetrics {
+  private readonly series = new Map<string, Series>();
+  private readonly failovers = new Map<string, number>();
+
+  record(sample: RequestSample): void {
+    const labels = `method="${esc(sample.method)}",service="${esc(sample.service)}",tool="${esc(sample.tool)}"`;
+    let s = this.series.get(labels);
+    if (!s) this.series.set(labels, (s = { labels, requests: 0, errors: 0, sumSeconds: 0, buckets: new Array<number>(BUCKETS.length).fill(0) }));
+    s.requests++;
+    if (!sample.ok) s.errors++;
+    const seconds = sample.latencyMs / 1000;
+    s.sumSeconds += seconds;
+    for (let i = 0; i < BUCKETS.length; i++) if (seconds <= BUCKETS[i]!) s.buckets[i]!++;
+    if (sample.failovers > 0) this.failovers.set(sample.tool, (this.failovers.get(sample.tool) ?? 0) + sample.failovers);
+  }
+
+  render(router: Router, sessions: number): string {
+    const out: string[] = [];
+    out.push('# HELP switchboard_gateway_requests_total Requests the gateway routed to upstreams.', '# TYPE switchboard_gateway_requests_total counter');
+    for (const s of this.series.values()) out.push(`switchboard_gateway_requests_total{${s.labels}} ${s.requests}`);
+    out.push('# HELP switchboard_gateway_errors_total Routed requests that ended in an error.', '# TYPE switchboard_gateway_errors_total counter');
+    for (const s of this.series.values()) out.push(`switchboard_gateway_errors_total{${s.labels}} ${s.errors}`);
+    out.push('# HELP switchboard_gateway_request_duration_seconds Latency of routed requests, failover included.', '# TYPE switchboard_gateway_request_duration_seconds histogram');
+    for (const s of this.series.values()) {
+      BUCKETS.forEach((b, i) => out.push(`switchboard_gateway_request_duration_seconds_bucket{${s.labels},le="${b}"} ${s.buckets[i]}`));
+      out.push(`switchboard_gateway_request_duration_seconds_bucket{${s.labels},le="+Inf"} ${s.requests}`);
+      out.push(`switchboard_gateway_request_duration_seconds_sum{${s.labels}} ${s.sumSeconds}`);
+      out.push(`switchboard_gateway_request_duration_seconds_count{${s.labels}} ${s.requests}`);
+    }
+    out.push('# HELP switchboard_gateway_failovers_total Attempts moved to another service.', '# TYPE switchboard_gateway_failovers_total counter');
+    for (const [tool, n] of this.failovers) out.push(`switchboard_gateway_failovers_total{tool="${esc(tool)}"} ${n}`);
+    out.push('# HELP switchboard_router_failovers_total Failovers counted by the router.', '# TYPE switchboard_router_failovers_total counter');
+    out.push(`switchboard_router_failovers_total ${router.getPerformanceReport().totalFailovers}`);
+    const entries = router.registry.all();
+    out.push('# HELP switchboard_services_discovered Services in the registry.', '# TYPE switchboard_services_discovered gauge');
+    out.push(`switchboard_services_discovered ${entries.length}`);
+    out.push('# HELP switchboard_service_healthy 1 when the service is healthy.', '# TYPE switchboard_service_healthy gauge');
+    for (const e of entries) out.push(`switchboard_service_healthy{service="${esc(e.name)}"} ${e.health.status === 'healthy' ? 1 : 0}`);
+    out.push('# HELP switchboard_service_breaker_state 1 for the breaker state the service is in.', '# TYPE switchboard_service_breaker_state gauge');
+    for (const e of entries) {
+      for (const state of ['closed', 'open', 'half-open'] as const) out.push(`switchboard_service_breaker_state{service="${esc(e.name)}",state="${state}"} ${e.breaker === state ? 1 : 0}`);
+    }
+    out.push('# HELP switchboard_service_in_flight Requests in flight per service.', '# TYPE switchboard_service_in_flight gauge');
+    for (const e of entries) out.push(`switchboard_service_in_flight{service="${esc(e.name)}"} ${e.stats.inFlight}`);
+    out.push('# HELP switchboard_gateway_sessions Open client sessions.', '# TYPE switchboard_gateway_sessions gauge');
+    out.push(`switchboard_gateway_sessions ${sessions}`);
+    return out.join('\n') + '\n';
+  }
+}
+
+function esc(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}

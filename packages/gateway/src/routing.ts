@@ -1,0 +1,34 @@
+// Sends one operation to one of a set of services (a tool's replica set, or the owners of a
+// resource or prompt) through the router, so the configured strategy, breakers, stats, retry
+// budget and failover apply within that set.
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { DispatchOutcome, Router, ServiceEntry } from '@switchboard/core';
+
+export interface RouteTarget {
+  /** Upstream tool name, when routing a tool call. */
+  toolName?: string;
+  members: readonly string[];
+  signal?: AbortSignal;
+  client: (entry: ServiceEntry) => Promise<Client>;
+}
+
+export type Operation<T> = (client: Client, entry: ServiceEntry, signal: AbortSignal) => Promise<T>;
+
+export class MemberRouter {
+  constructor(private readonly router: Router) {}
+
+  route<T>(target: RouteTarget, operation: Operation<T>): Promise<DispatchOutcome<T>> {
+    return this.router.dispatch(
+      {
+        ...(target.toolName !== undefined ? { toolName: target.toolName } : {}),
+        services: new Set(target.members),
+        client: target.client,
+        ...(target.signal ? { signal: target.signal } : {}),
+        // Reads (resources, prompts, completion) can be repeated; tool calls follow the tool's
+        // annotations and failover.retryableTools.
+        ...(target.toolName === undefined ? { idempotent: true } : {}),
+      },
+      operation,
+    );
+  }
+}

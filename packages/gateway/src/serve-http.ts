@@ -1,0 +1,270 @@
+// Serve a gateway over Streamable HTTP with node:http: one SDK transport and one Server per client
+// session, plus /healthz, /readyz, /metrics and /services. Requests pass the guards (Host/Origin,
+// auth, body size) before a session sees them; a client's credentials never go upstream, because
+// upstream sessions are built from service descriptors, never from the client's request.
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { Gateway } from './gateway.js';
+import {
+  BodyTooLargeError,
+  createAuthenticator,
+  defaultAllowedHosts,
+  defaultAllowedOrigins,
+  isLoopbackHost,
+  readBody,
+  type HttpAuthOptions,
+} from './http-guards.js';
+import type { GatewaySession } from './session.js';
+
+export type { HttpAuthOptions } from './http-guards.js';
+
+export interface ServeHttpOptions {
+  /** 0 picks a free port. */
+  port: number;
+  host?: string;
+  path?: string;
+  auth?: HttpAuthOptions;
+  /** Host header values accepted (default on a loopback bind: localhost/127.0.0.1/[::1] with and without the port; elsewhere any). */
+  allowedHosts?: readonly string[];
+  /** Origin header values accepted when present (default on a loopback bind: http(s):// + the allowed hosts; elsewhere any). */
+  allowedOrigins?: readonly string[];
+  /** A session with no request for this long is closed (default 30 min). */
+  sessionIdleMs?: number;
+  /** Largest accepted request body (default 4 MiB). */
+  maxBodyBytes?: number;
+  /** Most concurrent sessions (default 10 000); more get 503. */
+  maxSessions?: number;
+}
+
+export interface HttpGateway {
+  readonly url: string;
+  readonly port: number;
+  readonly sessionCount: number;
+  close(): Promise<void>;
+}
+
+interface SessionRecord {
+  transport: StreamableHTTPServerTransport;
+  session: GatewaySession;
+  lastSeen: number;
+  /** POSTs being served now; a session in the middle of a call is not idle. */
+  active: number;
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+function rpcError(res: ServerResponse, status: number, code: number, message: string, extraHeaders: Record<string, string> = {}): void {
+  if (res.headersSent) return void res.end();
+  res.writeHead(status, { ...JSON_HEADERS, ...extraHeaders }).end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } }));
+}
+
+export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Promise<HttpGateway> {
+  const host = options.host ?? '127.0.0.1';
+  const path = options.path ?? '/mcp';
+  const maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
+  const idleMs = options.sessionIdleMs ?? 30 * 60_000;
+  const maxSessions = options.maxSessions ?? 10_000;
+  const authenticate = createAuthenticator(options.auth);
+  const logger = gateway.router.logger.child({ component: 'gateway-http' });
+  const sessions = new Map<string, SessionRecord>();
+  const pending = new Set<SessionRecord>();
+  let allowedHosts: Set<string> | undefined;
+  let allowedOrigins: Set<string> | undefined;
+  let closing = false;
+
+  const endSession = async (id: string | undefined, record: SessionRecord): Promise<void> => {
+    if (id !== undefined && sessions.get(id) === record) sessions.delete(id);
+    pending.delete(record);
+    await record.session.close().catch((error: unknown) => logger.warn('closing a session failed', { error }));
+  };
+
+  const guard = (req: IncomingMessage, res: ServerResponse): boolean => {
+    const hostHeader = req.headers.host;
+    if (allowedHosts && (typeof hostHeader !== 'string' || !allowedHosts.has(hostHeader.toLowerCase()))) {
+      rpcError(res, 403, -32000, 'Forbidden: Host not allowed');
+      return false;
+    }
+    const origin = req.headers.origin;
+    if (allowedOrigins && typeof origin === 'string' && !allowedOrigins.has(origin.toLowerCase())) {
+      rpcError(res, 403, -32000, 'Forbidden: Origin not allowed');
+      return false;
+    }
+    return true;
+  };
+
+  const handleMcp = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    let body: unknown;
+    if (req.method === 'POST') {
+      let raw: Buffer;
+      try {
+        raw = await readBody(req, maxBodyBytes);
+      } catch (error) {
+        if (error instanceof BodyTooLargeError) {
+          req.resume();
+          return rpcError(res, 413, -32600, `Request body larger than ${maxBodyBytes} bytes`, { connection: 'close' });
+        }
+        throw error;
+      }
+      try {
+        body = JSON.parse(raw.toString('utf8'));
+      } catch {
+        return rpcError(res, 400, -32700, 'Parse error: invalid JSON');
+      }
+    }
+    const header = req.headers['mcp-session-id'];
+    const sessionId = Array.isArray(header) ? header[0] : header;
+    if (sessionId !== undefined) {
+      const record = sessions.get(sessionId);
+      if (!record) return rpcError(res, 404, -32001, 'Session not found; initialize a new session');
+      record.lastSeen = Date.now();
+      const counts = req.method === 'POST';
+      if (counts) record.active++;
+      try {
+        await record.transport.handleRequest(req, res, body);
+      } finally {
+        if (counts) record.active--;
+        record.lastSeen = Date.now();
+      }
+      return;
+    }
+    if (req.method !== 'POST') return rpcError(res, 400, -32000, 'Bad Request: Mcp-Session-Id header is required');
+    const initializing = Array.isArray(body) ? body.some((m) => isInitializeRequest(m)) : isInitializeRequest(body);
+    if (!initializing) return rpcError(res, 400, -32000, 'Bad Request: no session; send an initialize request first');
+    if (sessions.size + pending.size >= maxSessions) return rpcError(res, 503, -32000, 'Too many sessions', { 'retry-after': '5' });
+    const session = gateway.createSession();
+    const record: SessionRecord = {
+      session,
+      lastSeen: Date.now(),
+      active: 1,
+      transport: new StreamableHTTPServerTransport({
+        sessionIdGenerator: () => randomUUID(),
+        onsessioninitialized: (id) => {
+          pending.delete(record);
+          sessions.set(id, record);
+        },
+      }),
+    };
+    pending.add(record);
+    // DELETE, idle expiry and shutdown all end here: release what the session held upstream.
+    record.transport.onclose = () => void endSession(record.transport.sessionId, record);
+    await session.server.connect(record.transport);
+    try {
+      await record.transport.handleRequest(req, res, body);
+    } finally {
+      record.active--;
+      // An initialize that failed validation never got an id: nothing will ever reach it again.
+      if (record.transport.sessionId === undefined) await endSession(undefined, record);
+    }
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://gateway');
+    if (!guard(req, res)) return;
+    if (req.method === 'GET' && url.pathname === '/healthz') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+    if (req.method === 'GET' && url.pathname === '/readyz') {
+      const ready = gateway.router.registry.all().some((e) => e.health.status === 'healthy' && e.breaker !== 'open');
+      return void res.writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' }).end(ready ? 'ready\n' : 'no healthy upstream\n');
+    }
+    const known = url.pathname === path || url.pathname === '/metrics' || url.pathname === '/services';
+    if (!known) return void res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+    if (!authenticate(req)) return void res.writeHead(401, { 'www-authenticate': 'Bearer' }).end();
+    if (url.pathname === '/metrics' && req.method === 'GET') {
+      return void res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(gateway.metrics.render(gateway.router, gateway.sessionCount));
+    }
+    if (url.pathname === '/services' && req.method === 'GET') {
+      return void res.writeHead(200, JSON_HEADERS).end(JSON.stringify(await servicesReport(gateway)));
+    }
+    if (url.pathname === path && (req.method === 'POST' || req.method === 'GET' || req.method === 'DELETE')) return handleMcp(req, res);
+    res.writeHead(405, { allow: url.pathname === path ? 'GET, POST, DELETE' : 'GET' }).end();
+  };
+
+  const server = createServer((req, res) => {
+    if (closing) return rpcError(res, 503, -32000, 'Shutting down');
+    handle(req, res).catch((error: unknown) => {
+      logger.error('request failed', { error });
+      rpcError(res, 500, -32603, 'Internal error');
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  if (isLoopbackHost(host)) {
+    const hosts = options.allowedHosts ?? defaultAllowedHosts(host, port);
+    allowedHosts = new Set(hosts.map((h) => h.toLowerCase()));
+    allowedOrigins = new Set((options.allowedOrigins ?? defaultAllowedOrigins(hosts)).map((o) => o.toLowerCase()));
+  } else {
+    if (options.allowedHosts) allowedHosts = new Set(options.allowedHosts.map((h) => h.toLowerCase()));
+    if (options.allowedOrigins) allowedOrigins = new Set(options.allowedOrigins.map((o) => o.toLowerCase()));
+  }
+
+  const sweep = setInterval(
+    () => {
+      const cutoff = Date.now() - idleMs;
+      for (const [id, record] of sessions) {
+        if (record.active > 0 || record.lastSeen > cutoff) continue;
+        logger.info('session expired', { sessionId: id });
+        sessions.delete(id);
+        void record.transport.close().catch(() => undefined);
+        void endSession(id, record);
+      }
+    },
+    Math.max(50, Math.min(idleMs / 2, 60_000)),
+  );
+  sweep.unref();
+
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${urlHost}:${port}${path}`,
+    port,
+    get sessionCount() {
+      return sessions.size;
+    },
+    async close() {
+      if (closing) return;
+      closing = true;
+      clearInterval(sweep);
+      const all = [...sessions.entries()];
+      sessions.clear();
+      await Promise.all([
+        ...all.map(async ([id, r]) => {
+          await r.transport.close().catch(() => undefined);
+          await endSession(id, r);
+        }),
+        ...[...pending].map((r) => endSession(undefined, r)),
+      ]);
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+async function servicesReport(gateway: Gateway): Promise<unknown> {
+  const health = await gateway.router.getServiceHealth();
+  const perf = gateway.router.getPerformanceReport();
+  const catalog = gateway.catalog();
+  const exposedBy = new Map<string, string[]>();
+  for (const route of catalog.tools.values()) for (const m of route.members) (exposedBy.get(m) ?? exposedBy.set(m, []).get(m)!).push(route.name);
+  return {
+    services: gateway.router.registry.all().map((e) => ({
+      name: e.name,
+      transport: e.descriptor.transport,
+      source: e.descriptor.source,
+      tools: [...e.tools.keys()],
+      exposedTools: exposedBy.get(e.name) ?? [],
+      health: health[e.name],
+      stats: perf.services[e.name],
+    })),
+    sessions: gateway.sessionCount,
+    conflicts: catalog.conflicts,
+    totalRoutingDecisions: perf.totalRoutingDecisions,
+    totalFailovers: perf.totalFailovers,
+  };
+}

@@ -1,0 +1,285 @@
+// One client session: an SDK Server whose handlers serve the gateway's aggregate catalogue and
+// route each request to an upstream, plus the upstream sessions it opened. Everything an upstream
+// sends while serving this session (progress, logs, sampling, elicitation, roots, resource updates)
+// comes back here and nowhere else.
+import { performance } from 'node:perf_hooks';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import {
+  CallToolRequestSchema,
+  CompleteRequestSchema,
+  ErrorCode,
+  GetPromptRequestSchema,
+  ListPromptsRequestSchema,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
+  ListToolsRequestSchema,
+  McpError,
+  ReadResourceRequestSchema,
+  ResultSchema,
+  RootsListChangedNotificationSchema,
+  SetLevelRequestSchema,
+  SubscribeRequestSchema,
+  UnsubscribeRequestSchema,
+  type CallToolResult,
+  type CompleteResult,
+  type LoggingLevel,
+  type LoggingMessageNotification,
+  type Request,
+  type RequestMeta,
+  type Result,
+  type ResourceUpdatedNotification,
+  type ServerNotification,
+  type ServerRequest,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { DispatchOutcome } from '@switchboard/core';
+import { exposedPrompts, exposedTools, resourceOwners } from './catalog.js';
+import type { GatewayCore } from './gateway-core.js';
+import type { Operation } from './routing.js';
+import { UpstreamSessions } from './upstream-session.js';
+import { GATEWAY_VERSION } from './version.js';
+
+type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+/** Resource not found (the MCP spec's code for resources/read of an unknown URI). */
+const RESOURCE_NOT_FOUND = -32002;
+
+export class GatewaySession {
+  readonly server: Server;
+  readonly upstream: UpstreamSessions;
+  // Requests of this session being served now: upstream messages are sent on their response stream.
+  private readonly inflight = new Set<Extra>();
+  private level: LoggingLevel | undefined;
+  /** uri → the service this session subscribed it on. */
+  private readonly subscriptions = new Map<string, string>();
+  private closed = false;
+
+  constructor(private readonly core: GatewayCore) {
+    this.server = new Server(
+      { name: 'switchboard', version: GATEWAY_VERSION },
+      {
+        capabilities: {
+          tools: { listChanged: true },
+          resources: { subscribe: true, listChanged: true },
+          prompts: { listChanged: true },
+          logging: {},
+          completions: {},
+        },
+      },
+    );
+    this.upstream = new UpstreamSessions(
+      core.router,
+      core.transports,
+      {
+        capabilities: () => this.server.getClientCapabilities() ?? {},
+        logLevel: () => this.level,
+        forwardRequest: (request, signal) => this.forwardRequest(request, signal),
+        log: (service, params) => this.log(service, params),
+        resourceUpdated: (service, params) => this.resourceUpdated(service, params),
+      },
+      core.logger,
+      core.connectTimeoutMs,
+    );
+    this.registerHandlers();
+  }
+
+  /** Release every upstream session and shared subscription this session held. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const [uri, service] of this.subscriptions) this.core.releaseSharedSubscription(this, service, uri);
+    this.subscriptions.clear();
+    await this.upstream.close();
+    await this.server.close().catch(() => undefined);
+  }
+
+  /** A shared (stdio) upstream reported an update: deliver it if this session subscribed there. */
+  deliverSharedUpdate(service: string, params: ResourceUpdatedNotification['params']): void {
+    this.resourceUpdated(service, params);
+  }
+
+  async notifyListChanged(kind: 'tools' | 'prompts' | 'resources'): Promise<void> {
+    if (this.closed) return;
+    try {
+      if (kind === 'tools') await this.server.sendToolListChanged();
+      else if (kind === 'prompts') await this.server.sendPromptListChanged();
+      else await this.server.sendResourceListChanged();
+    } catch {
+      // Not connected yet, or the client went away: it lists afresh when it (re)connects.
+    }
+  }
+
+  private registerHandlers(): void {
+    const s = this.server;
+    const core = this.core;
+    s.setRequestHandler(ListToolsRequestSchema, () => ({ tools: exposedTools(core.catalog().tools) }));
+    s.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+      const route = core.catalog().tools.get(request.params.name);
+      if (!route) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`);
+      const progressToken = request.params._meta?.progressToken;
+      const meta = withoutProgressToken(request.params._meta);
+      const params = { name: route.upstreamName, ...(request.params.arguments ? { arguments: request.params.arguments } : {}), ...(meta ? { _meta: meta } : {}) };
+      // Progress must reach the client before the result: the client forgets the token on the result.
+      let progressSent: Promise<void> = Promise.resolve();
+      const result = await this.routed<CallToolResult>('tools/call', route.name, extra, { toolName: route.upstreamName, members: route.members }, (client, _entry, signal) =>
+        client.callTool(params, undefined, {
+          signal,
+          timeout: core.callTimeoutMs,
+          ...(progressToken !== undefined
+            ? {
+                resetTimeoutOnProgress: true,
+                onprogress: (p) => {
+                  progressSent = progressSent.then(() => extra.sendNotification({ method: 'notifications/progress', params: { ...p, progressToken } })).catch(() => undefined);
+                },
+              }
+            : {}),
+        }) as Promise<CallToolResult>,
+      );
+      await progressSent;
+      return result;
+    });
+
+    s.setRequestHandler(ListResourcesRequestSchema, () => ({ resources: [...core.catalog().resources.values()].map((r) => r.item) }));
+    s.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({ resourceTemplates: [...core.catalog().templates.values()].map((t) => t.item) }));
+    s.setRequestHandler(ReadResourceRequestSchema, (request, extra) => {
+      const uri = request.params.uri;
+      const members = resourceOwners(core.catalog(), uri);
+      if (members.length === 0) throw new McpError(RESOURCE_NOT_FOUND, `Resource not found: ${uri}`, { uri });
+      return this.routed('resources/read', uri, extra, { members }, (client, _e, signal) => client.readResource({ uri }, { signal, timeout: core.callTimeoutMs }));
+    });
+    s.setRequestHandler(SubscribeRequestSchema, async (request, extra) => {
+      const uri = request.params.uri;
+      const members = resourceOwners(core.catalog(), uri);
+      if (members.length === 0) throw new McpError(RESOURCE_NOT_FOUND, `Resource not found: ${uri}`, { uri });
+      let chosen = '';
+      await this.routed('resources/subscribe', uri, extra, { members }, async (client, entry, signal) => {
+        const result = await client.subscribeResource({ uri }, { signal, timeout: core.callTimeoutMs });
+        chosen = entry.name;
+        return result;
+      });
+      const previous = this.subscriptions.get(uri);
+      if (previous && previous !== chosen) this.core.releaseSharedSubscription(this, previous, uri);
+      this.subscriptions.set(uri, chosen);
+      if (!this.ownsSessionOn(chosen)) core.holdSharedSubscription(this, chosen, uri);
+      return {};
+    });
+    s.setRequestHandler(UnsubscribeRequestSchema, async (request) => {
+      const uri = request.params.uri;
+      const service = this.subscriptions.get(uri);
+      if (service === undefined) return {};
+      this.subscriptions.delete(uri);
+      const entry = core.router.registry.get(service);
+      if (!entry) return {};
+      // A shared upstream stays subscribed while another session still wants the updates.
+      if (!this.upstream.ownsSession(entry) && core.releaseSharedSubscription(this, service, uri) > 0) return {};
+      const client = await this.upstream.clientFor(entry).catch(() => undefined);
+      await client?.unsubscribeResource({ uri }, { timeout: core.callTimeoutMs }).catch((error: unknown) => core.logger.debug('unsubscribe failed', { service, error }));
+      return {};
+    });
+
+    s.setRequestHandler(ListPromptsRequestSchema, () => ({ prompts: exposedPrompts(core.catalog().prompts) }));
+    s.setRequestHandler(GetPromptRequestSchema, (request, extra) => {
+      const route = core.catalog().prompts.get(request.params.name);
+      if (!route) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${request.params.name}`);
+      const params = { name: route.upstreamName, ...(request.params.arguments ? { arguments: request.params.arguments } : {}) };
+      return this.routed('prompts/get', route.name, extra, { members: route.members }, (client, _e, signal) => client.getPrompt(params, { signal, timeout: core.callTimeoutMs }));
+    });
+
+    s.setRequestHandler(CompleteRequestSchema, (request, extra) => {
+      const ref = request.params.ref;
+      const catalog = core.catalog();
+      let members: readonly string[];
+      let params = request.params;
+      if (ref.type === 'ref/prompt') {
+        const route = catalog.prompts.get(ref.name);
+        members = route?.members ?? [];
+        if (route) params = { ...params, ref: { ...ref, name: route.upstreamName } };
+      } else {
+        members = catalog.templates.get(ref.uri)?.members ?? resourceOwners(catalog, ref.uri);
+      }
+      if (members.length === 0) throw new McpError(ErrorCode.InvalidParams, `Nothing to complete for ${ref.type === 'ref/prompt' ? `prompt ${ref.name}` : `resource ${ref.uri}`}`);
+      return this.routed<CompleteResult>('completion/complete', ref.type === 'ref/prompt' ? ref.name : ref.uri, extra, { members }, (client, _e, signal) =>
+        client.getServerCapabilities()?.completions ? client.complete(params, { signal, timeout: core.callTimeoutMs }) : Promise.resolve({ completion: { values: [] } }),
+      );
+    });
+
+    s.setRequestHandler(SetLevelRequestSchema, async (request) => {
+      this.level = request.params.level;
+      // Sessions opened later get the level as they open; shared stdio upstreams are not told,
+      // because their log level is every session's.
+      await Promise.all(
+        this.upstream.connected().map(([service, client]) =>
+          client.getServerCapabilities()?.logging ? client.setLoggingLevel(this.level!).catch((error: unknown) => core.logger.debug('setLevel failed', { service, error })) : undefined,
+        ),
+      );
+      return {};
+    });
+
+    s.setNotificationHandler(RootsListChangedNotificationSchema, async () => {
+      await Promise.all(this.upstream.connected().map(([, client]) => client.sendRootsListChanged().catch(() => undefined)));
+    });
+  }
+
+  private ownsSessionOn(service: string): boolean {
+    const entry = this.core.router.registry.get(service);
+    return entry !== undefined && this.upstream.ownsSession(entry);
+  }
+
+  /** Route one request, keep it findable for upstream callbacks, record metrics, map errors. */
+  private async routed<T>(method: string, name: string, extra: Extra, target: { toolName?: string; members: readonly string[] }, operation: Operation<T>): Promise<T> {
+    const started = performance.now();
+    this.inflight.add(extra);
+    let outcome: DispatchOutcome<T>;
+    try {
+      outcome = await this.core.members.route({ ...target, signal: extra.signal, client: this.upstream.clientFor }, operation);
+    } finally {
+      this.inflight.delete(extra);
+    }
+    const service = outcome.service ?? outcome.attempts.at(-1)?.service ?? '';
+    this.core.metrics.record({ method, service, tool: name, latencyMs: performance.now() - started, ok: !outcome.error, failovers: outcome.failoverAttempts });
+    if (outcome.error) {
+      const cause = outcome.error.cause;
+      // An upstream's own answer about the request (bad params, unknown method) goes back as it was.
+      if (outcome.error.code === 'UPSTREAM_ERROR' && cause instanceof McpError) throw new McpError(cause.code, stripPrefix(cause.message), cause.data);
+      throw new McpError(ErrorCode.InternalError, outcome.error.message, { code: outcome.error.code, ...(outcome.error.service ? { service: outcome.error.service } : {}) });
+    }
+    return outcome.value as T;
+  }
+
+  private latestInflight(): Extra | undefined {
+    let last: Extra | undefined;
+    for (const e of this.inflight) last = e;
+    return last;
+  }
+
+  private forwardRequest(request: Request, signal: AbortSignal): Promise<Result> {
+    if (this.closed) return Promise.reject(new McpError(ErrorCode.ConnectionClosed, 'the client session has ended'));
+    const extra = this.latestInflight();
+    const req = request as ServerRequest;
+    return extra ? extra.sendRequest(req, ResultSchema, { signal }) : this.server.request(req, ResultSchema, { signal });
+  }
+
+  private log(service: string, params: LoggingMessageNotification['params']): void {
+    if (this.closed) return;
+    const notification: ServerNotification = { method: 'notifications/message', params: { ...params, logger: params.logger ?? service } };
+    const extra = this.latestInflight();
+    void (extra ? extra.sendNotification(notification) : this.server.notification(notification)).catch(() => undefined);
+  }
+
+  private resourceUpdated(service: string, params: ResourceUpdatedNotification['params']): void {
+    if (this.closed || this.subscriptions.get(params.uri) !== service) return;
+    void this.server.sendResourceUpdated(params).catch(() => undefined);
+  }
+}
+
+function withoutProgressToken(meta: RequestMeta | undefined): Record<string, unknown> | undefined {
+  if (!meta) return undefined;
+  const { progressToken: _drop, ...rest } = meta;
+  return Object.keys(rest).length > 0 ? rest : undefined;
+}
+
+/** McpError prefixes "MCP error <code>: "; re-wrapping would double it. */
+function stripPrefix(message: string): string {
+  return message.replace(/^MCP error -?\d+: /, '');
+}
+

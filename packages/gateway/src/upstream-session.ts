@@ -1,0 +1,156 @@
+// The upstream side of one client session. For network upstreams (http, sse, websocket) it opens
+// its own upstream MCP session lazily, on the first request that needs that service, declaring the
+// same client capabilities as the client session, so per-session server state (log level,
+// subscriptions, sampling) is exact. A stdio upstream is one process holding one session, shared by
+// every client session through the router's pool; the SDK client there already rewrites request ids.
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import {
+  CreateMessageRequestSchema,
+  ElicitRequestSchema,
+  ListRootsRequestSchema,
+  LoggingMessageNotificationSchema,
+  ResourceUpdatedNotificationSchema,
+  type ClientCapabilities,
+  type LoggingLevel,
+  type LoggingMessageNotification,
+  type Request,
+  type Result,
+  type ResourceUpdatedNotification,
+} from '@modelcontextprotocol/sdk/types.js';
+import { SwitchboardError, type Logger, type Router, type ServiceEntry, type Transport } from '@switchboard/core';
+import { GATEWAY_VERSION } from './version.js';
+
+/** Transport kinds that carry many sessions over one connection pool, so a session costs only an id. */
+const SESSIONFUL_KINDS = new Set(['http', 'sse', 'websocket']);
+
+/** What the upstream side needs from its client session. */
+export interface SessionBridge {
+  capabilities(): ClientCapabilities;
+  logLevel(): LoggingLevel | undefined;
+  /** A request an upstream sent while serving this session (sampling, elicitation, roots). */
+  forwardRequest(request: Request, signal: AbortSignal): Promise<Result>;
+  log(service: string, params: LoggingMessageNotification['params']): void;
+  resourceUpdated(service: string, params: ResourceUpdatedNotification['params']): void;
+}
+
+interface Opened {
+  client?: Client;
+  pending: Promise<Client>;
+}
+
+export class UpstreamSessions {
+  private readonly open = new Map<string, Opened>();
+  private closed = false;
+
+  constructor(
+    private readonly router: Router,
+    private readonly transports: ReadonlyMap<string, Transport> | undefined,
+    private readonly bridge: SessionBridge,
+    private readonly logger: Logger,
+    private readonly connectTimeoutMs: number,
+  ) {}
+
+  /** True when this service gets a session of its own (else the shared pool client is used). */
+  ownsSession(entry: ServiceEntry): boolean {
+    return this.transports !== undefined && SESSIONFUL_KINDS.has(entry.descriptor.transport) && this.transports.has(entry.descriptor.transport);
+  }
+
+  readonly clientFor = (entry: ServiceEntry): Promise<Client> => {
+    if (this.closed) return Promise.reject(new SwitchboardError('CLOSED', 'the client session has ended', { service: entry.name }));
+    if (!this.ownsSession(entry)) return this.router.pool.client(entry.descriptor);
+    const existing = this.open.get(entry.name);
+    if (existing) return existing.client ? Promise.resolve(existing.client) : existing.pending;
+    const opened: Opened = { pending: this.connect(entry) };
+    this.open.set(entry.name, opened);
+    opened.pending.then(
+      (client) => {
+        opened.client = client;
+      },
+      () => {
+        if (this.open.get(entry.name) === opened) this.open.delete(entry.name);
+      },
+    );
+    return opened.pending;
+  };
+
+  /** Clients already open, for fan-out (log level, roots changed). */
+  connected(): Array<[string, Client]> {
+    const out: Array<[string, Client]> = [];
+    for (const [name, o] of this.open) if (o.client) out.push([name, o.client]);
+    return out;
+  }
+
+  async drop(service: string): Promise<void> {
+    const opened = this.open.get(service);
+    if (!opened) return;
+    this.open.delete(service);
+    const client = opened.client ?? (await opened.pending.catch(() => undefined));
+    if (!client) return;
+    const entry = this.router.registry.get(service);
+    await endUpstreamSession(client).catch((error: unknown) =>
+      this.logger.debug('ending the upstream session failed', { service, error }),
+    );
+    await client.close().catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.open.keys()].map((name) => this.drop(name)));
+  }
+
+  private async connect(entry: ServiceEntry): Promise<Client> {
+    const descriptor = entry.descriptor;
+    const plugin = this.transports!.get(descriptor.transport)!;
+    const logger = this.logger.child({ service: entry.name });
+    const capabilities = mirrorCapabilities(this.bridge.capabilities());
+    const client = new Client({ name: 'switchboard-gateway', version: GATEWAY_VERSION }, { capabilities });
+    this.wire(entry.name, client, capabilities);
+    try {
+      const transport = await plugin.connect(descriptor, { logger });
+      await client.connect(transport, { timeout: this.connectTimeoutMs });
+    } catch (error) {
+      await client.close().catch(() => undefined);
+      throw new SwitchboardError('TRANSPORT_ERROR', `cannot open a session on ${entry.name}: ${(error as Error).message}`, { service: entry.name, cause: error });
+    }
+    if (this.closed || this.router.registry.get(entry.name) !== entry) {
+      await client.close().catch(() => undefined);
+      throw new SwitchboardError('CLOSED', `session on ${entry.name} was released while opening`, { service: entry.name });
+    }
+    client.onclose = () => {
+      // The upstream ended it (restart, crash): the next request opens a fresh one.
+      const o = this.open.get(entry.name);
+      if (o?.client === client) this.open.delete(entry.name);
+    };
+    const level = this.bridge.logLevel();
+    if (level && client.getServerCapabilities()?.logging) await client.setLoggingLevel(level).catch((error: unknown) => logger.debug('setLevel failed', { error }));
+    return client;
+  }
+
+  private wire(service: string, client: Client, capabilities: ClientCapabilities): void {
+    const forward = (request: Request, extra: { signal: AbortSignal }): Promise<Result> => this.bridge.forwardRequest(request, extra.signal);
+    // Handlers only for what the client session declared: the SDK refuses others, rightly.
+    if (capabilities.sampling) client.setRequestHandler(CreateMessageRequestSchema, forward as never);
+    if (capabilities.elicitation) client.setRequestHandler(ElicitRequestSchema, forward as never);
+    if (capabilities.roots) client.setRequestHandler(ListRootsRequestSchema, forward as never);
+    client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => this.bridge.log(service, n.params));
+    client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => this.bridge.resourceUpdated(service, n.params));
+  }
+}
+
+/**
+ * Tell a Streamable HTTP upstream the session is over (HTTP DELETE, as the spec asks), so it frees
+ * its state now rather than at its own idle timeout. close() alone only drops the local side.
+ */
+async function endUpstreamSession(client: Client): Promise<void> {
+  const transport = client.transport as { sessionId?: string; terminateSession?: () => Promise<void> } | undefined;
+  if (transport?.sessionId && typeof transport.terminateSession === 'function') await transport.terminateSession();
+}
+
+/** The client's sampling/elicitation/roots capabilities; experimental and tasks are not proxied. */
+function mirrorCapabilities(client: ClientCapabilities): ClientCapabilities {
+  const out: ClientCapabilities = {};
+  if (client.sampling) out.sampling = client.sampling;
+  if (client.elicitation) out.elicitation = client.elicitation;
+  if (client.roots) out.roots = client.roots;
+  return out;
+}

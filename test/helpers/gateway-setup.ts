@@ -1,0 +1,55 @@
+// Builds a router + gateway + HTTP endpoint for tests, and SDK clients connected to it, and closes
+// all of it afterwards in reverse order.
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import { createRouter, type Router } from '@switchboard/core';
+import { createGateway, serveHttp, type Gateway, type HttpGateway, type ServeHttpOptions } from '@switchboard/gateway';
+import type { NamingMode } from '@switchboard/gateway';
+import { corePlugins } from './plugins.js';
+
+export interface GatewayHarness {
+  router: Router;
+  gateway: Gateway;
+  http: HttpGateway;
+  connect(capabilities?: ClientCapabilities, headers?: Record<string, string>): Promise<Client>;
+  close(): Promise<void>;
+}
+
+export async function startGateway(
+  servers: readonly Record<string, unknown>[],
+  options: { strategy?: string; namespace?: NamingMode; http?: Partial<ServeHttpOptions> } = {},
+): Promise<GatewayHarness> {
+  const router = createRouter(
+    { discovery: [{ type: 'static', servers }], strategy: { type: options.strategy ?? 'round-robin' }, logLevel: 'error' },
+    { plugins: corePlugins() },
+  );
+  await router.initialize();
+  const gateway = createGateway({ router, ...(options.namespace ? { namespace: options.namespace } : {}) });
+  await gateway.ready();
+  const http = await serveHttp(gateway, { port: 0, ...options.http });
+  const clients: Client[] = [];
+  return {
+    router,
+    gateway,
+    http,
+    async connect(capabilities = {}, headers = {}) {
+      const client = new Client({ name: 'test-client', version: '1.0.0' }, { capabilities });
+      await client.connect(new StreamableHTTPClientTransport(new URL(http.url), { requestInit: { headers } }));
+      clients.push(client);
+      return client;
+    },
+    async close() {
+      await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
+      await http.close();
+      await gateway.close();
+      await router.close();
+    },
+  };
+}
+
+/** The text of a tool result's first content item. */
+export function firstText(result: unknown): string {
+  const content = (result as { content?: Array<{ type: string; text?: string }> }).content ?? [];
+  return content[0]?.text ?? '';
+}
