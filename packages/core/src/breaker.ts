@@ -1,11 +1,21 @@
 // A cockatiel circuit breaker and timeout per service. An open breaker takes the service out of
 // the candidate lists until its half-open time, so requests skip it without waiting.
-import { ConsecutiveBreaker, TimeoutStrategy, circuitBreaker, handleWhen, timeout, wrap, type IBackoff, type IDefaultPolicyContext, type IPolicy } from 'cockatiel';
+import { ConsecutiveBreaker, TimeoutStrategy, circuitBreaker, handleWhen, timeout, type IBackoff } from 'cockatiel';
 import type { FailoverConfig } from './config/schema.js';
 import { isServiceFailure } from './failure.js';
 import type { ServiceEntry, ServiceRegistry } from './registry.js';
 
-export type ServicePolicy = IPolicy<IDefaultPolicyContext>;
+export interface ServicePolicy {
+  execute<T>(fn: (context: { signal: AbortSignal }) => Promise<T>, signal?: AbortSignal): Promise<T>;
+}
+
+/** The caller gave up (its signal aborted): not a failure of the service. */
+export class CallerCancelledError extends Error {
+  constructor(cause: unknown) {
+    super('the caller cancelled the request', { cause });
+    this.name = 'CallerCancelledError';
+  }
+}
 
 export function createServicePolicy(
   entry: ServiceEntry,
@@ -40,7 +50,19 @@ export function createServicePolicy(
       registry.markChanged(entry);
     }),
   ];
-  // Timeout inside the breaker, so timeouts count as failures of this service.
-  const policy = wrap(breaker, timeout(timeoutMs, TimeoutStrategy.Aggressive));
+  // Timeout inside the breaker, so timeouts count as failures of this service; a caller's own
+  // cancellation is re-thrown as CallerCancelledError first, which the breaker does not count.
+  const timeoutPolicy = timeout(timeoutMs, TimeoutStrategy.Aggressive);
+  const policy: ServicePolicy = {
+    execute: (fn, signal) =>
+      breaker.execute(async ({ signal: callerSignal }) => {
+        try {
+          return await timeoutPolicy.execute(fn, callerSignal);
+        } catch (error) {
+          if (callerSignal.aborted) throw new CallerCancelledError(error);
+          throw error;
+        }
+      }, signal),
+  };
   return { policy, dispose: () => subscriptions.forEach((s) => s.dispose()) };
 }

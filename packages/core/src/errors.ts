@@ -14,6 +14,7 @@ export type SwitchboardErrorCode =
   | 'NO_SERVICE'
   | 'ALL_FAILED'
   | 'TIMEOUT'
+  | 'CANCELLED'
   | 'BREAKER_OPEN'
   | 'UPSTREAM_ERROR'
   | 'INVALID_REQUEST'

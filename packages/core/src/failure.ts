@@ -14,12 +14,16 @@ export interface ClassifiedFailure {
 const CALLER_ERRORS = new Set<number>([ErrorCode.InvalidParams, ErrorCode.MethodNotFound, ErrorCode.InvalidRequest, ErrorCode.ParseError]);
 
 export function isServiceFailure(error: unknown): boolean {
+  if ((error as { name?: string } | null)?.name === 'CallerCancelledError') return false;
   if (error instanceof McpError) return !CALLER_ERRORS.has(error.code);
   if (SwitchboardError.is(error)) return error.code !== 'INVALID_REQUEST' && error.code !== 'UPSTREAM_ERROR';
   return true;
 }
 
 export function classifyFailure(error: unknown, service: string, timeoutMs: number): ClassifiedFailure {
+  if ((error as { name?: string } | null)?.name === 'CallerCancelledError') {
+    return { failover: false, error: new SwitchboardError('CANCELLED', `the request to ${service} was cancelled by the caller`, { service, cause: error }) };
+  }
   if (error instanceof BrokenCircuitError) {
     return { failover: true, error: new SwitchboardError('BREAKER_OPEN', `circuit breaker for ${service} is open`, { service, cause: error }) };
   }

@@ -46,6 +46,8 @@ export interface UpstreamPoolOptions {
   onTools(name: string, tools: Tool[]): void;
   /** Called when an upstream connection closes by itself (process exit, socket drop). */
   onDisconnect(name: string, reason: string): void;
+  /** Called with every newly connected client, before it is handed out (to attach handlers). */
+  onClient?(name: string, client: Client): void;
   /** Called when a service that had dropped is connected again. */
   onReconnect?(name: string): void;
   /** Reconnect backoff: base and cap in ms (exponential with jitter). Defaults 100 ms and 30 s. */
@@ -205,6 +207,7 @@ export class UpstreamPool {
       } else {
         this.options.onTools(descriptor.name, []);
       }
+      this.options.onClient?.(descriptor.name, client);
       conn.client = client;
       conn.pending = undefined;
       conn.connectedAt = performance.now();

@@ -5,10 +5,10 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { BrokenCircuitError } from 'cockatiel';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
-import { createServicePolicy, type ServicePolicy } from './breaker.js';
+import { CallerCancelledError, createServicePolicy, type ServicePolicy } from './breaker.js';
 import type { SwitchboardConfig } from './config/schema.js';
 import { parseConfig } from './config/validate.js';
-import type { Discoverer, DiscoverySink, SelectContext } from './contracts.js';
+import type { Discoverer, DiscoverySink, SelectContext, Transport } from './contracts.js';
 import { SwitchboardError } from './errors.js';
 import { classifyFailure, isServiceFailure } from './failure.js';
 import { HealthMonitor } from './health-monitor.js';
@@ -51,6 +51,11 @@ export interface DispatchTarget {
    * Default for tool calls: the tool's readOnlyHint/idempotentHint, or failover.retryableTools.
    */
   idempotent?: boolean;
+  /**
+   * Only these services may be chosen (a replica set, or the owners of a resource). The strategy,
+   * breakers, stats and failover still apply within them.
+   */
+  services?: ReadonlySet<string>;
 }
 
 export interface AttemptFailure {
@@ -95,6 +100,7 @@ export class Router {
   private readonly selectContext: { toolName?: string; requestType?: string; random(): number; now(): number };
   private readonly now = (): number => performance.now();
   private readonly retryBudget: RetryBudget;
+  private readonly clientListeners = new Set<(name: string, client: Client) => void>();
 
   constructor(config: unknown, options: RouterOptions = {}) {
     this.config = parseConfig(config);
@@ -111,6 +117,21 @@ export class Router {
 
   get strategyName(): string {
     return this.config.strategy.type;
+  }
+
+  /**
+   * Be told of every upstream client the shared pool connects (also after reconnects), to attach
+   * notification handlers such as resources/list_changed. Returns an unsubscribe function.
+   */
+  onUpstreamClient(listener: (name: string, client: Client) => void): () => void {
+    this.clientListeners.add(listener);
+    return () => this.clientListeners.delete(listener);
+  }
+
+  /** The loaded transports by kind (for embedding: the gateway opens per-session upstream clients). */
+  get transports(): ReadonlyMap<string, Transport> {
+    if (!this.wired) throw new SwitchboardError('NOT_INITIALIZED', 'call initialize() before using the router');
+    return this.wired.transports;
   }
 
   /** The upstream connection pool (for embedding, such as the gateway). */
@@ -147,6 +168,9 @@ export class Router {
       onTools: (name, tools) => {
         const entry = this.registry.get(name);
         if (entry) this.registry.setTools(entry, tools);
+      },
+      onClient: (name, client) => {
+        for (const listener of this.clientListeners) listener(name, client);
       },
       onReconnect: (name) => {
         const entry = this.registry.get(name);
@@ -312,7 +336,9 @@ export class Router {
     for (let attempt = 0; ; attempt++) {
       const set = this.registry.candidates(key, required, target.requestType, this.now());
       panic ||= set.panic;
-      const list = excluded ? set.list.filter((e) => !excluded!.has(e)) : set.list;
+      const allowed = target.services;
+      const list =
+        excluded || allowed ? set.list.filter((e) => !(excluded?.has(e) ?? false) && (allowed?.has(e.name) ?? true)) : set.list;
       if (attempt === 0) alternatives = Math.max(0, list.length - 1);
       let chosen: ServiceEntry | undefined;
       try {
@@ -403,8 +429,8 @@ export class Router {
       stats.end(true, end - started, end);
       return value;
     } catch (error) {
-      if (error instanceof BrokenCircuitError) {
-        stats.cancel();
+      if (error instanceof BrokenCircuitError || error instanceof CallerCancelledError) {
+        stats.cancel(); // not a call the service failed: no sample, no health evidence
       } else {
         const end = this.now();
         const serviceFailure = isServiceFailure(error);

@@ -38,6 +38,8 @@ export function mapPatternNames(raw: unknown): { config: unknown; issues: Mappin
   const issues: MappingIssue[] = [];
 
   for (const key of ACCEPTED_NO_OP) take(input, key);
+  // Editors' schema pointer in a JSON config ("$schema": ".../switchboard.schema.json").
+  delete input.$schema;
 
   // An MCP client config ({ "mcpServers": {...} }) is a static discovery source as it stands.
   if ('mcpServers' in input) {
