@@ -20,7 +20,7 @@ export class StreamableHttpWithSseFallback implements McpTransport {
   onerror?: (error: Error) => void;
   onmessage?: McpTransport['onmessage'];
   private inner: McpTransport | undefined;
-  private protocolVersion: string | undefined;
+  private negotiatedVersion: string | undefined;
   private closed = false;
 
   constructor(private readonly options: FallbackOptions) {}
@@ -59,8 +59,18 @@ export class StreamableHttpWithSseFallback implements McpTransport {
     }
   }
 
+  /** End the upstream MCP session (HTTP DELETE), where the active transport has one. */
+  async terminateSession(): Promise<void> {
+    const inner = this.inner;
+    if (inner instanceof StreamableHTTPClientTransport) await inner.terminateSession();
+  }
+
+  get protocolVersion(): string | undefined {
+    return this.negotiatedVersion;
+  }
+
   setProtocolVersion(version: string): void {
-    this.protocolVersion = version;
+    this.negotiatedVersion = version;
     this.inner?.setProtocolVersion?.(version);
   }
 
@@ -92,7 +102,7 @@ export class StreamableHttpWithSseFallback implements McpTransport {
     inner.onclose = () => {
       if (this.inner === inner) this.onclose?.();
     };
-    if (this.protocolVersion) inner.setProtocolVersion?.(this.protocolVersion);
+    if (this.negotiatedVersion) inner.setProtocolVersion?.(this.negotiatedVersion);
     await inner.start();
   }
 

@@ -7,7 +7,7 @@ import { PluginCatalog, SwitchboardError, silentLogger } from '@switchboard/core
 import type { AnyPlugin, McpTransport, ServiceDescriptor, Transport } from '@switchboard/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestPluginContext } from './plugin-context.js';
-import { waitUntil } from './wait.js';
+import { settle, waitUntil } from './wait.js';
 
 /** A running upstream. Its server must offer the fixture's `echo` tool (createFixtureServer does). */
 export interface TransportTestServer {
@@ -71,9 +71,14 @@ export function runTransportConformance(options: TransportConformanceOptions): v
     });
 
     it('connect() returns an unstarted SDK transport: a Client starts it, initializes, lists and calls tools', async () => {
-      const { descriptor } = await server();
-      const transport = await create().connect(descriptor, { logger: silentLogger });
+      const s = await server();
+      const transport = await create().connect(s.descriptor, { logger: silentLogger });
       for (const method of ['start', 'send', 'close'] as const) expect(typeof transport[method], method).toBe('function');
+      if (s.connections) {
+        // Connecting is the pool's job (it owns timeouts and retries): nothing may reach the server yet.
+        await settle(100);
+        expect(s.connections(), 'connections open before start()').toBe(0);
+      }
       const client = new Client({ name: 'switchboard-conformance', version: '0.0.0' });
       cleanups.push(() => client.close());
       // The SDK's transports refuse a second start(): this connect only works on an unstarted one.
