@@ -68,6 +68,21 @@ describe('safe failover', () => {
   });
 });
 
+describe('caller cancellation', () => {
+  it('is not held against the service: no failover, no breaker count, no health strike', async () => {
+    const [, , r] = await twoReplicas({ failover: { breaker: { consecutiveFailures: 1 } } });
+    const controller = new AbortController();
+    const pending = r.routeRequest({ toolName: 'sleep', arguments: { ms: 5_000 }, signal: controller.signal });
+    await waitFor(() => r.registry.get('a')!.stats.inFlight > 0, { what: 'call in flight' });
+    controller.abort();
+    const result = await pending;
+    expect(result).toMatchObject({ success: false, errorCode: 'CANCELLED', failoverAttempts: 0 });
+    const health = (await r.getServiceHealth()).a!;
+    expect(health).toMatchObject({ healthy: true, breakerState: 'closed', totalRequests: 0 });
+    expect((await r.routeRequest({ toolName: 'echo', arguments: { text: 'still here' } })).serviceUsed).toBe('a');
+  });
+});
+
 describe('supervised upstreams', () => {
   it('restarts a stdio server that exited, with no call needed, and routes to it again', async () => {
     router = createRouter(

@@ -7,7 +7,10 @@ import { runCall } from './commands/call.js';
 import { runDemo } from './commands/demo.js';
 import { runDiscover } from './commands/discover.js';
 import { runHealth } from './commands/health.js';
+import { initCommand } from './commands/init.js';
+import { validateCommand } from './commands/validate.js';
 import { runRegister, type RegisterOptions } from './commands/register.js';
+import { runServe, type ServeOptions } from './commands/serve.js';
 import { processIo, UsageError, type CliIo } from './io.js';
 
 export interface CommandSpec {
@@ -22,6 +25,8 @@ export interface CommandSpec {
 const common = { config: { type: 'string', short: 'c' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
 
 export const commands: Record<string, CommandSpec> = {
+  init: initCommand,
+  validate: validateCommand,
   demo: {
     summary: "Run the pattern's example with three real MCP servers",
     usage: 'switchboard demo',
@@ -50,6 +55,16 @@ export const commands: Record<string, CommandSpec> = {
     examples: ['switchboard health -c switchboard.yaml'],
     options: common,
     run: (io, v) => runHealth(io, v as { config?: string; json?: boolean }),
+  },
+  serve: {
+    summary: 'Serve every discovered upstream as one MCP endpoint (Streamable HTTP and/or stdio)',
+    usage: 'switchboard serve --config FILE [--http PORT] [--host HOST] [--stdio]',
+    examples: [
+      'switchboard serve -c switchboard.yaml --http 8080',
+      'switchboard serve -c switchboard.yaml --stdio    # as a local server launched by an MCP client',
+    ],
+    options: { help: common.help, config: common.config, http: { type: 'string' }, host: { type: 'string' }, stdio: { type: 'boolean' } },
+    run: (io, v) => runServe(io, v as ServeOptions),
   },
   register: {
     summary: "Register a server in etcd with a lease kept alive until stopped",

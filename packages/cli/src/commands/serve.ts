@@ -1,0 +1,69 @@
+// `switchboard serve --config F [--http PORT] [--host H] [--stdio]`: the router as one MCP endpoint.
+// Logs go to stderr only: with --stdio, stdout is the MCP protocol stream. Runs until SIGINT/SIGTERM
+// (or, with --stdio alone, until the client closes stdin), then closes every session, upstream and
+// child process.
+import { dirname, resolve } from 'node:path';
+import { createLogger, createRouter, parseConfig, readConfigFile, SwitchboardError, type Router } from '@switchboard/core';
+import { createGateway, gatewayConfigSchema, serveHttp, serveStdio, type HttpGateway, type StdioGateway } from '@switchboard/gateway';
+import { UsageError, type CliIo } from '../io.js';
+import { builtinPlugins } from '../plugins.js';
+import { untilSignal } from '../until-signal.js';
+
+export interface ServeOptions {
+  config?: string;
+  http?: string;
+  host?: string;
+  stdio?: boolean;
+}
+
+export async function runServe(io: CliIo, options: ServeOptions): Promise<number> {
+  if (!options.config) throw new UsageError('--config FILE is required', 'serve');
+  const port = options.http === undefined ? undefined : Number(options.http);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535)) throw new UsageError(`--http must be a port number 0-65535 (got '${options.http}')`, 'serve');
+  const file = resolve(options.config);
+  const raw = await readConfigFile(file);
+  const config = parseConfig(raw, file);
+  const section = gatewayConfigSchema.safeParse(config.gateway ?? {});
+  if (!section.success) {
+    const problems = section.error.issues.map((i) => `  - gateway.${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new SwitchboardError('CONFIG_INVALID', `invalid Switchboard config in ${file}:\n${problems}`);
+  }
+  const gw = section.data;
+  const wantHttp = port !== undefined || !options.stdio;
+  const logger = createLogger({ level: config.logLevel ?? 'info' });
+
+  const router: Router = createRouter(raw, { plugins: builtinPlugins(), resolveFrom: [dirname(file), process.cwd()], logger });
+  let http: HttpGateway | undefined;
+  let stdio: StdioGateway | undefined;
+  let gateway: ReturnType<typeof createGateway> | undefined;
+  try {
+    await router.initialize(); // the gateway opens per-session upstreams with the router's transports
+    gateway = createGateway({ router, namespace: gw.namespace, logger });
+    await gateway.ready();
+    if (wantHttp) {
+      http = await serveHttp(gateway, {
+        port: port ?? gw.http.port,
+        host: options.host ?? gw.http.host,
+        path: gw.http.path,
+        ...(gw.auth ? { auth: gw.auth } : {}),
+        ...(gw.allowedHosts ? { allowedHosts: gw.allowedHosts } : {}),
+        ...(gw.allowedOrigins ? { allowedOrigins: gw.allowedOrigins } : {}),
+        ...(gw.sessionIdleMs ? { sessionIdleMs: gw.sessionIdleMs } : {}),
+        ...(gw.maxBodyBytes ? { maxBodyBytes: gw.maxBodyBytes } : {}),
+        ...(gw.maxSessions ? { maxSessions: gw.maxSessions } : {}),
+      });
+      io.err(`switchboard gateway listening on ${http.url} (health: ${new URL('/healthz', http.url).href})`);
+    }
+    if (options.stdio) stdio = await serveStdio(gateway);
+    const services = router.registry.size;
+    io.err(`serving ${services} upstream service${services === 1 ? '' : 's'}; Ctrl-C to stop`);
+    const reason = await Promise.race([untilSignal(), ...(stdio && !http ? [stdio.closed.then(() => 'stdin closed')] : [])]);
+    io.err(`stopping (${reason})`);
+    return 0;
+  } finally {
+    await stdio?.close().catch(() => undefined);
+    await http?.close().catch(() => undefined);
+    await gateway?.close().catch(() => undefined);
+    await router.close();
+  }
+}

@@ -1,0 +1,123 @@
+// `switchboard serve` as an operator runs it: a config file, the built binary, a stock MCP client.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { startHttpFixture, stdioFixtureEntry, type HttpFixture } from '@switchboard/testing/fixtures';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from './helpers/wait.js';
+
+const BIN = fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.url));
+const TOKEN = 'serve-test-token-0123456789';
+let dir: string;
+let replicas: HttpFixture[];
+const children: ChildProcess[] = [];
+
+/** Fixture processes started by this test's gateways, found by their unique server name. */
+function fixtureProcesses(name: string): string[] {
+  try {
+    // No shell: its own command line would contain the pattern and match.
+    return execFileSync('pgrep', ['-f', '--', `--name ${name}`], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'switchboard-serve-'));
+  replicas = [await startHttpFixture({ name: 'r1', tools: ['echo', 'whoami'] }), await startHttpFixture({ name: 'r2', tools: ['echo', 'whoami'] })];
+  const compute = stdioFixtureEntry('serve-compute-7f3a', ['calculate']);
+  writeFileSync(
+    join(dir, 'gateway.yaml'),
+    [
+      'strategy: { type: round-robin }',
+      'discovery:',
+      '  - type: static',
+      '    servers:',
+      ...replicas.map((r) => `      - { name: ${r.name}, url: "${r.url}" }`),
+      `      - ${JSON.stringify(compute)}`,
+      'gateway:',
+      '  auth: { bearerTokens: ["${SERVE_TOKEN}"] }',
+    ].join('\n'),
+  );
+});
+
+afterAll(async () => {
+  for (const c of children) c.kill('SIGKILL');
+  await Promise.all(replicas.map((r) => r.close()));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('switchboard serve', () => {
+  it('serves the upstreams over HTTP with auth, balances replicas, and stops cleanly on SIGTERM', async () => {
+    const child = spawn(process.execPath, [BIN, 'serve', '-c', join(dir, 'gateway.yaml'), '--http', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, SERVE_TOKEN: TOKEN },
+    });
+    children.push(child);
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const url = (await waitFor(() => /listening on (\S+) /.exec(stderr)?.[1], { what: 'the listening line', timeoutMs: 20_000 })) as string;
+
+    expect((await fetch(new URL('/healthz', url))).status).toBe(200);
+    const denied = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(denied.status).toBe(401);
+
+    const client = new Client({ name: 'stock-client', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { authorization: `Bearer ${TOKEN}` } } }));
+    const tools = (await client.listTools()).tools.map((t) => t.name).sort();
+    expect(tools).toEqual(['calculate', 'echo', 'whoami']);
+    const who = [];
+    for (let i = 0; i < 4; i++) who.push(((await client.callTool({ name: 'whoami' })).content as Array<{ text: string }>)[0]!.text);
+    expect(who.sort()).toEqual(['r1', 'r1', 'r2', 'r2']);
+    const calc = await client.callTool({ name: 'calculate', arguments: { expression: '7*6' } });
+    expect(JSON.stringify(calc.content)).toContain('7*6 = 42');
+    await client.close();
+
+    expect(fixtureProcesses('serve-compute-7f3a').length).toBeGreaterThan(0);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(stderr).toContain('stopping (SIGTERM)');
+    await waitFor(() => fixtureProcesses('serve-compute-7f3a').length === 0, { what: 'the stdio upstream to be gone' });
+  });
+
+  it('serves over stdio when launched by an MCP client, and exits when the client goes away', async () => {
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [BIN, 'serve', '-c', join(dir, 'gateway.yaml'), '--stdio'],
+      env: { ...process.env, SERVE_TOKEN: TOKEN } as Record<string, string>,
+      stderr: 'pipe',
+    });
+    const client = new Client({ name: 'desktop-client', version: '1.0.0' });
+    await client.connect(transport);
+    const r = await client.callTool({ name: 'echo', arguments: { text: 'through stdio' } });
+    expect(JSON.stringify(r.content)).toContain('through stdio');
+    await client.close();
+    await waitFor(() => fixtureProcesses('serve-compute-7f3a').length === 0, { what: 'the gateway and its upstream to exit' });
+  });
+
+  it('rejects an unset environment variable and a bad gateway section with the path', async () => {
+    const run = (file: string, env: NodeJS.ProcessEnv) =>
+      new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const p = spawn(process.execPath, [BIN, 'serve', '-c', file, '--http', '0'], { stdio: ['ignore', 'ignore', 'pipe'], env });
+        let stderr = '';
+        p.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+        p.once('exit', (code) => resolve({ code, stderr }));
+      });
+    const envless = { ...process.env };
+    delete envless.SERVE_TOKEN;
+    const unset = await run(join(dir, 'gateway.yaml'), envless);
+    expect(unset.code).toBe(2);
+    expect(unset.stderr).toContain('SERVE_TOKEN is not set (used at gateway.auth.bearerTokens[0])');
+    writeFileSync(join(dir, 'bad.yaml'), 'gateway: { namespace: sometimes, http: { port: 99999 } }\n');
+    const bad = await run(join(dir, 'bad.yaml'), process.env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('gateway.namespace');
+    expect(bad.stderr).toContain('gateway.http.port');
+  });
+});
