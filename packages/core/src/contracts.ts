@@ -75,6 +75,11 @@ export interface Strategy {
 export interface TransportContext {
   readonly logger: Logger;
   readonly signal?: AbortSignal;
+  /**
+   * Extra headers for each outgoing HTTP request, read at send time (for example a tracing
+   * `traceparent` for the call being made). Transports without headers ignore it.
+   */
+  readonly requestHeaders?: () => Record<string, string> | undefined;
 }
 
 export interface Transport {

@@ -27,3 +27,4 @@ export * from './route-types.js';
 export * from './router.js';
 export * from './retry-budget.js';
 export * from './retry-safety.js';
+export * from './observer.js';

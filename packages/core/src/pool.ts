@@ -46,6 +46,8 @@ export interface UpstreamPoolOptions {
   onTools(name: string, tools: Tool[]): void;
   /** Called when an upstream connection closes by itself (process exit, socket drop). */
   onDisconnect(name: string, reason: string): void;
+  /** Per-request extra headers for HTTP transports (observers' traceparent). */
+  requestHeaders?: () => Record<string, string> | undefined;
   /** Called with every newly connected client, before it is handed out (to attach handlers). */
   onClient?(name: string, client: Client): void;
   /** Called when a service that had dropped is connected again. */
@@ -183,7 +185,10 @@ export class UpstreamPool {
     const logger = this.options.logger.child({ service: descriptor.name });
     const client = new Client({ name: 'switchboard', version: CORE_VERSION }, { capabilities: {} });
     try {
-      const transport = await transportPlugin.connect(descriptor, { logger });
+      const transport = await transportPlugin.connect(descriptor, {
+        logger,
+        ...(this.options.requestHeaders ? { requestHeaders: this.options.requestHeaders } : {}),
+      });
       await client.connect(transport, { timeout: this.options.connectTimeoutMs });
       if (this.connections.get(descriptor.name) !== conn || this.closed) {
         await client.close().catch(() => undefined);

@@ -19,6 +19,7 @@ import { ServiceRegistry, type ServiceEntry } from './registry.js';
 import type { PerformanceReport, RouteRequest, RouteResult, ServerInfo, ServiceHealthReport } from './route-types.js';
 import { Tokens } from './tokens.js';
 import { wirePlugins, type Wired } from './wiring.js';
+import type { RouteObserver, RoutedCallInfo } from './observer.js';
 import { backoffDelay, RetryBudget } from './retry-budget.js';
 import { provesNotDelivered, toolIsRetryable } from './retry-safety.js';
 
@@ -32,6 +33,8 @@ export interface RouterOptions {
   random?: () => number;
   /** How long connecting to one upstream may take (default 10 s). */
   connectTimeoutMs?: number;
+  /** Observability hooks (tracing spans, metrics) around every routed call. */
+  observers?: readonly RouteObserver[];
 }
 
 /** What to route: the tool (if any) and capabilities a service must have. */
@@ -56,6 +59,8 @@ export interface DispatchTarget {
    * breakers, stats and failover still apply within them.
    */
   services?: ReadonlySet<string>;
+  /** Name of the MCP method for observers (default 'tools/call' when toolName is set). */
+  operation?: string;
 }
 
 export interface AttemptFailure {
@@ -101,6 +106,8 @@ export class Router {
   private readonly now = (): number => performance.now();
   private readonly retryBudget: RetryBudget;
   private readonly clientListeners = new Set<(name: string, client: Client) => void>();
+  private readonly observers: readonly RouteObserver[];
+  private requestCounter = 0;
 
   constructor(config: unknown, options: RouterOptions = {}) {
     this.config = parseConfig(config);
@@ -112,6 +119,7 @@ export class Router {
     const random = this.random;
     const now = this.now;
     this.selectContext = { random, now };
+    this.observers = options.observers ?? [];
     this.retryBudget = new RetryBudget(this.config.failover.retryBudget.percent, this.config.failover.retryBudget.minPerSecond, now);
   }
 
@@ -165,6 +173,7 @@ export class Router {
       logger: this.logger,
       connectTimeoutMs: this.connectTimeoutMs,
       supervise: true,
+      ...(this.observers.some((o) => o.outgoingHeaders) ? { requestHeaders: () => this.outgoingHeaders() } : {}),
       onTools: (name, tools) => {
         const entry = this.registry.get(name);
         if (entry) this.registry.setTools(entry, tools);
@@ -314,7 +323,49 @@ export class Router {
    * Route one operation: choose a service with the strategy, run `operation` on its client, and on
    * a service failure exclude it and choose again, up to failover.maxAttempts more times.
    */
-  async dispatch<T>(target: DispatchTarget, operation: (client: Client, entry: ServiceEntry, signal: AbortSignal) => Promise<T>): Promise<DispatchOutcome<T>> {
+  dispatch<T>(target: DispatchTarget, operation: (client: Client, entry: ServiceEntry, signal: AbortSignal) => Promise<T>): Promise<DispatchOutcome<T>> {
+    if (this.observers.length === 0) return this.dispatchInner(target, operation, undefined);
+    const info: RoutedCallInfo = {
+      operation: target.operation ?? (target.toolName !== undefined ? 'tools/call' : 'request'),
+      ...(target.toolName !== undefined ? { toolName: target.toolName } : {}),
+      strategy: this.strategyName,
+      requestId: `${process.pid.toString(36)}-${(++this.requestCounter).toString(36)}`,
+    };
+    const started = this.now();
+    let run = (): Promise<DispatchOutcome<T>> => this.dispatchInner(target, operation, info);
+    for (const observer of this.observers) {
+      const inner = run;
+      if (observer.around) run = () => observer.around!(info, inner);
+    }
+    return run().then((outcome) => {
+      const routed = {
+        ...info,
+        ...(outcome.service ? { service: outcome.service } : {}),
+        ok: !outcome.error,
+        failoverAttempts: outcome.failoverAttempts,
+        latencyMs: this.now() - started,
+        ...(outcome.error ? { errorCode: outcome.error.code } : {}),
+      };
+      for (const observer of this.observers) observer.onRouted?.(routed);
+      return outcome;
+    });
+  }
+
+  /** Headers observers want on outgoing upstream HTTP requests made in the current async context. */
+  outgoingHeaders(): Record<string, string> | undefined {
+    let out: Record<string, string> | undefined;
+    for (const observer of this.observers) {
+      const headers = observer.outgoingHeaders?.();
+      if (headers) out = { ...out, ...headers };
+    }
+    return out;
+  }
+
+  private async dispatchInner<T>(
+    target: DispatchTarget,
+    operation: (client: Client, entry: ServiceEntry, signal: AbortSignal) => Promise<T>,
+    info: RoutedCallInfo | undefined,
+  ): Promise<DispatchOutcome<T>> {
     const attempts: AttemptFailure[] = [];
     if (this.state !== 'ready') {
       const error =
@@ -356,12 +407,15 @@ export class Router {
       }
       try {
         progress.sent = false;
+        const attemptStarted = info ? this.now() : 0;
         const value = await this.runOn(chosen, operation, progress, target.signal, target.client);
+        if (info) for (const o of this.observers) o.onAttempt?.({ ...info, service: chosen.name, attempt, ok: true, latencyMs: this.now() - attemptStarted });
         return { value, service: chosen.name, failoverAttempts: attempt, attempts, alternativesAvailable: alternatives, panic };
       } catch (error) {
         const timeoutMs = chosen.descriptor.timeoutMs ?? this.config.failover.timeoutMs;
         const failure = classifyFailure(error, chosen.name, timeoutMs);
         attempts.push({ service: chosen.name, errorCode: failure.error.code, error: failure.error.message });
+        if (info) for (const o of this.observers) o.onAttempt?.({ ...info, service: chosen.name, attempt, ok: false, latencyMs: 0, errorCode: failure.error.code });
         const stop = (error: SwitchboardError): DispatchOutcome<T> => ({ error, failoverAttempts: attempt, attempts, alternativesAvailable: alternatives, panic });
         if (target.signal?.aborted || !failure.failover || attempt >= this.config.failover.maxAttempts) return stop(failure.error);
         // A call that may have reached the server is repeated only when repeating cannot do harm.

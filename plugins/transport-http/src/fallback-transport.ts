@@ -13,6 +13,20 @@ export interface FallbackOptions {
   logger: Logger;
   /** 'http' tries Streamable HTTP first; 'sse' goes straight to the legacy transport. */
   mode: 'http' | 'sse';
+  /** Headers added to each request at send time (tracing context). */
+  requestHeaders?: () => Record<string, string> | undefined;
+}
+
+/** A fetch that adds per-request headers, or undefined when there are none to add. */
+function fetchWithHeaders(requestHeaders: FallbackOptions['requestHeaders']): typeof fetch | undefined {
+  if (!requestHeaders) return undefined;
+  return (input, init) => {
+    const extra = requestHeaders();
+    if (!extra) return fetch(input, init);
+    const headers = new Headers(init?.headers);
+    for (const [k, v] of Object.entries(extra)) headers.set(k, v);
+    return fetch(input, { ...init, headers });
+  };
 }
 
 export class StreamableHttpWithSseFallback implements McpTransport {
@@ -42,7 +56,8 @@ export class StreamableHttpWithSseFallback implements McpTransport {
 
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     if (this.inner) return this.inner.send(message, options);
-    const streamable = new StreamableHTTPClientTransport(this.options.url, { requestInit: { headers: this.options.headers } });
+    const tracedFetch = fetchWithHeaders(this.options.requestHeaders);
+    const streamable = new StreamableHTTPClientTransport(this.options.url, { requestInit: { headers: this.options.headers }, ...(tracedFetch ? { fetch: tracedFetch } : {}) });
     await this.use(streamable);
     try {
       await streamable.send(message, options);
@@ -87,8 +102,10 @@ export class StreamableHttpWithSseFallback implements McpTransport {
 
   private createSse(): SSEClientTransport {
     // Legacy servers serve the event stream at the configured URL (conventionally /sse).
+    const tracedFetch = fetchWithHeaders(this.options.requestHeaders);
     return new SSEClientTransport(this.options.url, {
       requestInit: { headers: this.options.headers },
+      ...(tracedFetch ? { fetch: tracedFetch } : {}),
       eventSourceInit: {
         fetch: (input, init) => fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), ...this.options.headers } }),
       },

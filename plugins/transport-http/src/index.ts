@@ -1,5 +1,5 @@
 // @switchboard/transport-http: Streamable HTTP upstreams, falling back to legacy HTTP+SSE.
-import { SwitchboardError, definePlugin, type Logger, type McpTransport, type ServiceDescriptor, type Transport } from '@switchboard/core';
+import { SwitchboardError, definePlugin, type McpTransport, type ServiceDescriptor, type Transport, type TransportContext } from '@switchboard/core';
 import { z } from 'zod';
 import { StreamableHttpWithSseFallback } from './fallback-transport.js';
 
@@ -9,7 +9,7 @@ export const httpOptionsSchema = z.strictObject({});
 
 export class HttpTransport implements Transport {
   readonly kinds = ['http', 'sse'] as const;
-  async connect(service: ServiceDescriptor, context: { logger: Logger }): Promise<McpTransport> {
+  async connect(service: ServiceDescriptor, context: TransportContext): Promise<McpTransport> {
     let url: URL;
     try {
       url = new URL(service.url ?? '');
@@ -19,7 +19,9 @@ export class HttpTransport implements Transport {
         service: service.name,
       });
     }
-    return new StreamableHttpWithSseFallback({ url, headers: { ...service.headers }, logger: context.logger, mode: service.transport === 'sse' ? 'sse' : 'http' });
+    return new StreamableHttpWithSseFallback({ url, headers: { ...service.headers }, logger: context.logger, mode: service.transport === 'sse' ? 'sse' : 'http',
+      ...(context.requestHeaders ? { requestHeaders: context.requestHeaders } : {}),
+    });
   }
 }
 
