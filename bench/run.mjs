@@ -1,6 +1,7 @@
 // `pnpm bench`: prints one JSON line per case. Numbers, not assertions: machines are shared and noisy.
 import { runDecisionBench } from './decision.mjs';
 import { runDiscoveryBench } from './discovery.mjs';
+import { runFailoverBench } from './failover.mjs';
 import { runMemoryBench } from './memory.mjs';
 import { runRouteBench } from './route.mjs';
 
@@ -11,6 +12,7 @@ const cases = {
   memory: () => runMemoryBench(print),
   route: () => runRouteBench(print),
   discovery: () => runDiscoveryBench(print),
+  failover: () => runFailoverBench(print),
 };
 for (const [name, run] of Object.entries(cases)) {
   if (only && only !== name) continue;

@@ -20,6 +20,8 @@ export class HealthMonitor {
     private readonly now: () => number,
     /** A service proved healthy again; the router lifts its ejection. */
     private readonly onRecovered: (entry: ServiceEntry) => void = () => undefined,
+    /** A check failed: the router drops the shared connection so the next probe starts afresh. */
+    private readonly onCheckFailed: (entry: ServiceEntry) => void = () => undefined,
   ) {}
 
   start(): void {
@@ -58,6 +60,7 @@ export class HealthMonitor {
       detail = signal.aborted && !this.aborter.signal.aborted ? `health check timed out after ${this.config.timeoutMs} ms` : (error as Error).message;
     }
     if (this.aborter.signal.aborted) return;
+    if (!healthy) this.onCheckFailed(entry);
     this.record(entry, healthy, detail, latencyMs);
   }
 
@@ -73,7 +76,11 @@ export class HealthMonitor {
         h.lastLatencyMs = latencyMs;
         entry.stats.observeLatency(latencyMs, this.now());
       }
-      if (h.status !== 'healthy' && (h.status === 'unknown' || h.consecutiveSuccesses >= this.config.healthyThreshold)) h.status = 'healthy';
+      if (h.status !== 'healthy' && (h.status === 'unknown' || h.consecutiveSuccesses >= this.config.healthyThreshold)) {
+        // Back from unhealthy: latencies measured while it failed say nothing about it now.
+        if (h.status === 'unhealthy') entry.stats.resetLatency();
+        h.status = 'healthy';
+      }
       if (h.status === 'healthy' && entry.breaker !== 'closed') this.onRecovered(entry);
     } else {
       h.consecutiveFailures++;

@@ -65,8 +65,12 @@ export class UpstreamPool {
 
   constructor(private readonly options: UpstreamPoolOptions) {}
 
-  /** The connected client for a service, connecting if needed (concurrent callers share one connect). */
-  client(descriptor: ServiceDescriptor): Promise<Client> {
+  /**
+   * The connected client for a service, connecting if needed (concurrent callers share one connect).
+   * `probe` (health checks) connects even while backing off: a probe on its own interval is how a
+   * recovered server is found without waiting out a long backoff.
+   */
+  client(descriptor: ServiceDescriptor, options: { probe?: boolean } = {}): Promise<Client> {
     if (this.closed) return Promise.reject(new SwitchboardError('CLOSED', 'the router is closed', { service: descriptor.name }));
     let conn = this.connections.get(descriptor.name);
     if (conn && conn.descriptor !== descriptor) {
@@ -81,7 +85,7 @@ export class UpstreamPool {
     if (conn.client) return Promise.resolve(conn.client);
     if (conn.pending) return conn.pending;
     const wait = conn.nextAttemptAt - performance.now();
-    if (wait > 0) {
+    if (wait > 0 && !options.probe) {
       // Backing off after failures: fail at once (the call never left, so it fails over safely).
       return Promise.reject(
         new SwitchboardError('TRANSPORT_ERROR', `${descriptor.name} is down (${conn.lastError ?? 'connection failed'}); reconnecting in ${Math.ceil(wait)} ms`, {

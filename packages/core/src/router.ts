@@ -107,7 +107,6 @@ export class Router {
   private readonly retryBudget: RetryBudget;
   private readonly clientListeners = new Set<(name: string, client: Client) => void>();
   private readonly observers: readonly RouteObserver[];
-  private requestCounter = 0;
 
   constructor(config: unknown, options: RouterOptions = {}) {
     this.config = parseConfig(config);
@@ -191,7 +190,17 @@ export class Router {
       },
     }));
     const healthConfig = this.config.health || { type: 'none', intervalMs: 30_000, timeoutMs: 5_000, unhealthyThreshold: 2, healthyThreshold: 1 };
-    this.monitor = new HealthMonitor(this.wired.health, healthConfig, this.registry, (e) => pool.client(e.descriptor), this.logger, this.now, (e) => this.uneject(e));
+    this.monitor = new HealthMonitor(
+      this.wired.health,
+      healthConfig,
+      this.registry,
+      (e) => pool.client(e.descriptor, { probe: true }),
+      this.logger,
+      this.now,
+      (e) => this.uneject(e),
+      // A restarted server has forgotten our session, and a hung one may hold it: start afresh.
+      (e) => pool.invalidate(e.name, e.health.lastError ?? 'health check failed'),
+    );
 
     this.registry.on('added', (entry) => {
       this.policies.set(entry.name, createServicePolicy(entry, this.registry, this.config.failover, this.now));
@@ -230,6 +239,7 @@ export class Router {
     this.policies.get(entry.name)?.dispose();
     entry.breaker = 'closed';
     entry.consecutiveEjections = 0;
+    entry.stats.resetLatency();
     this.policies.set(entry.name, createServicePolicy(entry, this.registry, this.config.failover, this.now));
     this.registry.markChanged(entry);
     this.logger.info('service un-ejected after recovering', { service: entry.name });
@@ -324,15 +334,16 @@ export class Router {
    * a service failure exclude it and choose again, up to failover.maxAttempts more times.
    */
   dispatch<T>(target: DispatchTarget, operation: (client: Client, entry: ServiceEntry, signal: AbortSignal) => Promise<T>): Promise<DispatchOutcome<T>> {
-    if (this.observers.length === 0) return this.dispatchInner(target, operation, undefined);
+    const requestId = nextRequestId();
+    if (this.observers.length === 0) return this.dispatchInner(target, operation, undefined, requestId);
     const info: RoutedCallInfo = {
       operation: target.operation ?? (target.toolName !== undefined ? 'tools/call' : 'request'),
       ...(target.toolName !== undefined ? { toolName: target.toolName } : {}),
       strategy: this.strategyName,
-      requestId: `${process.pid.toString(36)}-${(++this.requestCounter).toString(36)}`,
+      requestId,
     };
     const started = this.now();
-    let run = (): Promise<DispatchOutcome<T>> => this.dispatchInner(target, operation, info);
+    let run = (): Promise<DispatchOutcome<T>> => this.dispatchInner(target, operation, info, requestId);
     for (const observer of this.observers) {
       const inner = run;
       if (observer.around) run = () => observer.around!(info, inner);
@@ -365,6 +376,7 @@ export class Router {
     target: DispatchTarget,
     operation: (client: Client, entry: ServiceEntry, signal: AbortSignal) => Promise<T>,
     info: RoutedCallInfo | undefined,
+    requestId: string,
   ): Promise<DispatchOutcome<T>> {
     const attempts: AttemptFailure[] = [];
     if (this.state !== 'ready') {
@@ -405,9 +417,9 @@ export class Router {
             : new SwitchboardError('ALL_FAILED', `every eligible service failed (${attempts.map((a) => `${a.service}: ${a.error}`).join('; ')})`);
         return { error, failoverAttempts: Math.max(0, attempt - 1), attempts, alternativesAvailable: alternatives, panic };
       }
+      progress.sent = false;
+      const attemptStarted = this.now();
       try {
-        progress.sent = false;
-        const attemptStarted = info ? this.now() : 0;
         const value = await this.runOn(chosen, operation, progress, target.signal, target.client);
         if (info) for (const o of this.observers) o.onAttempt?.({ ...info, service: chosen.name, attempt, ok: true, latencyMs: this.now() - attemptStarted });
         return { value, service: chosen.name, failoverAttempts: attempt, attempts, alternativesAvailable: alternatives, panic };
@@ -415,7 +427,7 @@ export class Router {
         const timeoutMs = chosen.descriptor.timeoutMs ?? this.config.failover.timeoutMs;
         const failure = classifyFailure(error, chosen.name, timeoutMs);
         attempts.push({ service: chosen.name, errorCode: failure.error.code, error: failure.error.message });
-        if (info) for (const o of this.observers) o.onAttempt?.({ ...info, service: chosen.name, attempt, ok: false, latencyMs: 0, errorCode: failure.error.code });
+        if (info) for (const o of this.observers) o.onAttempt?.({ ...info, service: chosen.name, attempt, ok: false, latencyMs: this.now() - attemptStarted, errorCode: failure.error.code });
         const stop = (error: SwitchboardError): DispatchOutcome<T> => ({ error, failoverAttempts: attempt, attempts, alternativesAvailable: alternatives, panic });
         if (target.signal?.aborted || !failure.failover || attempt >= this.config.failover.maxAttempts) return stop(failure.error);
         // A call that may have reached the server is repeated only when repeating cannot do harm.
@@ -443,7 +455,7 @@ export class Router {
         }
         (excluded ??= new Set()).add(chosen);
         this.failovers++;
-        this.logger.info('failing over', { service: chosen.name, error: failure.error.message, attempt: attempt + 1 });
+        this.logger.info('failing over', { requestId, tool: target.toolName, service: chosen.name, errorCode: failure.error.code, error: failure.error.message, attempt: attempt + 1 });
         const delay = backoffDelay(attempt, this.config.failover.backoff.baseMs, this.config.failover.backoff.maxMs, this.random);
         if (delay >= 1) await sleep(delay, target.signal);
       }
@@ -493,7 +505,7 @@ export class Router {
         // now rather than at the next ping (timeouts are left to the breaker).
         if (serviceFailure && (isConnectionFailure(error) || !this.pool.connected(entry.name))) this.monitor?.record(entry, false, (error as Error).message);
         // The upstream forgot our session (restarted) or the link is dead: start a fresh one.
-        if (serviceFailure && !clientFor && (isConnectionFailure(error) || isSessionGone(error))) this.pool.invalidate(entry.name, (error as Error).message);
+        if (serviceFailure && !clientFor && isUpstreamSessionLost(error)) this.pool.invalidate(entry.name, (error as Error).message);
       }
       throw error;
     }
@@ -622,6 +634,12 @@ export class Router {
   }
 }
 
+let requestCounter = 0;
+/** Unique within the process (and across routers in it), short, and sortable by creation. */
+function nextRequestId(): string {
+  return `${process.pid.toString(36)}-${(++requestCounter).toString(36)}`;
+}
+
 export function createRouter(config: unknown = {}, options: RouterOptions = {}): Router {
   return new Router(config, options);
 }
@@ -658,6 +676,14 @@ function toolErrorText(result: CallToolResult): string {
 }
 
 const CONNECTION_ERRORS = /ECONNREFUSED|ECONNRESET|EPIPE|ENOTFOUND|EHOSTUNREACH|fetch failed|socket hang up|Connection closed|other side closed/i;
+
+/**
+ * The upstream connection or session is gone (refused, reset, closed, or the server no longer
+ * knows the session id): a client holding it should be dropped and a fresh one opened.
+ */
+export function isUpstreamSessionLost(error: unknown): boolean {
+  return isConnectionFailure(error) || isSessionGone(error);
+}
 
 function isSessionGone(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {

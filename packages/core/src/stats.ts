@@ -67,6 +67,12 @@ export class ServiceStats implements ServiceStatsView {
     this.ewmaStamp = now || 1;
   }
 
+  /** Forget the EWMA (after a recovery): latencies from the failure say nothing about the service now. */
+  resetLatency(): void {
+    this.ewmaMs = 0;
+    this.ewmaStamp = 0;
+  }
+
   /** Latency percentile (0..100) over the recent window, in ms; 0 with no samples. */
   percentile(p: number): number {
     if (this.windowCount === 0 || !this.window) return 0;
