@@ -4,7 +4,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import { createRouter, type Router } from '@switchboard/core';
-import { createGateway, serveHttp, type Gateway, type HttpGateway, type ServeHttpOptions } from '@switchboard/gateway';
+import { createGateway, serveHttp, type Gateway, type GatewayOptions, type HttpGateway, type ServeHttpOptions } from '@switchboard/gateway';
 import type { NamingMode } from '@switchboard/gateway';
 import { corePlugins } from './plugins.js';
 
@@ -18,14 +18,22 @@ export interface GatewayHarness {
 
 export async function startGateway(
   servers: readonly Record<string, unknown>[],
-  options: { strategy?: string; namespace?: NamingMode; http?: Partial<ServeHttpOptions> } = {},
+  options: {
+    strategy?: string;
+    namespace?: NamingMode;
+    http?: Partial<ServeHttpOptions>;
+    /** More gateway options (isolation, page size, …). */
+    gateway?: Partial<Omit<GatewayOptions, 'router'>>;
+    /** Plugins besides the core ones (the WebSocket transport). */
+    plugins?: readonly unknown[];
+  } = {},
 ): Promise<GatewayHarness> {
   const router = createRouter(
     { discovery: [{ type: 'static', servers }], strategy: { type: options.strategy ?? 'round-robin' }, logLevel: 'error' },
-    { plugins: corePlugins() },
+    { plugins: [...corePlugins(), ...(options.plugins ?? [])] },
   );
   await router.initialize();
-  const gateway = createGateway({ router, ...(options.namespace ? { namespace: options.namespace } : {}) });
+  const gateway = createGateway({ router, ...(options.namespace ? { namespace: options.namespace } : {}), ...options.gateway });
   await gateway.ready();
   const http = await serveHttp(gateway, { port: 0, ...options.http });
   const clients: Client[] = [];

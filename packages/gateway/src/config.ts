@@ -24,6 +24,16 @@ export const gatewayConfigSchema = z.strictObject({
   sessionIdleMs: z.number().int().positive().optional(),
   maxBodyBytes: z.number().int().positive().optional(),
   maxSessions: z.number().int().positive().optional(),
+  /** Serve the read-only live dashboard at /dashboard (same auth and Host/Origin rules as /metrics). */
+  dashboard: z.boolean().default(false),
+  /** Per service: 'shared' (one stdio process for all sessions, the default) or 'per-session'. */
+  isolation: z.record(z.string(), z.enum(['shared', 'per-session'])).optional(),
+  /** Cap on per-session processes of one service. */
+  maxProcessesPerService: z.number().int().positive().optional(),
+  /** A per-session process idle this long is ended. */
+  processIdleMs: z.number().int().positive().optional(),
+  /** Items per page of tools/resources/prompts lists sent to clients. */
+  pageSize: z.number().int().positive().optional(),
 });
 
 export type GatewayConfig = z.output<typeof gatewayConfigSchema>;

@@ -5,6 +5,8 @@ import type { CatalogSnapshot } from './catalog.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { MemberRouter } from './routing.js';
 import type { GatewaySession } from './session.js';
+import type { SharedUpstreams } from './shared-upstreams.js';
+import type { UpstreamPolicy } from './upstream-session.js';
 
 export interface GatewayCore {
   readonly router: Router;
@@ -14,6 +16,11 @@ export interface GatewayCore {
   readonly transports: ReadonlyMap<string, Transport> | undefined;
   readonly connectTimeoutMs: number;
   readonly callTimeoutMs: number;
+  /** Largest page of tools/resources/templates/prompts sent to a client. */
+  readonly pageSize: number;
+  /** Correlation of logs and server-to-client requests on shared upstream connections. */
+  readonly shared: SharedUpstreams;
+  readonly upstreamPolicy: UpstreamPolicy;
   catalog(): CatalogSnapshot;
   /** A session subscribed `uri` on a shared (stdio) upstream. */
   holdSharedSubscription(session: GatewaySession, service: string, uri: string): void;

@@ -6,11 +6,14 @@ import type { Logger, Router, ServiceEntry, Transport } from '@switchboard/core'
 import { buildCatalog, type CatalogSnapshot } from './catalog.js';
 import { routerTransports } from './core-access.js';
 import type { GatewayCore } from './gateway-core.js';
+import { isolationOf, ProcessSlots, type Isolation } from './isolation.js';
 import { GatewayMetrics } from './metrics.js';
 import type { NamingConflict, NamingMode } from './naming.js';
 import { MemberRouter } from './routing.js';
 import { GatewaySession } from './session.js';
+import { SharedUpstreams } from './shared-upstreams.js';
 import { UpstreamLists } from './upstream-lists.js';
+import type { UpstreamPolicy } from './upstream-session.js';
 
 export interface GatewayOptions {
   router: Router;
@@ -22,6 +25,17 @@ export interface GatewayOptions {
   transports?: ReadonlyMap<string, Transport>;
   /** Per-call timeout toward upstreams (default: the router's failover timeout + 1 s, so its own policy fires first). */
   callTimeoutMs?: number;
+  /**
+   * stdio services by name that run one process per client session ('per-session') or one shared
+   * process (the default, 'shared'). Overrides the server entry's `metadata.isolation`.
+   */
+  isolation?: Readonly<Record<string, Isolation>>;
+  /** Most per-session processes one service may run at once (default 16); beyond it requests fail with -32005. */
+  maxProcessesPerService?: number;
+  /** A per-session process unused for this long is ended; the session's next request starts another (default 5 min). */
+  processIdleMs?: number;
+  /** Page size of tools/list, resources/list, resources/templates/list and prompts/list (default 100). */
+  pageSize?: number;
 }
 
 export interface Gateway {
@@ -50,6 +64,10 @@ class GatewayImpl implements Gateway, GatewayCore {
   readonly transports: ReadonlyMap<string, Transport> | undefined;
   readonly connectTimeoutMs: number;
   readonly callTimeoutMs: number;
+  readonly pageSize: number;
+  readonly shared: SharedUpstreams;
+  readonly upstreamPolicy: UpstreamPolicy;
+  private readonly reaper: NodeJS.Timeout;
   private readonly mode: NamingMode;
   private readonly lists: UpstreamLists;
   private readonly sessions = new Set<GatewaySession>();
@@ -70,6 +88,16 @@ class GatewayImpl implements Gateway, GatewayCore {
     this.transports = options.transports ?? routerTransports(this.router);
     this.connectTimeoutMs = 10_000;
     this.callTimeoutMs = options.callTimeoutMs ?? this.router.config.failover.timeoutMs + 1_000;
+    this.pageSize = Math.max(1, options.pageSize ?? 100);
+    const overrides = options.isolation;
+    this.upstreamPolicy = { isolation: (entry) => isolationOf(entry, overrides), processSlots: new ProcessSlots(options.maxProcessesPerService ?? 16) };
+    this.shared = new SharedUpstreams(this.logger);
+    const idleMs = options.processIdleMs ?? 5 * 60_000;
+    this.reaper = setInterval(() => {
+      const cutoff = Date.now() - idleMs;
+      for (const s of this.sessions) s.upstream.reapIdle(cutoff);
+    }, Math.max(20, Math.min(idleMs / 2, 30_000)));
+    this.reaper.unref();
     this.lists = new UpstreamLists(this.router, this.logger, () => this.queueRebuild(), (service, params) => this.sharedUpdate(service, params));
     this.snapshot = this.build();
     this.reportConflicts();
@@ -90,7 +118,14 @@ class GatewayImpl implements Gateway, GatewayCore {
     registry.on('added', onAdded);
     registry.on('updated', onUpdated);
     registry.on('removed', onRemoved);
+    // Every shared (pool) connection, now and after each reconnect, gets the correlation handlers.
+    const offClient = this.router.onUpstreamClient((name, client) => this.shared.attach(name, client));
+    for (const e of registry.all()) {
+      const client = this.router.pool.connected(e.name);
+      if (client) this.shared.attach(e.name, client);
+    }
     this.unsubscribe = () => {
+      offClient();
       registry.off('tools', onTools);
       registry.off('added', onAdded);
       registry.off('updated', onUpdated);
@@ -146,6 +181,7 @@ class GatewayImpl implements Gateway, GatewayCore {
     if (this.closed) return;
     this.closed = true;
     this.unsubscribe();
+    clearInterval(this.reaper);
     this.lists.close();
     await Promise.all([...this.sessions].map((s) => s.close()));
   }

@@ -7,4 +7,6 @@ export { GatewayMetrics, type RequestSample } from './metrics.js';
 export { NAME_SEPARATOR, type NamingConflict, type NamingMode } from './naming.js';
 export type { CatalogSnapshot, ToolRoute, PromptRoute, UriRoute } from './catalog.js';
 export { GATEWAY_VERSION } from './version.js';
+export { PROCESS_LIMIT_CODE, type Isolation } from './isolation.js';
 export { gatewayConfigSchema, type GatewayConfig } from './config.js';
+export { createDashboard, DASHBOARD_PATH, type Dashboard, type DashboardOptions, type DashboardService, type DashboardSnapshot, type DashboardTool } from './dashboard.js';

@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { createDashboard, isDashboardPath } from './dashboard.js';
 import type { Gateway } from './gateway.js';
 import {
   BodyTooLargeError,
@@ -37,6 +38,8 @@ export interface ServeHttpOptions {
   maxBodyBytes?: number;
   /** Most concurrent sessions (default 10 000); more get 503. */
   maxSessions?: number;
+  /** Serve the read-only live dashboard at /dashboard (and /dashboard/events); default off. */
+  dashboard?: boolean;
 }
 
 export interface HttpGateway {
@@ -74,6 +77,7 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
   let allowedHosts: Set<string> | undefined;
   let allowedOrigins: Set<string> | undefined;
   let closing = false;
+  const dashboard = options.dashboard ? createDashboard(gateway) : undefined;
 
   const endSession = async (id: string | undefined, record: SessionRecord): Promise<void> => {
     if (id !== undefined && sessions.get(id) === record) sessions.delete(id);
@@ -168,9 +172,11 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
       const ready = gateway.router.registry.all().some((e) => e.health.status === 'healthy' && e.breaker !== 'open');
       return void res.writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' }).end(ready ? 'ready\n' : 'no healthy upstream\n');
     }
-    const known = url.pathname === path || url.pathname === '/metrics' || url.pathname === '/services';
+    const atDashboard = dashboard !== undefined && isDashboardPath(url.pathname);
+    const known = url.pathname === path || url.pathname === '/metrics' || url.pathname === '/services' || atDashboard;
     if (!known) return void res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
     if (!authenticate(req)) return void res.writeHead(401, { 'www-authenticate': 'Bearer' }).end();
+    if (atDashboard && dashboard) return dashboard.handle(req, res, url.pathname);
     if (url.pathname === '/metrics' && req.method === 'GET') {
       return void res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(gateway.metrics.render(gateway.router, gateway.sessionCount));
     }
@@ -231,6 +237,7 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
       if (closing) return;
       closing = true;
       clearInterval(sweep);
+      dashboard?.close();
       const all = [...sessions.entries()];
       sessions.clear();
       await Promise.all([

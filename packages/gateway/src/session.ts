@@ -33,13 +33,18 @@ import {
   type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { DispatchOutcome } from '@switchboard/core';
+import { isUpstreamSessionLost } from '@switchboard/core';
 import { exposedPrompts, exposedTools, resourceOwners } from './catalog.js';
 import type { GatewayCore } from './gateway-core.js';
+import { paginate, type PagedKind } from './paging.js';
 import type { Operation } from './routing.js';
 import { UpstreamSessions } from './upstream-session.js';
 import { GATEWAY_VERSION } from './version.js';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+/** RFC 5424 severities in increasing order, as MCP's logging levels. */
+const LEVELS: readonly LoggingLevel[] = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
 
 /** Resource not found (the MCP spec's code for resources/read of an unknown URI). */
 const RESOURCE_NOT_FOUND = -32002;
@@ -79,6 +84,7 @@ export class GatewaySession {
       },
       core.logger,
       core.connectTimeoutMs,
+      core.upstreamPolicy,
     );
     this.registerHandlers();
   }
@@ -112,7 +118,7 @@ export class GatewaySession {
   private registerHandlers(): void {
     const s = this.server;
     const core = this.core;
-    s.setRequestHandler(ListToolsRequestSchema, () => ({ tools: exposedTools(core.catalog().tools) }));
+    s.setRequestHandler(ListToolsRequestSchema, (r) => this.page('tools', exposedTools(core.catalog().tools), r.params?.cursor, (tools) => ({ tools })));
     s.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
       const route = core.catalog().tools.get(request.params.name);
       if (!route) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`);
@@ -139,8 +145,12 @@ export class GatewaySession {
       return result;
     });
 
-    s.setRequestHandler(ListResourcesRequestSchema, () => ({ resources: [...core.catalog().resources.values()].map((r) => r.item) }));
-    s.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({ resourceTemplates: [...core.catalog().templates.values()].map((t) => t.item) }));
+    s.setRequestHandler(ListResourcesRequestSchema, (r) =>
+      this.page('resources', [...core.catalog().resources.values()].map((x) => x.item), r.params?.cursor, (resources) => ({ resources })),
+    );
+    s.setRequestHandler(ListResourceTemplatesRequestSchema, (r) =>
+      this.page('templates', [...core.catalog().templates.values()].map((x) => x.item), r.params?.cursor, (resourceTemplates) => ({ resourceTemplates })),
+    );
     s.setRequestHandler(ReadResourceRequestSchema, (request, extra) => {
       const uri = request.params.uri;
       const members = resourceOwners(core.catalog(), uri);
@@ -177,7 +187,7 @@ export class GatewaySession {
       return {};
     });
 
-    s.setRequestHandler(ListPromptsRequestSchema, () => ({ prompts: exposedPrompts(core.catalog().prompts) }));
+    s.setRequestHandler(ListPromptsRequestSchema, (r) => this.page('prompts', exposedPrompts(core.catalog().prompts), r.params?.cursor, (prompts) => ({ prompts })));
     s.setRequestHandler(GetPromptRequestSchema, (request, extra) => {
       const route = core.catalog().prompts.get(request.params.name);
       if (!route) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${request.params.name}`);
@@ -220,6 +230,11 @@ export class GatewaySession {
     });
   }
 
+  private page<T, R>(kind: PagedKind, all: readonly T[], cursor: string | undefined, wrap: (items: T[]) => R): R & { nextCursor?: string } {
+    const p = paginate(kind, all, cursor, this.core.pageSize);
+    return { ...wrap(p.items), ...(p.nextCursor !== undefined ? { nextCursor: p.nextCursor } : {}) };
+  }
+
   private ownsSessionOn(service: string): boolean {
     const entry = this.core.router.registry.get(service);
     return entry !== undefined && this.upstream.ownsSession(entry);
@@ -229,9 +244,24 @@ export class GatewaySession {
   private async routed<T>(method: string, name: string, extra: Extra, target: { toolName?: string; members: readonly string[] }, operation: Operation<T>): Promise<T> {
     const started = performance.now();
     this.inflight.add(extra);
+    // Mark the upstream busy while the operation runs: an own process is not reaped mid-call, and a
+    // shared connection knows which sessions may be the target of what the server sends meanwhile.
+    const tracked: Operation<T> = async (client, entry, signal) => {
+      const done = this.upstream.ownsSession(entry) ? this.upstream.use(entry) : this.core.shared.begin(entry.name, this);
+      try {
+        return await operation(client, entry, signal);
+      } catch (error) {
+        // This session's own upstream session died with its server (or the server forgot it):
+        // drop it so the next request opens a fresh one instead of failing on it forever.
+        if (this.upstream.ownsSession(entry) && isUpstreamSessionLost(error)) void this.upstream.drop(entry.name);
+        throw error;
+      } finally {
+        done();
+      }
+    };
     let outcome: DispatchOutcome<T>;
     try {
-      outcome = await this.core.members.route({ ...target, signal: extra.signal, client: this.upstream.clientFor }, operation);
+      outcome = await this.core.members.route({ ...target, signal: extra.signal, client: this.upstream.clientFor }, tracked);
     } finally {
       this.inflight.delete(extra);
     }
@@ -252,15 +282,18 @@ export class GatewaySession {
     return last;
   }
 
-  private forwardRequest(request: Request, signal: AbortSignal): Promise<Result> {
+  /** Also called by SharedUpstreams for requests on a shared connection attributed to this session. */
+  forwardRequest(request: Request, signal: AbortSignal): Promise<Result> {
     if (this.closed) return Promise.reject(new McpError(ErrorCode.ConnectionClosed, 'the client session has ended'));
     const extra = this.latestInflight();
     const req = request as ServerRequest;
     return extra ? extra.sendRequest(req, ResultSchema, { signal }) : this.server.request(req, ResultSchema, { signal });
   }
 
-  private log(service: string, params: LoggingMessageNotification['params']): void {
+  /** Also called by SharedUpstreams; a shared upstream does not know this session's level, so filter here. */
+  log(service: string, params: LoggingMessageNotification['params']): void {
     if (this.closed) return;
+    if (this.level !== undefined && LEVELS.indexOf(params.level) < LEVELS.indexOf(this.level)) return;
     const notification: ServerNotification = { method: 'notifications/message', params: { ...params, logger: params.logger ?? service } };
     const extra = this.latestInflight();
     void (extra ? extra.sendNotification(notification) : this.server.notification(notification)).catch(() => undefined);

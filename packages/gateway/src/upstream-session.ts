@@ -1,8 +1,9 @@
 // The upstream side of one client session. For network upstreams (http, sse, websocket) it opens
 // its own upstream MCP session lazily, on the first request that needs that service, declaring the
 // same client capabilities as the client session, so per-session server state (log level,
-// subscriptions, sampling) is exact. A stdio upstream is one process holding one session, shared by
-// every client session through the router's pool; the SDK client there already rewrites request ids.
+// subscriptions, sampling) is exact. A stdio upstream is one process holding one session: shared by
+// every client session through the router's pool by default, or, for a service isolated
+// per-session, a process of this session's own (capped per service, reaped when idle).
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import {
   CreateMessageRequestSchema,
@@ -18,6 +19,8 @@ import {
   type ResourceUpdatedNotification,
 } from '@modelcontextprotocol/sdk/types.js';
 import { SwitchboardError, type Logger, type Router, type ServiceEntry, type Transport } from '@switchboard/core';
+import type { Isolation, ProcessSlots } from './isolation.js';
+import { deliverProgressBeforeResponses } from './progress-order.js';
 import { GATEWAY_VERSION } from './version.js';
 
 /** Transport kinds that carry many sessions over one connection pool, so a session costs only an id. */
@@ -33,9 +36,20 @@ export interface SessionBridge {
   resourceUpdated(service: string, params: ResourceUpdatedNotification['params']): void;
 }
 
+/** The gateway-wide policy a session's upstream side follows. */
+export interface UpstreamPolicy {
+  isolation(entry: ServiceEntry): Isolation;
+  readonly processSlots: ProcessSlots;
+}
+
 interface Opened {
   client?: Client;
   pending: Promise<Client>;
+  /** Operations running on it now; a busy process is never reaped. */
+  active: number;
+  lastUsed: number;
+  /** Per-session processes hold a slot of the service's cap until they end. */
+  releaseSlot?: () => void;
 }
 
 export class UpstreamSessions {
@@ -48,11 +62,36 @@ export class UpstreamSessions {
     private readonly bridge: SessionBridge,
     private readonly logger: Logger,
     private readonly connectTimeoutMs: number,
+    private readonly policy: UpstreamPolicy,
   ) {}
 
   /** True when this service gets a session of its own (else the shared pool client is used). */
   ownsSession(entry: ServiceEntry): boolean {
-    return this.transports !== undefined && SESSIONFUL_KINDS.has(entry.descriptor.transport) && this.transports.has(entry.descriptor.transport);
+    const kind = entry.descriptor.transport;
+    if (this.transports === undefined || !this.transports.has(kind)) return false;
+    return SESSIONFUL_KINDS.has(kind) || this.policy.isolation(entry) === 'per-session';
+  }
+
+  /** An operation starts on this session's own upstream for `entry`; call the result when it ends. */
+  use(entry: ServiceEntry): () => void {
+    const opened = this.open.get(entry.name);
+    if (!opened) return () => undefined;
+    opened.active++;
+    opened.lastUsed = Date.now();
+    return () => {
+      opened.active--;
+      opened.lastUsed = Date.now();
+    };
+  }
+
+  /** End per-session processes unused since `cutoff` (ms epoch); the next request starts a fresh one. */
+  reapIdle(cutoff: number): void {
+    for (const [name, o] of this.open) {
+      if (o.releaseSlot && o.client && o.active === 0 && o.lastUsed < cutoff) {
+        this.logger.debug('ending an idle per-session process', { service: name });
+        void this.drop(name);
+      }
+    }
   }
 
   readonly clientFor = (entry: ServiceEntry): Promise<Client> => {
@@ -60,13 +99,21 @@ export class UpstreamSessions {
     if (!this.ownsSession(entry)) return this.router.pool.client(entry.descriptor);
     const existing = this.open.get(entry.name);
     if (existing) return existing.client ? Promise.resolve(existing.client) : existing.pending;
-    const opened: Opened = { pending: this.connect(entry) };
+    // A per-session process takes a slot before it is spawned: over the cap, no process at all.
+    let releaseSlot: (() => void) | undefined;
+    try {
+      if (entry.descriptor.transport === 'stdio') releaseSlot = this.policy.processSlots.acquire(entry.name);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const opened: Opened = { pending: this.connect(entry), active: 0, lastUsed: Date.now(), ...(releaseSlot ? { releaseSlot } : {}) };
     this.open.set(entry.name, opened);
     opened.pending.then(
       (client) => {
         opened.client = client;
       },
       () => {
+        opened.releaseSlot?.();
         if (this.open.get(entry.name) === opened) this.open.delete(entry.name);
       },
     );
@@ -86,11 +133,9 @@ export class UpstreamSessions {
     this.open.delete(service);
     const client = opened.client ?? (await opened.pending.catch(() => undefined));
     if (!client) return;
-    const entry = this.router.registry.get(service);
-    await endUpstreamSession(client).catch((error: unknown) =>
-      this.logger.debug('ending the upstream session failed', { service, error }),
-    );
-    await client.close().catch(() => undefined);
+    await endUpstreamSession(client).catch((error: unknown) => this.logger.debug('ending the upstream session failed', { service, error }));
+    await client.close().catch(() => undefined); // for stdio: ends the process
+    opened.releaseSlot?.();
   }
 
   async close(): Promise<void> {
@@ -116,10 +161,14 @@ export class UpstreamSessions {
       await client.close().catch(() => undefined);
       throw new SwitchboardError('CLOSED', `session on ${entry.name} was released while opening`, { service: entry.name });
     }
+    deliverProgressBeforeResponses(client);
     client.onclose = () => {
-      // The upstream ended it (restart, crash): the next request opens a fresh one.
+      // The upstream ended it (restart, crash, a per-session process exiting): the next request
+      // opens a fresh one.
       const o = this.open.get(entry.name);
-      if (o?.client === client) this.open.delete(entry.name);
+      if (o?.client !== client) return;
+      this.open.delete(entry.name);
+      o.releaseSlot?.();
     };
     const level = this.bridge.logLevel();
     if (level && client.getServerCapabilities()?.logging) await client.setLoggingLevel(level).catch((error: unknown) => logger.debug('setLevel failed', { error }));
