@@ -38,7 +38,15 @@ export async function runServe(io: CliIo, options: ServeOptions): Promise<number
   let gateway: ReturnType<typeof createGateway> | undefined;
   try {
     await router.initialize(); // the gateway opens per-session upstreams with the router's transports
-    gateway = createGateway({ router, namespace: gw.namespace, logger });
+    gateway = createGateway({
+      router,
+      namespace: gw.namespace,
+      logger,
+      ...(gw.isolation ? { isolation: gw.isolation } : {}),
+      ...(gw.maxProcessesPerService ? { maxProcessesPerService: gw.maxProcessesPerService } : {}),
+      ...(gw.processIdleMs ? { processIdleMs: gw.processIdleMs } : {}),
+      ...(gw.pageSize ? { pageSize: gw.pageSize } : {}),
+    });
     await gateway.ready();
     if (wantHttp) {
       http = await serveHttp(gateway, {
@@ -51,6 +59,7 @@ export async function runServe(io: CliIo, options: ServeOptions): Promise<number
         ...(gw.sessionIdleMs ? { sessionIdleMs: gw.sessionIdleMs } : {}),
         ...(gw.maxBodyBytes ? { maxBodyBytes: gw.maxBodyBytes } : {}),
         ...(gw.maxSessions ? { maxSessions: gw.maxSessions } : {}),
+        dashboard: gw.dashboard,
       });
       io.err(`switchboard gateway listening on ${http.url} (health: ${new URL('/healthz', http.url).href})`);
     }

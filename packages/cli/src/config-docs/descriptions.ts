@@ -36,7 +36,7 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   discoveryTimeoutMs: 'How long (ms) `initialize()` waits for discoverers\' first view and upstreams\' first connection.',
   plugins: 'Packages to load third-party plugins from, beyond the built-in names.',
   logLevel: 'Log level (also `SWITCHBOARD_LOG_LEVEL`).',
-  gateway: 'How `switchboard serve` exposes the router: `namespace`, `http` (port, host, path), `auth` (bearerTokens, apiKeyHeader, apiKeys), `allowedHosts`, `allowedOrigins`, `sessionIdleMs`, `maxBodyBytes`, `maxSessions`. Validated by @switchboard/gateway.',
+  gateway: 'How `switchboard serve` exposes the router: `namespace`, `http` (port, host, path), `auth` (bearerTokens, apiKeyHeader, apiKeys), `allowedHosts`, `allowedOrigins`, `sessionIdleMs`, `maxBodyBytes`, `maxSessions`, `dashboard`, `isolation` (per service: shared or per-session), `maxProcessesPerService`, `processIdleMs`, `pageSize`. Validated by @switchboard/gateway.',
   mcpServers: 'An MCP client config\'s servers (Claude Desktop, Cursor, VS Code) as they are: a `static` discovery source.',
 
   // The pattern's names, mapped onto the canonical keys.
