@@ -1,0 +1,111 @@
+// A RouteObserver that records each routed call as an OpenTelemetry span and sends its context to
+// HTTP upstreams, so a trace continues from the caller through Switchboard into the MCP server.
+import type { Attributes, Span, TextMapPropagator, Tracer, TracerProvider } from '@opentelemetry/api';
+import type { AttemptInfo, RoutedCallInfo, RoutedInfo, RouteObserver } from '@switchboard/core';
+import { loadOtelApi } from './load-api.js';
+import { w3cTraceContextPropagator } from './trace-context.js';
+
+export interface OtelObserverOptions {
+  /** Tracer that records the spans (default: one from `tracerProvider`). */
+  tracer?: Tracer;
+  /** Provider to get the tracer from (default: the globally registered one, e.g. by NodeSDK). */
+  tracerProvider?: TracerProvider;
+  /**
+   * How the active context is written into upstream request headers (default: W3C Trace Context,
+   * `traceparent` and `tracestate`). Pass `propagation` from @opentelemetry/api to use the
+   * globally configured propagator instead (baggage, B3, ...).
+   */
+  propagator?: TextMapPropagator;
+}
+
+/** Instrumentation scope name of the spans. */
+export const TRACER_NAME = '@switchboard/tracing-otel';
+
+/**
+ * Trace every call a router routes. Tracing is off unless this is passed to the router:
+ * `createRouter(config, { observers: [otelObserver()] })`. Use one observer per router: spans are
+ * matched to attempts and results by request id, which is unique within one router.
+ */
+export function otelObserver(options: OtelObserverOptions = {}): RouteObserver {
+  const api = loadOtelApi();
+  const tracer = options.tracer ?? (options.tracerProvider ?? api.trace).getTracer(TRACER_NAME);
+  const propagator = options.propagator ?? w3cTraceContextPropagator(api);
+  // Found by request id rather than from the active context: onRouted runs after the span's
+  // context has been left, and this works even when no context manager is registered.
+  const open = new Map<string, Span>();
+
+  return {
+    around<T>(info: RoutedCallInfo, run: () => Promise<T>): Promise<T> {
+      const attributes = startAttributes(info);
+      return tracer.startActiveSpan(spanName(info), { kind: api.SpanKind.CLIENT, attributes }, async (span) => {
+        open.set(info.requestId, span);
+        try {
+          return await run();
+        } catch (error) {
+          // The router reports failures in its outcome and calls onRouted; a throw here is a bug,
+          // and the span must still end rather than leak.
+          open.delete(info.requestId);
+          span.recordException(error instanceof Error ? error : String(error));
+          span.setStatus({ code: api.SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+          span.end();
+          throw error;
+        }
+      });
+    },
+
+    onAttempt(info: AttemptInfo): void {
+      open.get(info.requestId)?.addEvent('switchboard.attempt', attemptAttributes(info));
+    },
+
+    onRouted(info: RoutedInfo): void {
+      const span = open.get(info.requestId);
+      if (!span) return;
+      open.delete(info.requestId);
+      span.setAttributes(endAttributes(info));
+      if (!info.ok) span.setStatus({ code: api.SpanStatusCode.ERROR, ...(info.errorCode ? { message: info.errorCode } : {}) });
+      span.end();
+    },
+
+    outgoingHeaders(): Record<string, string> | undefined {
+      const carrier: Record<string, string> = {};
+      propagator.inject(api.context.active(), carrier, api.defaultTextMapSetter);
+      // Requests outside any span (the handshake at start-up) get no headers at all.
+      return Object.keys(carrier).length > 0 ? carrier : undefined;
+    },
+  };
+}
+
+/** `switchboard tools/call web_search`; the tool is left out for calls that have none. */
+export function spanName(info: RoutedCallInfo): string {
+  return info.toolName === undefined ? `switchboard ${info.operation}` : `switchboard ${info.operation} ${info.toolName}`;
+}
+
+function startAttributes(info: RoutedCallInfo): Attributes {
+  return {
+    'switchboard.operation': info.operation,
+    'switchboard.strategy': info.strategy,
+    'switchboard.request_id': info.requestId,
+    // The MCP semantic conventions' names, so generic MCP dashboards pick these spans up too.
+    'mcp.method.name': info.operation,
+    ...(info.toolName !== undefined ? { 'switchboard.tool': info.toolName } : {}),
+    ...(info.toolName !== undefined && info.operation === 'tools/call' ? { 'gen_ai.tool.name': info.toolName } : {}),
+  };
+}
+
+function attemptAttributes(info: AttemptInfo): Attributes {
+  return {
+    'switchboard.service': info.service,
+    'switchboard.attempt': info.attempt,
+    'switchboard.ok': info.ok,
+    'switchboard.latency_ms': info.latencyMs,
+    ...(info.errorCode !== undefined ? { 'switchboard.error_code': info.errorCode } : {}),
+  };
+}
+
+function endAttributes(info: RoutedInfo): Attributes {
+  return {
+    'switchboard.failover_attempts': info.failoverAttempts,
+    ...(info.service !== undefined ? { 'switchboard.service': info.service } : {}),
+    ...(info.errorCode !== undefined ? { 'switchboard.error_code': info.errorCode, 'error.type': info.errorCode } : {}),
+  };
+}

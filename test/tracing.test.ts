@@ -1,0 +1,208 @@
+// OpenTelemetry tracing end to end: real calls routed over HTTP on loopback to real upstreams, one of
+// them dead to force a failover; the span is read back from an in-memory exporter and the trace id
+// is compared with the `traceparent` the live upstream received.
+import { readFile } from 'node:fs/promises';
+import { createRouter, type Router } from '@switchboard/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  AsyncLocalStorageContextManager,
+  BasicTracerProvider,
+  context,
+  createTracedRouter,
+  InMemorySpanExporter,
+  otelObserver,
+  SimpleSpanProcessor,
+  SpanKind,
+  SpanStatusCode,
+  type ReadableSpan,
+  type TracedRouter,
+} from '../packages/tracing-otel/test/otel-harness.js';
+import { startGatewayFixture, type GatewayFixture } from './helpers/gateway-fixture.js';
+import { corePlugins } from './helpers/plugins.js';
+
+const open: GatewayFixture[] = [];
+const cleanups: (() => Promise<void>)[] = [];
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  await Promise.all(open.splice(0).map((f) => f.close()));
+  context.disable();
+});
+
+/** Two upstreams, `dead` first (first-match picks it), then `dead` stopped once both are known. */
+async function upstreams(): Promise<{ dead: GatewayFixture; live: GatewayFixture }> {
+  const dead = await startGatewayFixture({ name: 'dead' });
+  const live = await startGatewayFixture({ name: 'live' });
+  open.push(live);
+  return { dead, live };
+}
+
+function configFor(...servers: GatewayFixture[]) {
+  return {
+    discovery: [{ type: 'static', servers: servers.map((s) => ({ name: s.name, url: s.url })) }],
+    health: false,
+    logLevel: 'silent',
+    // whoami may be repeated on another service, so a call that reached the dead one fails over.
+    failover: { retryableTools: ['whoami'] },
+  };
+}
+
+/** A provider that exports each span as it ends, with the async-hooks context manager active. */
+function tracing(): { exporter: InMemorySpanExporter; provider: BasicTracerProvider } {
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  const exporter = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  cleanups.push(() => provider.shutdown());
+  return { exporter, provider };
+}
+
+async function tracedRouter(config: unknown, provider: BasicTracerProvider): Promise<Router> {
+  const router = createRouter(config, { plugins: corePlugins(), observers: [otelObserver({ tracerProvider: provider })] });
+  cleanups.push(() => router.close());
+  await router.initialize();
+  return router;
+}
+
+function routedSpans(exporter: InMemorySpanExporter): ReadableSpan[] {
+  return exporter.getFinishedSpans().filter((s) => s.name.startsWith('switchboard '));
+}
+
+/** traceparent headers the upstream received, parsed. */
+function traceparents(fixture: GatewayFixture): { traceId: string; spanId: string; flags: string }[] {
+  return fixture.headers
+    .map((h) => h.traceparent)
+    .filter((v): v is string => typeof v === 'string')
+    .map((v) => {
+      const [version, traceId, spanId, flags] = v.split('-');
+      expect(version).toBe('00');
+      return { traceId: traceId!, spanId: spanId!, flags: flags! };
+    });
+}
+
+describe('otelObserver', () => {
+  it('records a failed-over call as one CLIENT span, and the live upstream continues its trace (the docs example)', async () => {
+    const { dead, live } = await upstreams();
+    const exporter = new InMemorySpanExporter();
+    const traced: TracedRouter = createTracedRouter(configFor(dead, live), exporter, { plugins: corePlugins() });
+    cleanups.push(() => traced.shutdown());
+    await traced.router.initialize();
+    await dead.close();
+
+    const r = await traced.router.routeRequest({ toolName: 'whoami' });
+    expect(r.serviceUsed).toBe('live');
+    await traced.provider.forceFlush(); // the example batches, as production setups do
+
+    const spans = routedSpans(exporter);
+    expect(spans).toHaveLength(1);
+    const span = spans[0]!;
+    expect(span.name).toBe('switchboard tools/call whoami');
+    expect(span.kind).toBe(SpanKind.CLIENT);
+    expect(span.instrumentationScope.name).toBe('@switchboard/tracing-otel');
+    expect(span.attributes).toMatchObject({
+      'switchboard.operation': 'tools/call',
+      'switchboard.strategy': 'first-match',
+      'switchboard.tool': 'whoami',
+      'switchboard.service': 'live',
+      'switchboard.failover_attempts': 1,
+      'mcp.method.name': 'tools/call',
+      'gen_ai.tool.name': 'whoami',
+    });
+    expect(span.attributes['switchboard.request_id']).toEqual(expect.any(String));
+    expect(span.attributes['switchboard.error_code']).toBeUndefined();
+    expect(span.status.code).toBe(SpanStatusCode.UNSET);
+    expect(span.ended).toBe(true);
+
+    const attempts = span.events.filter((e) => e.name === 'switchboard.attempt').map((e) => e.attributes ?? {});
+    expect(attempts).toHaveLength(2);
+    expect(attempts[0]).toMatchObject({ 'switchboard.service': 'dead', 'switchboard.attempt': 0, 'switchboard.ok': false });
+    expect(attempts[0]!['switchboard.error_code']).toEqual(expect.any(String));
+    expect(attempts[1]).toMatchObject({ 'switchboard.service': 'live', 'switchboard.attempt': 1, 'switchboard.ok': true });
+    expect(attempts[1]!['switchboard.latency_ms']).toEqual(expect.any(Number));
+    expect(attempts[1]!['switchboard.error_code']).toBeUndefined();
+
+    // The tools/call request to `live` carried the span's context: same trace, the span as parent.
+    const { traceId, spanId } = span.spanContext();
+    expect(traceparents(live)).toContainEqual({ traceId, spanId, flags: '01' });
+    // Requests outside a routed call (the handshake at start-up) carry none.
+    expect(live.headers.some((h) => h.traceparent === undefined)).toBe(true);
+  });
+
+  it('ends a call that failed everywhere with status ERROR and the error code', async () => {
+    const { exporter, provider } = tracing();
+    const { dead, live } = await upstreams();
+    const router = await tracedRouter(configFor(dead, live), provider);
+    await dead.close();
+    await live.close();
+    open.splice(0);
+
+    const r = await router.routeRequest({ toolName: 'whoami' });
+    expect(r.success).toBe(false);
+    expect(r.errorCode).toEqual(expect.any(String));
+
+    const spans = routedSpans(exporter);
+    expect(spans).toHaveLength(1);
+    const span = spans[0]!;
+    expect(span.status).toEqual({ code: SpanStatusCode.ERROR, message: r.errorCode });
+    expect(span.attributes).toMatchObject({ 'switchboard.error_code': r.errorCode, 'error.type': r.errorCode, 'switchboard.failover_attempts': r.failoverAttempts });
+    expect(span.attributes['switchboard.service']).toBeUndefined();
+    const attempts = span.events.filter((e) => e.name === 'switchboard.attempt').map((e) => e.attributes ?? {});
+    expect(attempts.length).toBeGreaterThan(0);
+    expect(attempts.every((a) => a['switchboard.ok'] === false)).toBe(true);
+  });
+
+  it("nests the routed span under the caller's active span, and the upstream sees the caller's trace", async () => {
+    const { exporter, provider } = tracing();
+    const { dead, live } = await upstreams();
+    open.push(dead);
+    const router = await tracedRouter(configFor(dead, live), provider);
+    const app = provider.getTracer('app');
+
+    const r = await app.startActiveSpan('handle user request', async (parent) => {
+      try {
+        return await router.routeRequest({ toolName: 'echo', arguments: { text: 'hi' } });
+      } finally {
+        parent.end();
+      }
+    });
+    expect(r.success).toBe(true);
+
+    const parent = exporter.getFinishedSpans().find((s) => s.name === 'handle user request')!;
+    const [span] = routedSpans(exporter);
+    expect(span?.name).toBe('switchboard tools/call echo');
+    expect(span?.spanContext().traceId).toBe(parent.spanContext().traceId);
+    expect(span?.parentSpanContext?.spanId).toBe(parent.spanContext().spanId);
+    const routedTo = span?.attributes['switchboard.service'];
+    const upstream = routedTo === 'live' ? live : dead;
+    expect(traceparents(upstream)).toContainEqual({ traceId: parent.spanContext().traceId, spanId: span!.spanContext().spanId, flags: '01' });
+  });
+
+  it('is off by default: a router without the observer sends no traceparent, even inside an active span', async () => {
+    const { exporter, provider } = tracing();
+    const { dead, live } = await upstreams();
+    open.push(dead);
+    const router = createRouter(configFor(dead, live), { plugins: corePlugins() });
+    cleanups.push(() => router.close());
+    await router.initialize();
+
+    const r = await provider.getTracer('app').startActiveSpan('outer', async (outer) => {
+      try {
+        return await router.routeRequest({ toolName: 'whoami' });
+      } finally {
+        outer.end();
+      }
+    });
+    expect(r.success).toBe(true);
+    expect(exporter.getFinishedSpans().map((s) => s.name)).toEqual(['outer']);
+    expect(dead.headers.length + live.headers.length).toBeGreaterThan(0);
+    expect([...dead.headers, ...live.headers].some((h) => h.traceparent !== undefined)).toBe(false);
+  });
+});
+
+describe('docs/observability.md', () => {
+  it('shows the tracing example exactly as the file this test runs', async () => {
+    const root = new URL('..', import.meta.url);
+    const example = await readFile(new URL('packages/tracing-otel/examples/traced-router.ts', root), 'utf8');
+    const doc = await readFile(new URL('docs/observability.md', root), 'utf8');
+    expect(doc).toContain('```ts\n' + example.trimEnd() + '\n```');
+  });
+});
