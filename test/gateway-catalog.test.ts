@@ -1,7 +1,7 @@
 // The gateway's aggregate catalogue end to end: replica sets shown once and balanced, collisions
 // named, a conflict under 'never' reported, servers joining and leaving with list_changed.
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
-import { serverEntrySchema, toDescriptor } from '@switchboard/core';
+import { createLogger, serverEntrySchema, toDescriptor } from '@switchboard/core';
 import { stdioFixtureEntry } from '@switchboard/testing/fixtures';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startGatewayFixture, type GatewayFixture } from './helpers/gateway-fixture.js';
@@ -98,6 +98,27 @@ describe('gateway catalogue', () => {
     expect(names).toContain('alpha__whoami');
     expect(names).toContain('gamma__whoami');
     expect(names.every((n) => n.includes('__'))).toBe(true);
+  });
+
+  it('takes a replica whose tool schema drifted out of its replica set, and logs it', async () => {
+    const a = await fixture('alpha');
+    const b = await fixture('beta');
+    const logs: string[] = [];
+    harness = await startGateway([http(a), http(b)], {
+      namespace: 'on-collision',
+      gateway: { logger: createLogger({ level: 'warn', write: (line) => void logs.push(line) }) },
+    });
+    const client = await harness.connect();
+    expect((await client.listTools()).tools.filter((t) => t.name === 'echo')).toHaveLength(1);
+    b.changeEchoSchema('message');
+    // Two different tools now share the name: both are namespaced, and beta is alone in its set.
+    await waitFor(async () => (await client.listTools()).tools.some((t) => t.name === 'beta__echo'), { what: 'beta__echo' });
+    const tools = (await client.listTools()).tools.map((t) => t.name);
+    expect(tools).toEqual(expect.arrayContaining(['alpha__echo', 'beta__echo']));
+    expect(tools).not.toContain('echo');
+    expect(firstText(await client.callTool({ name: 'beta__echo', arguments: { message: 'hi' } }))).toBe('hi');
+    const drift = logs.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'replica left its replica set: its tool schema changed');
+    expect(drift).toMatchObject({ service: 'beta', tool: 'echo', replicaSet: ['alpha', 'beta'], nowWith: ['beta'] });
   });
 
   it('announces a server joining and leaving with tools/list_changed', async () => {

@@ -91,6 +91,11 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
   /** Earliest time an open breaker re-admits its service: the cache is stale from then on. */
   private nextReadmitAt = Infinity;
   version = 0;
+  /**
+   * Envoy's healthy panic threshold: when fewer than this share of the eligible services are
+   * healthy, route across all of them, so one bad minute cannot pile every request onto the few left.
+   */
+  panicThresholdPercent = 50;
 
   get size(): number {
     return this.entries.size;
@@ -191,10 +196,12 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
     for (const e of eligible) {
       if (e.breaker === 'open' && now < e.breakerReopenAt) this.nextReadmitAt = Math.min(this.nextReadmitAt, e.breakerReopenAt);
     }
-    if (healthy.length > 0) return { list: healthy, panic: false };
-    // Panic (Envoy): when none is healthy, health checks may be wrong; try the ones not broken open.
+    if (healthy.length > 0 && healthy.length * 100 >= eligible.length * this.panicThresholdPercent) return { list: healthy, panic: false };
+    // Panic (Envoy): too few healthy (maybe the health checks are wrong, maybe the rest would be
+    // overloaded): route across every eligible service whose breaker is not open.
     const lastResort = eligible.filter((e) => e.breaker !== 'open' || now >= e.breakerReopenAt);
-    return lastResort.length > 0 ? { list: lastResort, panic: true } : EMPTY;
+    if (lastResort.length > healthy.length) return { list: lastResort, panic: true };
+    return healthy.length > 0 ? { list: healthy, panic: false } : EMPTY;
   }
 
   /** Drop cached candidate lists; re-sort only when membership or priority may have changed. */

@@ -119,6 +119,7 @@ export class Router {
     const now = this.now;
     this.selectContext = { random, now };
     this.observers = options.observers ?? [];
+    this.registry.panicThresholdPercent = this.config.failover.panicThresholdPercent;
     this.retryBudget = new RetryBudget(this.config.failover.retryBudget.percent, this.config.failover.retryBudget.minPerSecond, now);
   }
 

@@ -40,6 +40,24 @@ describe('service registry', () => {
     expect(panic.list).toHaveLength(2);
   });
 
+  it('routes across all eligible services when fewer than the panic threshold are healthy', () => {
+    const r = new ServiceRegistry();
+    for (const n of ['a', 'b', 'c', 'd']) r.apply({ type: 'added', service: d(n, 's') });
+    for (const n of ['a', 'b']) {
+      r.get(n)!.health.status = 'unhealthy';
+      r.markChanged(r.get(n)!);
+    }
+    expect(r.candidates('k', ['search'], undefined, 0)).toMatchObject({ panic: false }); // 50% healthy: at the threshold
+    r.get('c')!.health.status = 'unhealthy';
+    r.markChanged(r.get('c')!);
+    const panic = r.candidates('k', ['search'], undefined, 0);
+    expect(panic.panic).toBe(true);
+    expect(panic.list.map((e) => e.name)).toEqual(['a', 'b', 'c', 'd']);
+    r.panicThresholdPercent = 0; // disabled: only the healthy one
+    r.markChanged(r.get('c')!);
+    expect(r.candidates('k', ['search'], undefined, 0).list.map((e) => e.name)).toEqual(['d']);
+  });
+
   it('re-admits a service when its open breaker reaches half-open time', () => {
     const r = new ServiceRegistry();
     r.apply({ type: 'added', service: d('a', 's') });

@@ -10,6 +10,7 @@ import { isolationOf, ProcessSlots, type Isolation } from './isolation.js';
 import { GatewayMetrics } from './metrics.js';
 import type { NamingConflict, NamingMode } from './naming.js';
 import { MemberRouter } from './routing.js';
+import { detectSchemaDrift } from './schema-drift.js';
 import { GatewaySession } from './session.js';
 import { SharedUpstreams } from './shared-upstreams.js';
 import { UpstreamLists } from './upstream-lists.js';
@@ -209,6 +210,9 @@ class GatewayImpl implements Gateway, GatewayCore {
       const before = this.snapshot;
       this.snapshot = this.build();
       this.reportConflicts();
+      for (const d of detectSchemaDrift(before, this.snapshot)) {
+        this.logger.warn('replica left its replica set: its tool schema changed', { service: d.service, tool: d.tool, replicaSet: d.from, nowWith: d.to });
+      }
       const kinds = (['tools', 'prompts', 'resources'] as const).filter((k) => before.signatures[k] !== this.snapshot.signatures[k]);
       for (const kind of kinds) for (const s of this.sessions) void s.notifyListChanged(kind);
     });

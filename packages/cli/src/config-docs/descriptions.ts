@@ -17,6 +17,7 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   'failover.breaker.consecutiveFailures': 'Failures in a row that open a service\'s breaker.',
   'failover.breaker.halfOpenAfterMs': 'How long (ms) an open breaker keeps its service out before one trial call.',
   'failover.breaker.maxHalfOpenAfterMs': 'Each consecutive ejection doubles the open time, up to this cap in ms.',
+  'failover.panicThresholdPercent': 'Below this share of healthy services among those eligible, route across all of them (Envoy\'s healthy panic threshold); 0 disables.',
   'failover.retryableTools':
     'Tools that may be retried after a failure that may have reached the server, beyond those annotated readOnlyHint or idempotentHint (`*` for all).',
   'failover.retryBudget': 'Caps retries so failover cannot multiply load during an outage.',

@@ -30,6 +30,8 @@ export const failoverSchema = z.strictObject({
   retryBudget: z
     .strictObject({ percent: z.number().min(0).max(100).default(20), minPerSecond: z.number().min(0).default(10) })
     .default({ percent: 20, minPerSecond: 10 }),
+  /** Below this share of healthy services, route across all eligible ones (Envoy's panic threshold; 0 disables). */
+  panicThresholdPercent: z.number().min(0).max(100).default(50),
   /** Full-jitter exponential backoff between failover attempts. */
   backoff: z.strictObject({ baseMs: z.number().min(0).default(5), maxMs: z.number().min(0).default(250) }).default({ baseMs: 5, maxMs: 250 }),
 });
@@ -55,6 +57,7 @@ export const configSchema = z.strictObject({
     breaker: { consecutiveFailures: 5, halfOpenAfterMs: 10_000, maxHalfOpenAfterMs: 300_000 },
     retryableTools: [],
     retryBudget: { percent: 20, minPerSecond: 10 },
+    panicThresholdPercent: 50,
     backoff: { baseMs: 5, maxMs: 250 },
   }),
   health: z.union([z.literal(false), healthSchema]).default({
