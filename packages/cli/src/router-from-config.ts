@@ -3,13 +3,14 @@ import { dirname, resolve } from 'node:path';
 import { createRouter, parseConfig, readConfigFile, type Router } from '@switchboard/core';
 import { builtinPlugins } from './plugins.js';
 import { UsageError } from './io.js';
+import { observersFor } from './observers.js';
 
 export async function routerFromConfig(path: string | undefined, command: string): Promise<Router> {
   if (!path) throw new UsageError('--config FILE is required (a YAML or JSON Switchboard config)', command);
   const file = resolve(path);
   const raw = await readConfigFile(file);
-  parseConfig(raw, file); // validate with the file name in the message
+  const parsed = parseConfig(raw, file); // validate with the file name in the message
   // A one-shot command needs no periodic refresh; health runs once on demand.
   const config = { ...(raw as object), enableAutoRefresh: false };
-  return createRouter(config, { plugins: builtinPlugins(), resolveFrom: [dirname(file), process.cwd()] });
+  return createRouter(config, { plugins: builtinPlugins(), resolveFrom: [dirname(file), process.cwd()], observers: await observersFor(parsed) });
 }

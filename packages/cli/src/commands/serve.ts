@@ -7,6 +7,7 @@ import { createLogger, createRouter, parseConfig, readConfigFile, SwitchboardErr
 import { createGateway, gatewayConfigSchema, serveHttp, serveStdio, type HttpGateway, type StdioGateway } from '@switchboard/gateway';
 import { UsageError, type CliIo } from '../io.js';
 import { builtinPlugins } from '../plugins.js';
+import { observersFor } from '../observers.js';
 import { untilSignal } from '../until-signal.js';
 
 export interface ServeOptions {
@@ -32,7 +33,8 @@ export async function runServe(io: CliIo, options: ServeOptions): Promise<number
   const wantHttp = port !== undefined || !options.stdio;
   const logger = createLogger({ level: config.logLevel ?? 'info' });
 
-  const router: Router = createRouter(raw, { plugins: builtinPlugins(), resolveFrom: [dirname(file), process.cwd()], logger });
+  const observers = await observersFor(config);
+  const router: Router = createRouter(raw, { plugins: builtinPlugins(), resolveFrom: [dirname(file), process.cwd()], logger, observers });
   let http: HttpGateway | undefined;
   let stdio: StdioGateway | undefined;
   let gateway: ReturnType<typeof createGateway> | undefined;

@@ -37,6 +37,8 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   discoveryTimeoutMs: 'How long (ms) `initialize()` waits for discoverers\' first view and upstreams\' first connection.',
   plugins: 'Packages to load third-party plugins from, beyond the built-in names.',
   logLevel: 'Log level (also `SWITCHBOARD_LOG_LEVEL`).',
+  tracing: 'OpenTelemetry spans per routed call, with `traceparent` sent to HTTP upstreams: `{ type: otel }`. Needs `@opentelemetry/api` installed and an OpenTelemetry SDK started by the process (for example `node --import ./otel-setup.mjs`).',
+  'tracing.type': 'Only `otel` for now.',
   gateway: 'How `switchboard serve` exposes the router: `namespace`, `http` (port, host, path), `auth` (bearerTokens, apiKeyHeader, apiKeys), `allowedHosts`, `allowedOrigins`, `sessionIdleMs`, `maxBodyBytes`, `maxSessions`, `dashboard`, `isolation` (per service: shared or per-session), `maxProcessesPerService`, `processIdleMs`, `pageSize`. Validated by @switchboard/gateway.',
   mcpServers: 'An MCP client config\'s servers (Claude Desktop, Cursor, VS Code) as they are: a `static` discovery source.',
 

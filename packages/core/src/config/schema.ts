@@ -75,6 +75,8 @@ export const configSchema = z.strictObject({
   /** Packages to load plugins from, beyond the built-in names. */
   plugins: z.array(z.string().min(1)).default([]),
   logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).optional(),
+  /** OpenTelemetry spans per routed call (needs @switchboard/tracing-otel and @opentelemetry/api). */
+  tracing: z.strictObject({ type: z.literal('otel') }).optional(),
   /** How `switchboard serve` exposes the router; validated by @switchboard/gateway. */
   gateway: z.record(z.string(), z.unknown()).optional(),
 });
