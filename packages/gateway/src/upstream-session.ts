@@ -151,7 +151,7 @@ export class UpstreamSessions {
     const client = new Client({ name: 'switchboard-gateway', version: GATEWAY_VERSION }, { capabilities });
     this.wire(entry.name, client, capabilities);
     try {
-      const transport = await plugin.connect(descriptor, { logger });
+      const transport = await plugin.connect(descriptor, { logger, requestHeaders: () => this.router.outgoingHeaders() }); // carries traceparent
       await client.connect(transport, { timeout: this.connectTimeoutMs });
     } catch (error) {
       await client.close().catch(() => undefined);
