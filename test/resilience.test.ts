@@ -68,6 +68,24 @@ describe('safe failover', () => {
   });
 });
 
+describe('failure-rate ejection', () => {
+  it('ejects a replica failing half its calls even when its failures never come five in a row', async () => {
+    const [a, , r] = await twoReplicas({
+      strategy: { type: 'round-robin' },
+      failover: { breaker: { consecutiveFailures: 1_000 }, outlier: { minRequests: 10, failurePercent: 30 } },
+    });
+    a.setFault('flaky');
+    const results = [];
+    for (let i = 0; i < 60; i++) results.push(await r.routeRequest({ toolName: 'echo', arguments: { text: String(i) } }));
+    expect(results.every((x) => x.success)).toBe(true); // echo is read-only: every failure failed over
+    const health = (await r.getServiceHealth()).a!;
+    expect(health.ejections).toBeGreaterThanOrEqual(1);
+    expect(health.breakerState).toBe('open');
+    const after = await r.routeRequest({ toolName: 'echo', arguments: { text: 'x' } });
+    expect(after).toMatchObject({ serviceUsed: 'b', failoverAttempts: 0 });
+  });
+});
+
 describe('caller cancellation', () => {
   it('is not held against the service: no failover, no breaker count, no health strike', async () => {
     const [, , r] = await twoReplicas({ failover: { breaker: { consecutiveFailures: 1 } } });

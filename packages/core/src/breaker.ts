@@ -22,7 +22,7 @@ export function createServicePolicy(
   registry: ServiceRegistry,
   config: FailoverConfig,
   now: () => number,
-): { policy: ServicePolicy; dispose(): void } {
+): { policy: ServicePolicy; eject(): void; dispose(): void } {
   const timeoutMs = entry.descriptor.timeoutMs ?? config.timeoutMs;
   const { halfOpenAfterMs, maxHalfOpenAfterMs } = config.breaker;
   // Each ejection in a row doubles the open time (Envoy's base_ejection_time × ejections), capped.
@@ -64,5 +64,33 @@ export function createServicePolicy(
         }
       }, signal),
   };
-  return { policy, dispose: () => subscriptions.forEach((s) => s.dispose()) };
+  let isolation: { dispose(): void } | undefined;
+  let isolationTimer: NodeJS.Timeout | undefined;
+  /** Eject now (a failure-rate outlier), for the same growing time an opened breaker would. */
+  const eject = (): void => {
+    if (isolation || entry.breaker === 'open') return;
+    isolation = breaker.isolate();
+    entry.breaker = 'open';
+    entry.ejections++;
+    entry.consecutiveEjections++;
+    const duration = openTime(entry.consecutiveEjections);
+    entry.breakerReopenAt = now() + duration;
+    registry.markChanged(entry);
+    isolationTimer = setTimeout(() => {
+      isolation?.dispose();
+      isolation = undefined;
+      entry.breaker = 'closed';
+      registry.markChanged(entry);
+    }, duration);
+    isolationTimer.unref();
+  };
+  return {
+    policy,
+    eject,
+    dispose: () => {
+      subscriptions.forEach((s) => s.dispose());
+      if (isolationTimer) clearTimeout(isolationTimer);
+      isolation?.dispose();
+    },
+  };
 }

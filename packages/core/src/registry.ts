@@ -31,6 +31,10 @@ export class ServiceEntry implements Candidate {
   /** Times the breaker opened, in all and in a row (the open time grows with the latter). */
   ejections = 0;
   consecutiveEjections = 0;
+  /** The failure-rate window: when it started, and its calls and failures so far. */
+  windowStart = 0;
+  windowCalls = 0;
+  windowFailures = 0;
   /** Every source's view of this service; the first one reported is the one in force. */
   readonly sources = new Map<string, ServiceDescriptor>();
   private matchSet: Set<string>;

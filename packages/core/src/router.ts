@@ -92,7 +92,7 @@ export class Router {
   private wired: Wired | undefined;
   private poolInstance: UpstreamPool | undefined;
   private monitor: HealthMonitor | undefined;
-  private readonly policies = new Map<string, { policy: ServicePolicy; dispose(): void }>();
+  private readonly policies = new Map<string, { policy: ServicePolicy; eject(): void; dispose(): void }>();
   private readonly warming = new Set<Promise<void>>();
   private refreshTimer: NodeJS.Timeout | undefined;
   private state: State = 'new';
@@ -229,6 +229,26 @@ export class Router {
       this.refreshTimer.unref();
     }
     this.state = 'ready';
+  }
+
+  /** Failure-rate outlier detection over a window (Envoy's failure_percentage). */
+  private observeOutcome(entry: ServiceEntry, ok: boolean, now: number): void {
+    const o = this.config.failover.outlier;
+    if (o.failurePercent <= 0) return;
+    if (now - entry.windowStart >= o.windowMs) {
+      entry.windowStart = now;
+      entry.windowCalls = 0;
+      entry.windowFailures = 0;
+    }
+    entry.windowCalls++;
+    if (!ok) entry.windowFailures++;
+    if (!ok && entry.windowCalls >= o.minRequests && entry.windowFailures * 100 >= entry.windowCalls * o.failurePercent) {
+      this.logger.warn('service ejected: failure rate', { service: entry.name, calls: entry.windowCalls, failures: entry.windowFailures });
+      entry.windowStart = now; // a fresh window after the ejection
+      entry.windowCalls = 0;
+      entry.windowFailures = 0;
+      this.policies.get(entry.name)?.eject();
+    }
   }
 
   /**
@@ -494,6 +514,7 @@ export class Router {
       );
       const end = this.now();
       stats.end(true, end - started, end);
+      this.observeOutcome(entry, true, end);
       return value;
     } catch (error) {
       if (error instanceof BrokenCircuitError || error instanceof CallerCancelledError) {
@@ -502,6 +523,7 @@ export class Router {
         const end = this.now();
         const serviceFailure = isServiceFailure(error);
         stats.end(!serviceFailure, end - started, end);
+        this.observeOutcome(entry, !serviceFailure, end);
         // A refused or dropped connection means the upstream is down, not just slow: tell health
         // now rather than at the next ping (timeouts are left to the breaker).
         if (serviceFailure && (isConnectionFailure(error) || !this.pool.connected(entry.name))) this.monitor?.record(entry, false, (error as Error).message);

@@ -17,6 +17,10 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   'failover.breaker.consecutiveFailures': 'Failures in a row that open a service\'s breaker.',
   'failover.breaker.halfOpenAfterMs': 'How long (ms) an open breaker keeps its service out before one trial call.',
   'failover.breaker.maxHalfOpenAfterMs': 'Each consecutive ejection doubles the open time, up to this cap in ms.',
+  'failover.outlier': 'Failure-rate ejection (Envoy\'s failure_percentage outlier detection), beside the consecutive-failure breaker.',
+  'failover.outlier.windowMs': 'Length of the window the failure rate is measured over, in ms.',
+  'failover.outlier.minRequests': 'Calls a service must have in the window before its failure rate counts.',
+  'failover.outlier.failurePercent': 'A service whose failures reach this share of its calls in the window is ejected; 0 disables.',
   'failover.panicThresholdPercent': 'Below this share of healthy services among those eligible, route across all of them (Envoy\'s healthy panic threshold); 0 disables.',
   'failover.retryableTools':
     'Tools that may be retried after a failure that may have reached the server, beyond those annotated readOnlyHint or idempotentHint (`*` for all).',

@@ -30,6 +30,18 @@ export const failoverSchema = z.strictObject({
   retryBudget: z
     .strictObject({ percent: z.number().min(0).max(100).default(20), minPerSecond: z.number().min(0).default(10) })
     .default({ percent: 20, minPerSecond: 10 }),
+  /**
+   * Failure-rate ejection (Envoy's failure_percentage outlier detection): within each window, a
+   * service with at least `minRequests` calls of which `failurePercent` or more failed is ejected
+   * like an opened breaker. `failurePercent: 0` disables it.
+   */
+  outlier: z
+    .strictObject({
+      windowMs: z.number().int().positive().default(10_000),
+      minRequests: z.number().int().positive().default(20),
+      failurePercent: z.number().min(0).max(100).default(50),
+    })
+    .default({ windowMs: 10_000, minRequests: 20, failurePercent: 50 }),
   /** Below this share of healthy services, route across all eligible ones (Envoy's panic threshold; 0 disables). */
   panicThresholdPercent: z.number().min(0).max(100).default(50),
   /** Full-jitter exponential backoff between failover attempts. */
@@ -58,6 +70,7 @@ export const configSchema = z.strictObject({
     retryableTools: [],
     retryBudget: { percent: 20, minPerSecond: 10 },
     panicThresholdPercent: 50,
+    outlier: { windowMs: 10_000, minRequests: 20, failurePercent: 50 },
     backoff: { baseMs: 5, maxMs: 250 },
   }),
   health: z.union([z.literal(false), healthSchema]).default({
