@@ -17,15 +17,42 @@ export interface FallbackOptions {
   requestHeaders?: () => Record<string, string> | undefined;
 }
 
-/** A fetch that adds per-request headers, or undefined when there are none to add. */
-function fetchWithHeaders(requestHeaders: FallbackOptions['requestHeaders']): typeof fetch | undefined {
-  if (!requestHeaders) return undefined;
-  return (input, init) => {
-    const extra = requestHeaders();
-    if (!extra) return fetch(input, init);
-    const headers = new Headers(init?.headers);
-    for (const [k, v] of Object.entries(extra)) headers.set(k, v);
-    return fetch(input, { ...init, headers });
+/**
+ * The fetch every request goes through. It adds per-request headers (tracing), and gives each
+ * request its own AbortSignal linked to the one the SDK passes: the SDK hands its transport-wide
+ * signal to every request, and undici drops its listener on that signal only at garbage collection,
+ * so a busy long-lived connection would pile up thousands of listeners. The link is removed when
+ * the response body ends (an SSE stream stays abortable while it is read).
+ */
+function requestFetch(requestHeaders: FallbackOptions['requestHeaders']): typeof fetch {
+  return async (input, init) => {
+    const extra = requestHeaders?.();
+    let headers = init?.headers;
+    if (extra) {
+      const merged = new Headers(init?.headers);
+      for (const [k, v] of Object.entries(extra)) merged.set(k, v);
+      headers = merged;
+    }
+    const parent = init?.signal ?? undefined;
+    if (!parent) return fetch(input, { ...init, ...(headers ? { headers } : {}) });
+    const own = new AbortController();
+    const forward = (): void => own.abort(parent.reason);
+    if (parent.aborted) own.abort(parent.reason);
+    else parent.addEventListener('abort', forward, { once: true });
+    const unlink = (): void => parent.removeEventListener('abort', forward);
+    let response: Response;
+    try {
+      response = await fetch(input, { ...init, ...(headers ? { headers } : {}), signal: own.signal });
+    } catch (error) {
+      unlink();
+      throw error;
+    }
+    if (!response.body) {
+      unlink();
+      return response;
+    }
+    const body = response.body.pipeThrough(new TransformStream({ flush: unlink }));
+    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
   };
 }
 
@@ -56,8 +83,7 @@ export class StreamableHttpWithSseFallback implements McpTransport {
 
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     if (this.inner) return this.inner.send(message, options);
-    const tracedFetch = fetchWithHeaders(this.options.requestHeaders);
-    const streamable = new StreamableHTTPClientTransport(this.options.url, { requestInit: { headers: this.options.headers }, ...(tracedFetch ? { fetch: tracedFetch } : {}) });
+    const streamable = new StreamableHTTPClientTransport(this.options.url, { requestInit: { headers: this.options.headers }, fetch: requestFetch(this.options.requestHeaders) });
     await this.use(streamable);
     try {
       await streamable.send(message, options);
@@ -102,10 +128,9 @@ export class StreamableHttpWithSseFallback implements McpTransport {
 
   private createSse(): SSEClientTransport {
     // Legacy servers serve the event stream at the configured URL (conventionally /sse).
-    const tracedFetch = fetchWithHeaders(this.options.requestHeaders);
     return new SSEClientTransport(this.options.url, {
       requestInit: { headers: this.options.headers },
-      ...(tracedFetch ? { fetch: tracedFetch } : {}),
+      fetch: requestFetch(this.options.requestHeaders),
       eventSourceInit: {
         fetch: (input, init) => fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), ...this.options.headers } }),
       },
