@@ -24,6 +24,27 @@ export interface FallbackOptions {
  * so a busy long-lived connection would pile up thousands of listeners. The link is removed when
  * the response body ends (an SSE stream stays abortable while it is read).
  */
+const inFlight = new WeakMap<AbortSignal, Set<AbortController>>();
+
+/** Tie a request's own controller to the transport's signal with one listener per signal, not per request. */
+function link(parent: AbortSignal, own: AbortController): () => void {
+  let set = inFlight.get(parent);
+  if (!set) {
+    const controllers = (set = new Set());
+    inFlight.set(parent, controllers);
+    parent.addEventListener(
+      'abort',
+      () => {
+        for (const c of controllers) c.abort(parent.reason);
+        controllers.clear();
+      },
+      { once: true },
+    );
+  }
+  set.add(own);
+  return () => void set.delete(own);
+}
+
 function requestFetch(requestHeaders: FallbackOptions['requestHeaders']): typeof fetch {
   return async (input, init) => {
     const extra = requestHeaders?.();
@@ -36,10 +57,8 @@ function requestFetch(requestHeaders: FallbackOptions['requestHeaders']): typeof
     const parent = init?.signal ?? undefined;
     if (!parent) return fetch(input, { ...init, ...(headers ? { headers } : {}) });
     const own = new AbortController();
-    const forward = (): void => own.abort(parent.reason);
     if (parent.aborted) own.abort(parent.reason);
-    else parent.addEventListener('abort', forward, { once: true });
-    const unlink = (): void => parent.removeEventListener('abort', forward);
+    const unlink = parent.aborted ? () => undefined : link(parent, own);
     let response: Response;
     try {
       response = await fetch(input, { ...init, ...(headers ? { headers } : {}), signal: own.signal });
