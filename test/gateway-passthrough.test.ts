@@ -148,4 +148,19 @@ describe('gateway passthrough', () => {
     expect(updatesA).toEqual(['note://up/1']);
     expect(updatesB).toEqual([]);
   });
+
+  it('makes a session\'s subscriptions again when its upstream restarts and the session is reopened', async () => {
+    const client = await harness.connect();
+    const updates: string[] = [];
+    client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void updates.push(n.params.uri));
+    await client.subscribeResource({ uri: 'note://up/7' });
+    const port = Number(new URL(upstream.url).port);
+    await upstream.close();
+    upstream = await startGatewayFixture({ name: 'up', port });
+    // The next call finds the old upstream session gone; the gateway drops it and the call after
+    // that opens a fresh one, which must carry the subscription.
+    await waitFor(async () => firstText(await client.callTool({ name: 'whoami' }).catch(() => ({ content: [] }))) === 'up', { what: 'the restarted upstream to answer' });
+    await client.callTool({ name: 'touch', arguments: { id: '7' } });
+    await waitFor(() => updates.includes('note://up/7'), { what: 'the update from the restarted upstream' });
+  });
 });

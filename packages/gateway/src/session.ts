@@ -80,6 +80,7 @@ export class GatewaySession {
         logLevel: () => this.level,
         forwardRequest: (request, signal) => this.forwardRequest(request, signal),
         log: (service, params) => this.log(service, params),
+        subscriptionsOn: (service) => [...this.subscriptions].filter(([, s]) => s === service).map(([uri]) => uri),
         resourceUpdated: (service, params) => this.resourceUpdated(service, params),
       },
       core.logger,

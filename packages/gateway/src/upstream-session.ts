@@ -34,6 +34,8 @@ export interface SessionBridge {
   forwardRequest(request: Request, signal: AbortSignal): Promise<Result>;
   log(service: string, params: LoggingMessageNotification['params']): void;
   resourceUpdated(service: string, params: ResourceUpdatedNotification['params']): void;
+  /** URIs this session subscribed on `service` (made again when its upstream session is reopened). */
+  subscriptionsOn(service: string): string[];
 }
 
 /** The gateway-wide policy a session's upstream side follows. */
@@ -172,6 +174,12 @@ export class UpstreamSessions {
     };
     const level = this.bridge.logLevel();
     if (level && client.getServerCapabilities()?.logging) await client.setLoggingLevel(level).catch((error: unknown) => logger.debug('setLevel failed', { error }));
+    // A reopened session (the upstream restarted or forgot us) gets this session's subscriptions back.
+    const uris = client.getServerCapabilities()?.resources?.subscribe ? this.bridge.subscriptionsOn(entry.name) : [];
+    for (const uri of uris) {
+      await client.subscribeResource({ uri }, { timeout: this.connectTimeoutMs }).catch((error: unknown) => logger.warn('re-subscribing failed', { uri, error }));
+    }
+    if (uris.length > 0) logger.info('subscriptions made again on a reopened upstream session', { count: uris.length });
     return client;
   }
 
