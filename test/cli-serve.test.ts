@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { startHttpFixture, stdioFixtureEntry, type HttpFixture } from '@switchboard/testing/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from './helpers/wait.js';
@@ -119,5 +120,41 @@ describe('switchboard serve', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('gateway.namespace');
     expect(bad.stderr).toContain('gateway.http.port');
+  });
+
+  it('applies an edited config file live: a new server appears for a connected client, a bad edit is refused', async () => {
+    const extra = await startHttpFixture({ name: 'extra', tools: ['web_search'] });
+    const file = join(dir, 'live.yaml');
+    const config = (servers: string[], strategy = 'round-robin') =>
+      [`strategy: { type: ${strategy} }`, 'discovery:', '  - type: static', '    servers:', ...servers.map((s) => `      - ${s}`)].join('\n');
+    writeFileSync(file, config([`{ name: r1, url: "${replicas[0]!.url}" }`]));
+    const child = spawn(process.execPath, [BIN, 'serve', '-c', file, '--http', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const url = (await waitFor(() => /listening on (\S+) /.exec(stderr)?.[1], { what: 'the listening line', timeoutMs: 20_000 })) as string;
+    const client = new Client({ name: 'long-lived', version: '1.0.0' });
+    let changed = 0;
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => void changed++);
+    await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+    expect((await client.listTools()).tools.map((t) => t.name)).not.toContain('web_search');
+
+    writeFileSync(file, config([`{ name: r1, url: "${replicas[0]!.url}" }`, `{ name: extra, url: "${extra.url}" }`]));
+    await waitFor(() => changed > 0, { what: 'tools/list_changed after the edit' });
+    expect((await client.listTools()).tools.map((t) => t.name)).toContain('web_search');
+    const r = await client.callTool({ name: 'web_search', arguments: { query: 'live' } });
+    expect(JSON.stringify(r.content)).toContain('extra: 3 results for');
+
+    writeFileSync(file, 'strategy: { type: 12 }\n');
+    await waitFor(() => stderr.includes('config reload rejected'), { what: 'the rejected reload' });
+    expect(stderr).toContain('strategy.type');
+    expect(JSON.stringify((await client.callTool({ name: 'whoami' })).content)).toContain('r1');
+
+    writeFileSync(file, config([`{ name: r1, url: "${replicas[0]!.url}" }`, `{ name: extra, url: "${extra.url}" }`], 'random'));
+    await waitFor(() => stderr.includes('take effect only after a restart'), { what: 'the restart notice' });
+    await client.close();
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+    await extra.close();
   });
 });

@@ -26,6 +26,11 @@ export interface Discoverer {
   start(sink: DiscoverySink): Promise<void>;
   /** Look again now (re-query, re-read). Optional: push-based discoverers need not. */
   refresh?(): Promise<void>;
+  /**
+   * Take new options (already validated by the plugin's schema) without stopping, reporting the
+   * difference as events: a config reload applies discovery changes live through this. Optional.
+   */
+  reconfigure?(options: unknown): Promise<void>;
   /** Stop and release every socket, timer and watch. No event may be emitted after it resolves. */
   stop(): Promise<void>;
 }

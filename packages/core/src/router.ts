@@ -18,7 +18,8 @@ import { UpstreamPool } from './pool.js';
 import { ServiceRegistry, type ServiceEntry } from './registry.js';
 import type { PerformanceReport, RouteRequest, RouteResult, ServerInfo, ServiceHealthReport } from './route-types.js';
 import { Tokens } from './tokens.js';
-import { wirePlugins, type Wired } from './wiring.js';
+import { parsePluginOptions, wirePlugins, type Wired } from './wiring.js';
+import { configError } from './config/validate.js';
 import type { RouteObserver, RoutedCallInfo } from './observer.js';
 import { backoffDelay, RetryBudget } from './retry-budget.js';
 import { provesNotDelivered, toolIsRetryable } from './retry-safety.js';
@@ -82,7 +83,7 @@ export interface DispatchOutcome<T> {
 type State = 'new' | 'initializing' | 'ready' | 'closed';
 
 export class Router {
-  readonly config: SwitchboardConfig;
+  config: SwitchboardConfig;
   readonly registry = new ServiceRegistry();
   readonly logger: Logger;
   private readonly catalog: PluginCatalog;
@@ -307,6 +308,48 @@ export class Router {
   private async settleWarming(): Promise<void> {
     if (this.warming.size === 0) return;
     await withTimeout(Promise.all([...this.warming]), this.config.discoveryTimeoutMs).catch(() => undefined);
+  }
+
+  /**
+   * Apply a changed config without dropping anything: discovery changes are applied live through
+   * discoverers that support reconfigure(); what needs new wiring (strategy, failover, health,
+   * plugins, a discoverer added, removed or retyped) is listed in `needsRestart` and left as it is.
+   * An invalid config throws CONFIG_INVALID and changes nothing.
+   */
+  async reload(raw: unknown, source?: string): Promise<{ applied: string[]; needsRestart: string[] }> {
+    const next = parseConfig(raw, source);
+    await this.initialize();
+    const applied: string[] = [];
+    const needsRestart: string[] = [];
+    const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+    for (const key of ['strategy', 'failover', 'health', 'plugins', 'discoveryIntervalMs', 'enableAutoRefresh', 'discoveryTimeoutMs', 'tracing'] as const) {
+      if (!same(this.config[key], next[key])) needsRestart.push(key);
+    }
+    const discoverers = this.wired?.discoverers ?? [];
+    const updates: Array<{ index: number; options: unknown }> = [];
+    if (next.discovery.length !== this.config.discovery.length || next.discovery.some((d, i) => d.type !== this.config.discovery[i]?.type)) {
+      needsRestart.push('discovery (sources added, removed or retyped)');
+    } else {
+      const issues = [];
+      for (const [i, ref] of next.discovery.entries()) {
+        if (same(ref, this.config.discovery[i])) continue;
+        const parsed = await parsePluginOptions(this.catalog, 'discovery', ref, `discovery[${i}]`);
+        issues.push(...parsed.issues);
+        if (parsed.issues.length === 0) {
+          if (discoverers[i]?.reconfigure) updates.push({ index: i, options: parsed.options });
+          else needsRestart.push(`discovery[${i}] (${ref.type} cannot be reconfigured live)`);
+        }
+      }
+      if (issues.length > 0) throw configError(issues, source);
+    }
+    for (const { index, options } of updates) {
+      await discoverers[index]!.reconfigure!(options);
+      applied.push(`discovery[${index}]`);
+    }
+    // What was applied (and everything not needing a restart) becomes the config in force.
+    this.config = Object.freeze({ ...this.config, discovery: next.discovery, gateway: next.gateway, logLevel: next.logLevel }) as SwitchboardConfig;
+    if (updates.length > 0) await this.settleWarming();
+    return { applied, needsRestart };
   }
 
   /** Refresh every discoverer and wait for new services' first connection; returns the catalogue. */

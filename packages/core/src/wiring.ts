@@ -30,6 +30,18 @@ function optionsOf(ref: PluginRef, coreKeys: readonly string[] = ['type']): Reco
   return out;
 }
 
+/** Validate one config entry's plugin options (for a reload), with every problem's path. */
+export async function parsePluginOptions(catalog: PluginCatalog, kind: PluginKind, ref: PluginRef, path: string): Promise<{ options?: unknown; issues: ConfigIssue[] }> {
+  let plugin: AnyPlugin;
+  try {
+    plugin = await catalog.require(kind, ref.type);
+  } catch (error) {
+    return { issues: [{ path: `${path}.type`, message: (error as Error).message }] };
+  }
+  const parsed = plugin.optionsSchema.safeParse(optionsOf(ref));
+  return parsed.success ? { options: parsed.data, issues: [] } : { issues: zodIssues(parsed.error, path) };
+}
+
 export async function wirePlugins(config: SwitchboardConfig, catalog: PluginCatalog, container: DependencyContainer, logger: Logger): Promise<Wired> {
   const issues: ConfigIssue[] = [];
   for (const [i, pkg] of config.plugins.entries()) {

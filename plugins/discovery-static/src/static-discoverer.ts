@@ -16,7 +16,7 @@ export class StaticDiscoverer implements Discoverer {
 
   constructor(
     readonly id: string,
-    private readonly options: StaticDiscovererOptions,
+    private options: StaticDiscovererOptions,
     private readonly logger: Logger,
   ) {}
 
@@ -72,6 +72,12 @@ export class StaticDiscoverer implements Discoverer {
     }
     this.logger.debug('read servers file', { path, count: out.length });
     return out;
+  }
+
+  /** New server list (a config reload): the difference is reported as added/updated/removed. */
+  async reconfigure(options: unknown): Promise<void> {
+    this.options = options as StaticDiscovererOptions;
+    await this.refresh();
   }
 
   async stop(): Promise<void> {

@@ -1,7 +1,7 @@
 // `switchboard serve --config F [--http PORT] [--host H] [--stdio]`: the router as one MCP endpoint.
 // Logs go to stderr only: with --stdio, stdout is the MCP protocol stream. Runs until SIGINT/SIGTERM
 // (or, with --stdio alone, until the client closes stdin), then closes every session, upstream and
-// child process.
+// child process. Edits to the config file are applied live (see config-watch.ts).
 import { dirname, resolve } from 'node:path';
 import { createLogger, createRouter, parseConfig, readConfigFile, SwitchboardError, type Router } from '@switchboard/core';
 import { createGateway, gatewayConfigSchema, serveHttp, serveStdio, type HttpGateway, type StdioGateway } from '@switchboard/gateway';
@@ -9,6 +9,7 @@ import { UsageError, type CliIo } from '../io.js';
 import { builtinPlugins } from '../plugins.js';
 import { observersFor } from '../observers.js';
 import { untilSignal } from '../until-signal.js';
+import { watchConfig } from '../config-watch.js';
 
 export interface ServeOptions {
   config?: string;
@@ -38,7 +39,9 @@ export async function runServe(io: CliIo, options: ServeOptions): Promise<number
   let http: HttpGateway | undefined;
   let stdio: StdioGateway | undefined;
   let gateway: ReturnType<typeof createGateway> | undefined;
+  let watcher: { close(): void } | undefined;
   try {
+    io.err(`discovering and connecting to upstream servers (up to ${Math.round(config.discoveryTimeoutMs / 1000)} s)…`);
     await router.initialize(); // the gateway opens per-session upstreams with the router's transports
     gateway = createGateway({
       router,
@@ -66,12 +69,15 @@ export async function runServe(io: CliIo, options: ServeOptions): Promise<number
       io.err(`switchboard gateway listening on ${http.url} (health: ${new URL('/healthz', http.url).href})`);
     }
     if (options.stdio) stdio = await serveStdio(gateway);
+    watcher = watchConfig(file, router, logger);
     const services = router.registry.size;
-    io.err(`serving ${services} upstream service${services === 1 ? '' : 's'}; Ctrl-C to stop`);
+    const healthy = router.registry.all().filter((e) => e.health.status !== 'unhealthy').length;
+    io.err(`serving ${services} upstream service${services === 1 ? '' : 's'} (${healthy} healthy); edits to ${file} apply live; Ctrl-C to stop`);
     const reason = await Promise.race([untilSignal(), ...(stdio && !http ? [stdio.closed.then(() => 'stdin closed')] : [])]);
     io.err(`stopping (${reason})`);
     return 0;
   } finally {
+    watcher?.close();
     await stdio?.close().catch(() => undefined);
     await http?.close().catch(() => undefined);
     await gateway?.close().catch(() => undefined);
