@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { stdioFixtureEntry } from '@switchboard/testing/fixtures';
+import { CreateMessageRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { firstText, startGateway, type GatewayHarness } from './helpers/gateway-setup.js';
 
@@ -58,5 +59,19 @@ describe('gateway and stdio', () => {
     expect(prompts.length).toBeGreaterThan(0);
     const simple = prompts.find((p) => p.includes('simple')) ?? prompts[0]!;
     expect((await c.getPrompt({ name: simple })).messages.length).toBeGreaterThan(0);
+  });
+
+  it('offers server-everything\'s sampling tool and sends its sampling request to the calling session', async () => {
+    harness = await startGateway([{ name: 'everything', transport: 'stdio', command: process.execPath, args: [EVERYTHING, 'stdio'] }]);
+    const c = await harness.connect({ sampling: {} });
+    const asked: string[] = [];
+    c.setRequestHandler(CreateMessageRequestSchema, async (request) => {
+      asked.push(JSON.stringify(request.params.messages));
+      return { model: 'test-model', role: 'assistant', content: { type: 'text', text: 'sampled by the client' } };
+    });
+    expect((await c.listTools()).tools.map((t) => t.name)).toContain('trigger-sampling-request');
+    const r = await c.callTool({ name: 'trigger-sampling-request', arguments: { prompt: 'hello', maxTokens: 5 } });
+    expect(JSON.stringify(r.content)).toContain('sampled by the client');
+    expect(asked).toHaveLength(1);
   });
 });

@@ -4,7 +4,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import { createRouter, type Router } from '@switchboard/core';
-import { createGateway, serveHttp, type Gateway, type GatewayOptions, type HttpGateway, type ServeHttpOptions } from '@switchboard/gateway';
+import { createGateway, GATEWAY_CLIENT_CAPABILITIES, serveHttp, type Gateway, type GatewayOptions, type HttpGateway, type ServeHttpOptions } from '@switchboard/gateway';
 import type { NamingMode } from '@switchboard/gateway';
 import { corePlugins } from './plugins.js';
 
@@ -30,7 +30,7 @@ export async function startGateway(
 ): Promise<GatewayHarness> {
   const router = createRouter(
     { discovery: [{ type: 'static', servers }], strategy: { type: options.strategy ?? 'round-robin' }, logLevel: 'error' },
-    { plugins: [...corePlugins(), ...(options.plugins ?? [])] },
+    { plugins: [...corePlugins(), ...(options.plugins ?? [])], clientCapabilities: GATEWAY_CLIENT_CAPABILITIES },
   );
   await router.initialize();
   const gateway = createGateway({ router, ...(options.namespace ? { namespace: options.namespace } : {}), ...options.gateway });

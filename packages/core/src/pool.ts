@@ -2,7 +2,7 @@
 // owns connecting, listing tools (and re-listing on list_changed), reconnecting after a drop, and
 // closing every client (and so every stdio child) on close().
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { ToolListChangedNotificationSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { ToolListChangedNotificationSchema, type ClientCapabilities, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Transport } from './contracts.js';
 import type { ServiceDescriptor } from './descriptor.js';
 import { SwitchboardError } from './errors.js';
@@ -46,6 +46,8 @@ export interface UpstreamPoolOptions {
   onTools(name: string, tools: Tool[]): void;
   /** Called when an upstream connection closes by itself (process exit, socket drop). */
   onDisconnect(name: string, reason: string): void;
+  /** What the shared clients declare (the gateway declares sampling, elicitation and roots). */
+  clientCapabilities?: ClientCapabilities;
   /** Per-request extra headers for HTTP transports (observers' traceparent). */
   requestHeaders?: () => Record<string, string> | undefined;
   /** Called with every newly connected client, before it is handed out (to attach handlers). */
@@ -187,7 +189,7 @@ export class UpstreamPool {
       );
     }
     const logger = this.options.logger.child({ service: descriptor.name });
-    const client = new Client({ name: 'switchboard', version: CORE_VERSION }, { capabilities: {} });
+    const client = new Client({ name: 'switchboard', version: CORE_VERSION }, { capabilities: this.options.clientCapabilities ?? {} });
     try {
       const transport = await transportPlugin.connect(descriptor, {
         logger,

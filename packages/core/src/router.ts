@@ -2,7 +2,7 @@
 // health checks, and routes each call with the configured strategy, failing over across services.
 import { performance } from 'node:perf_hooks';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import { BrokenCircuitError } from 'cockatiel';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import { CallerCancelledError, createServicePolicy, type ServicePolicy } from './breaker.js';
@@ -36,6 +36,11 @@ export interface RouterOptions {
   connectTimeoutMs?: number;
   /** Observability hooks (tracing spans, metrics) around every routed call. */
   observers?: readonly RouteObserver[];
+  /**
+   * Capabilities the shared upstream clients declare. Servers may offer tools only to clients that
+   * support, say, sampling; a router served by the gateway declares what the gateway forwards.
+   */
+  clientCapabilities?: ClientCapabilities;
 }
 
 /** What to route: the tool (if any) and capabilities a service must have. */
@@ -108,6 +113,7 @@ export class Router {
   private readonly retryBudget: RetryBudget;
   private readonly clientListeners = new Set<(name: string, client: Client) => void>();
   private readonly observers: readonly RouteObserver[];
+  private readonly clientCapabilities: ClientCapabilities | undefined;
 
   constructor(config: unknown, options: RouterOptions = {}) {
     this.config = parseConfig(config);
@@ -120,6 +126,7 @@ export class Router {
     const now = this.now;
     this.selectContext = { random, now };
     this.observers = options.observers ?? [];
+    this.clientCapabilities = options.clientCapabilities;
     this.registry.panicThresholdPercent = this.config.failover.panicThresholdPercent;
     this.retryBudget = new RetryBudget(this.config.failover.retryBudget.percent, this.config.failover.retryBudget.minPerSecond, now);
   }
@@ -174,6 +181,7 @@ export class Router {
       logger: this.logger,
       connectTimeoutMs: this.connectTimeoutMs,
       supervise: true,
+      ...(this.clientCapabilities ? { clientCapabilities: this.clientCapabilities } : {}),
       ...(this.observers.some((o) => o.outgoingHeaders) ? { requestHeaders: () => this.outgoingHeaders() } : {}),
       onTools: (name, tools) => {
         const entry = this.registry.get(name);

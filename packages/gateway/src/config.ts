@@ -37,3 +37,10 @@ export const gatewayConfigSchema = z.strictObject({
 });
 
 export type GatewayConfig = z.output<typeof gatewayConfigSchema>;
+
+/**
+ * What the router's shared upstream connections should declare when the router is served by the
+ * gateway: the gateway forwards these server-to-client requests to the client session that caused
+ * them (see shared-upstreams.ts), so upstreams may offer the tools that need them.
+ */
+export const GATEWAY_CLIENT_CAPABILITIES = { sampling: {}, elicitation: {}, roots: { listChanged: true } } as const;

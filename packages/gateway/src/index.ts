@@ -8,5 +8,5 @@ export { NAME_SEPARATOR, type NamingConflict, type NamingMode } from './naming.j
 export type { CatalogSnapshot, ToolRoute, PromptRoute, UriRoute } from './catalog.js';
 export { GATEWAY_VERSION } from './version.js';
 export { PROCESS_LIMIT_CODE, type Isolation } from './isolation.js';
-export { gatewayConfigSchema, type GatewayConfig } from './config.js';
+export { gatewayConfigSchema, GATEWAY_CLIENT_CAPABILITIES, type GatewayConfig } from './config.js';
 export { createDashboard, DASHBOARD_PATH, type Dashboard, type DashboardOptions, type DashboardService, type DashboardSnapshot, type DashboardTool } from './dashboard.js';

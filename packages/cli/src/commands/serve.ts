@@ -4,7 +4,7 @@
 // child process. Edits to the config file are applied live (see config-watch.ts).
 import { dirname, resolve } from 'node:path';
 import { createLogger, createRouter, parseConfig, readConfigFile, SwitchboardError, type Router } from '@switchboard/core';
-import { createGateway, gatewayConfigSchema, serveHttp, serveStdio, type HttpGateway, type StdioGateway } from '@switchboard/gateway';
+import { createGateway, GATEWAY_CLIENT_CAPABILITIES, gatewayConfigSchema, serveHttp, serveStdio, type HttpGateway, type StdioGateway } from '@switchboard/gateway';
 import { UsageError, type CliIo } from '../io.js';
 import { builtinPlugins } from '../plugins.js';
 import { observersFor } from '../observers.js';
@@ -35,7 +35,13 @@ export async function runServe(io: CliIo, options: ServeOptions): Promise<number
   const logger = createLogger({ level: config.logLevel ?? 'info' });
 
   const observers = await observersFor(config);
-  const router: Router = createRouter(raw, { plugins: builtinPlugins(), resolveFrom: [dirname(file), process.cwd()], logger, observers });
+  const router: Router = createRouter(raw, {
+    plugins: builtinPlugins(),
+    resolveFrom: [dirname(file), process.cwd()],
+    logger,
+    observers,
+    clientCapabilities: GATEWAY_CLIENT_CAPABILITIES,
+  });
   let http: HttpGateway | undefined;
   let stdio: StdioGateway | undefined;
   let gateway: ReturnType<typeof createGateway> | undefined;
