@@ -101,6 +101,31 @@ describe('caller cancellation', () => {
   });
 });
 
+describe('health checks', () => {
+  it('do not drop a stdio server\'s connection (and process) over one slow ping', async () => {
+    router = createRouter(
+      {
+        discovery: [{ type: 'static', servers: [stdioFixtureEntry('busy', ['block', 'whoami'])] }],
+        health: { type: 'ping', intervalMs: 60_000, timeoutMs: 100, unhealthyThreshold: 3 },
+        logLevel: 'silent',
+      },
+      { plugins: corePlugins() },
+    );
+    await router.initialize();
+    const blocked = router.routeRequest({ toolName: 'block', arguments: { ms: 400 } });
+    await waitFor(() => router!.registry.get('busy')!.stats.inFlight > 0, { what: 'the blocking call in flight' });
+    const connection = router.pool.connected('busy');
+    expect(connection).toBeDefined();
+    await router.checkHealth(); // times out: the server is busy
+    const health = (await router.getServiceHealth()).busy!;
+    expect(health.consecutiveFailures).toBe(1);
+    expect(health.status).toBe('healthy'); // below the threshold
+    expect(router.pool.connected('busy')).toBe(connection); // the same session (and process), not a fresh one
+    expect(await blocked).toMatchObject({ success: true, serviceUsed: 'busy' });
+    expect((await router.getServiceHealth()).busy!.restarts).toBe(0);
+  });
+});
+
 describe('supervised upstreams', () => {
   it('restarts a stdio server that exited, with no call needed, and routes to it again', async () => {
     router = createRouter(

@@ -20,7 +20,7 @@ export class HealthMonitor {
     private readonly now: () => number,
     /** A service proved healthy again; the router lifts its ejection. */
     private readonly onRecovered: (entry: ServiceEntry) => void = () => undefined,
-    /** A check failed: the router drops the shared connection so the next probe starts afresh. */
+    /** A check failed on a service judged down: the router drops the shared connection so the next probe starts afresh. */
     private readonly onCheckFailed: (entry: ServiceEntry) => void = () => undefined,
   ) {}
 
@@ -60,8 +60,10 @@ export class HealthMonitor {
       detail = signal.aborted && !this.aborter.signal.aborted ? `health check timed out after ${this.config.timeoutMs} ms` : (error as Error).message;
     }
     if (this.aborter.signal.aborted) return;
-    if (!healthy) this.onCheckFailed(entry);
     this.record(entry, healthy, detail, latencyMs);
+    // Only a service judged down gets its shared connection dropped: one slow ping must not cost a
+    // working server its session (for stdio, its process).
+    if (!healthy && entry.health.status === 'unhealthy') this.onCheckFailed(entry);
   }
 
   /** Apply one observation (also used for connection failures seen outside a check round). */

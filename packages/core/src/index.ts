@@ -28,3 +28,4 @@ export * from './router.js';
 export * from './retry-budget.js';
 export * from './retry-safety.js';
 export * from './observer.js';
+export * from './error-causes.js';

@@ -4,18 +4,6 @@
 // operator marked it retryable. Otherwise the caller gets the error with the service named.
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 
-const REFUSED = /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN/;
-
-/** The error proves the request was never delivered (a connection could not be made). */
-export function provesNotDelivered(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
-    const { message, code, name } = e as { message?: string; code?: string; name?: string };
-    if (name === 'BrokenCircuitError') return true;
-    if ((code && REFUSED.test(code)) || (message && REFUSED.test(message))) return true;
-  }
-  return false;
-}
-
 export function toolIsRetryable(tool: Tool | undefined, toolName: string, retryableTools: readonly string[]): boolean {
   if (retryableTools.includes(toolName) || retryableTools.includes('*')) return true;
   const a = tool?.annotations;

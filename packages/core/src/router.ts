@@ -22,7 +22,8 @@ import { parsePluginOptions, wirePlugins, type Wired } from './wiring.js';
 import { configError } from './config/validate.js';
 import type { RouteObserver, RoutedCallInfo } from './observer.js';
 import { backoffDelay, RetryBudget } from './retry-budget.js';
-import { provesNotDelivered, toolIsRetryable } from './retry-safety.js';
+import { toolIsRetryable } from './retry-safety.js';
+import { isConnectionFailure, isUpstreamSessionLost, provesNotDelivered } from './error-causes.js';
 
 export interface RouterOptions {
   /** Plugin objects handed over in code; they take precedence over packages of the same name. */
@@ -406,8 +407,9 @@ export class Router {
    * a service failure exclude it and choose again, up to failover.maxAttempts more times.
    */
   dispatch<T>(target: DispatchTarget, operation: (client: Client, entry: ServiceEntry, signal: AbortSignal) => Promise<T>): Promise<DispatchOutcome<T>> {
+    // No id is made on the hot path unless someone reads it (observers, or a failover log line).
+    if (this.observers.length === 0) return this.dispatchInner(target, operation, undefined, undefined);
     const requestId = nextRequestId();
-    if (this.observers.length === 0) return this.dispatchInner(target, operation, undefined, requestId);
     const info: RoutedCallInfo = {
       operation: target.operation ?? (target.toolName !== undefined ? 'tools/call' : 'request'),
       ...(target.toolName !== undefined ? { toolName: target.toolName } : {}),
@@ -448,7 +450,7 @@ export class Router {
     target: DispatchTarget,
     operation: (client: Client, entry: ServiceEntry, signal: AbortSignal) => Promise<T>,
     info: RoutedCallInfo | undefined,
-    requestId: string,
+    requestId: string | undefined,
   ): Promise<DispatchOutcome<T>> {
     const attempts: AttemptFailure[] = [];
     if (this.state !== 'ready') {
@@ -527,7 +529,7 @@ export class Router {
         }
         (excluded ??= new Set()).add(chosen);
         this.failovers++;
-        this.logger.info('failing over', { requestId, tool: target.toolName, service: chosen.name, errorCode: failure.error.code, error: failure.error.message, attempt: attempt + 1 });
+        this.logger.info('failing over', { requestId: (requestId ??= nextRequestId()), tool: target.toolName, service: chosen.name, errorCode: failure.error.code, error: failure.error.message, attempt: attempt + 1 });
         const delay = backoffDelay(attempt, this.config.failover.backoff.baseMs, this.config.failover.backoff.maxMs, this.random);
         if (delay >= 1) await sleep(delay, target.signal);
       }
@@ -747,31 +749,6 @@ function toolErrorText(result: CallToolResult): string {
     .map((c) => c.text)
     .join('\n');
   return text || 'the tool reported an error';
-}
-
-const CONNECTION_ERRORS = /ECONNREFUSED|ECONNRESET|EPIPE|ENOTFOUND|EHOSTUNREACH|fetch failed|socket hang up|Connection closed|other side closed/i;
-
-/**
- * The upstream connection or session is gone (refused, reset, closed, or the server no longer
- * knows the session id): a client holding it should be dropped and a fresh one opened.
- */
-export function isUpstreamSessionLost(error: unknown): boolean {
-  return isConnectionFailure(error) || isSessionGone(error);
-}
-
-function isSessionGone(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    if ((e as { code?: unknown }).code === 404) return true;
-  }
-  return false;
-}
-
-function isConnectionFailure(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const { message, code } = e as { message?: string; code?: string };
-    if ((code && CONNECTION_ERRORS.test(code)) || (message && CONNECTION_ERRORS.test(message))) return true;
-  }
-  return false;
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
