@@ -147,6 +147,17 @@ describe('switchboard validate', () => {
     expect(result).toMatchObject({ valid: false, problems: [{ path: 'plugins[0]' }] });
   });
 
+  it('checks the gateway section as serve would, without echoing a secret', async () => {
+    writeFileSync(file('gw.yaml'), 'gateway:\n  sessionSecret: too-short-secret\n  namespace: sometimes\n');
+    const io = capture();
+    expect(await validateCommand.run(io, { config: file('gw.yaml') }, [])).toBe(2);
+    expect(io.stderr).toMatch(/gateway\.sessionSecret\[0\]: a session secret must be at least 32 characters/);
+    expect(io.stderr).toMatch(/gateway\.namespace: /);
+    expect(io.stderr).not.toContain('too-short-secret');
+    writeFileSync(file('gw-ok.yaml'), 'gateway:\n  sessionSecret: [new-secret-0123456789abcdef0123456789, old-secret-0123456789abcdef0123456789]\n');
+    expect(await validateCommand.run(capture(), { config: file('gw-ok.yaml') }, [])).toBe(0);
+  });
+
   it('reports an unreadable or unparsable file as a problem (exit 2)', async () => {
     const missing = capture();
     expect(await validateCommand.run(missing, { config: file('nope.yaml'), json: true }, [])).toBe(2);

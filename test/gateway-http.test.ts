@@ -106,7 +106,7 @@ describe('gateway over HTTP', () => {
     const session = { 'mcp-session-id': id, 'mcp-protocol-version': '2025-06-18' };
     const wrongShape = await post({ jsonrpc: '1.0', hello: 'world' }, session);
     expect(wrongShape.status).toBe(400);
-    expect((await message(wrongShape)).error?.code).toBe(-32700);
+    expect((await message(wrongShape)).error?.code).toBe(-32600);
 
     const unknownMethod = await message(await post({ jsonrpc: '2.0', id: 5, method: 'no/such_method' }, session));
     expect(unknownMethod.error?.code).toBe(-32601);

@@ -13,6 +13,7 @@ import {
   type PluginRef,
   type SwitchboardConfig,
 } from '@switchboard/core';
+import { gatewayConfigSchema } from '@switchboard/gateway';
 import { builtinPlugins } from './plugins.js';
 
 export interface ConfigSummary {
@@ -86,6 +87,12 @@ export async function checkConfig(raw: unknown, options: CheckOptions = {}): Pro
   for (const [i, ref] of config.discovery.entries()) await check('discovery', ref, `discovery[${i}]`);
   await check('strategy', config.strategy, 'strategy');
   if (config.health) await check('health', config.health, 'health', HEALTH_CORE_KEYS);
+  // Core leaves `gateway:` to the gateway package; check it here too, or validate would pass a file
+  // that `switchboard serve` then refuses.
+  if (config.gateway !== undefined) {
+    const gateway = gatewayConfigSchema.safeParse(config.gateway);
+    if (!gateway.success) problems.push(...zodIssues(gateway.error, 'gateway'));
+  }
   if (problems.length > 0) return { valid: false, problems };
 
   return { valid: true, summary: summarize(config, parsedStatic) };

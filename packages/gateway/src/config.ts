@@ -22,6 +22,18 @@ export const gatewayConfigSchema = z.strictObject({
   allowedHosts: z.array(z.string().min(1)).optional(),
   allowedOrigins: z.array(z.string().min(1)).optional(),
   sessionIdleMs: z.number().int().positive().optional(),
+  /**
+   * Seals session tokens so that every instance with the same secret can resume any session: put
+   * several gateways behind a plain load balancer. A list rotates: the first seals, all open.
+   * Use `${VAR}` to keep it out of the file.
+   */
+  sessionSecret: z
+    .union([z.string(), z.array(z.string()).min(1)])
+    .transform((v) => (typeof v === 'string' ? [v] : v))
+    .pipe(z.array(z.string().min(32, 'a session secret must be at least 32 characters (e.g. `openssl rand -base64 32`)')))
+    .optional(),
+  /** A session token older than this is refused by every instance (default 24 h). */
+  sessionMaxAgeMs: z.number().int().positive().optional(),
   maxBodyBytes: z.number().int().positive().optional(),
   maxSessions: z.number().int().positive().optional(),
   /** Serve the read-only live dashboard at /dashboard (same auth and Host/Origin rules as /metrics). */

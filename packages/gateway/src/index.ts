@@ -10,3 +10,5 @@ export { GATEWAY_VERSION } from './version.js';
 export { PROCESS_LIMIT_CODE, type Isolation } from './isolation.js';
 export { gatewayConfigSchema, GATEWAY_CLIENT_CAPABILITIES, type GatewayConfig } from './config.js';
 export { createDashboard, DASHBOARD_PATH, type Dashboard, type DashboardOptions, type DashboardService, type DashboardSnapshot, type DashboardTool } from './dashboard.js';
+export { SessionTokens, MIN_SECRET_LENGTH, type SessionSeed, type SessionTokensOptions } from './session-token.js';
+export { HttpSessionTransport, type HttpSessionTransportOptions } from './http-session-transport.js';

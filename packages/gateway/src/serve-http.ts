@@ -1,12 +1,12 @@
-// Serve a gateway over Streamable HTTP with node:http: one SDK transport and one Server per client
-// session, plus /healthz, /readyz, /metrics and /services. Requests pass the guards (Host/Origin,
-// auth, body size) before a session sees them; a client's credentials never go upstream, because
-// upstream sessions are built from service descriptors, never from the client's request.
-import { randomUUID } from 'node:crypto';
+// Serve a gateway over Streamable HTTP with node:http: one session transport and one SDK Server per
+// client session, plus /healthz, /readyz, /metrics and /services. Requests pass the guards
+// (Host/Origin, auth, body size, JSON-RPC shape) before a session sees them; a client's credentials
+// never go upstream, because upstream sessions are built from service descriptors, never from the
+// client's request. Session ids are sealed tokens (session-token.ts): an instance that meets a token
+// it did not issue resumes the session, so instances sharing a secret need no sticky balancer.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { isInitializeRequest, LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS, type InitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { createDashboard, isDashboardPath } from './dashboard.js';
 import type { Gateway } from './gateway.js';
 import {
@@ -18,7 +18,10 @@ import {
   readBody,
   type HttpAuthOptions,
 } from './http-guards.js';
+import { HttpSessionTransport } from './http-session-transport.js';
+import { checkWire } from './jsonrpc-wire.js';
 import type { GatewaySession } from './session.js';
+import { SessionTokens, type SessionSeed } from './session-token.js';
 
 export type { HttpAuthOptions } from './http-guards.js';
 
@@ -40,6 +43,14 @@ export interface ServeHttpOptions {
   maxSessions?: number;
   /** Serve the read-only live dashboard at /dashboard (and /dashboard/events); default off. */
   dashboard?: boolean;
+  /**
+   * Secrets that seal session tokens, shared by every instance behind one load balancer: any of them
+   * can then resume any session. The first seals, all open (rotation). Default: a random per-process
+   * key, so sessions live and die with this instance.
+   */
+  sessionSecrets?: readonly string[];
+  /** A session token older than this is refused everywhere (default 24 h). */
+  sessionMaxAgeMs?: number;
 }
 
 export interface HttpGateway {
@@ -50,10 +61,11 @@ export interface HttpGateway {
 }
 
 interface SessionRecord {
-  transport: StreamableHTTPServerTransport;
+  transport: HttpSessionTransport;
+  seed: SessionSeed;
   session: GatewaySession;
   lastSeen: number;
-  /** POSTs being served now; a session in the middle of a call is not idle. */
+  /** HTTP requests of this session being served now; a session in the middle of a call is not idle. */
   active: number;
 }
 
@@ -73,7 +85,8 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
   const authenticate = createAuthenticator(options.auth);
   const logger = gateway.router.logger.child({ component: 'gateway-http' });
   const sessions = new Map<string, SessionRecord>();
-  const pending = new Set<SessionRecord>();
+  /** Sessions being set up now, counted against maxSessions. */
+  let opening = 0;
   let allowedHosts: Set<string> | undefined;
   let allowedOrigins: Set<string> | undefined;
   let closing = false;
@@ -81,7 +94,8 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
 
   const endSession = async (id: string | undefined, record: SessionRecord): Promise<void> => {
     if (id !== undefined && sessions.get(id) === record) sessions.delete(id);
-    pending.delete(record);
+    // Ended by the client (DELETE): this instance refuses the token from now on.
+    if (!closing && record.transport.deleted) ended.set(record.seed.sid, Date.now());
     await record.session.close().catch((error: unknown) => logger.warn('closing a session failed', { error }));
   };
 
@@ -99,8 +113,62 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
     return true;
   };
 
+  const tokens = new SessionTokens({ ...(options.sessionSecrets ? { secrets: options.sessionSecrets } : {}), ...(options.sessionMaxAgeMs ? { maxAgeMs: options.sessionMaxAgeMs } : {}) });
+  /** sid → when it ended here (DELETE, or idle expiry of a token only this process can open). */
+  const ended = new Map<string, number>();
+  const resuming = new Map<string, Promise<SessionRecord | 'full' | undefined>>();
+
+  const openSession = async (token: string, seed: SessionSeed): Promise<SessionRecord> => {
+    const session = gateway.createSession();
+    const record: SessionRecord = { session, seed, lastSeen: Date.now(), active: 0, transport: new HttpSessionTransport({ sessionId: token }) };
+    // DELETE, idle expiry and shutdown all end here: release what the session held upstream.
+    record.transport.onclose = () => void endSession(token, record);
+    sessions.set(token, record);
+    await session.server.connect(record.transport);
+    return record;
+  };
+
+  /** A token this process did not issue (or forgot): re-create the session from what it carries. */
+  const resume = (token: string): Promise<SessionRecord | 'full' | undefined> => {
+    const running = resuming.get(token);
+    if (running) return running;
+    const attempt = (async (): Promise<SessionRecord | 'full' | undefined> => {
+      const seed = tokens.open(token);
+      if (!seed || ended.has(seed.sid)) return undefined;
+      if (sessions.size + opening >= maxSessions) return 'full';
+      opening++;
+      let record: SessionRecord;
+      try {
+        record = await openSession(token, seed);
+      } finally {
+        opening--;
+      }
+      await record.transport.replayInitialize({ protocolVersion: seed.protocolVersion, capabilities: seed.capabilities, clientInfo: seed.clientInfo });
+      logger.info('session resumed', { session: seed.sid, client: seed.clientInfo.name });
+      return record;
+    })().finally(() => resuming.delete(token));
+    resuming.set(token, attempt);
+    return attempt;
+  };
+
+  const serve = (record: SessionRecord, req: IncomingMessage, res: ServerResponse, wire: { messages: Parameters<HttpSessionTransport['handlePost']>[2]; batch: boolean } | undefined): Promise<void> | void => {
+    record.lastSeen = Date.now();
+    if (req.method === 'POST' && wire) {
+      // A POST is active until its response is written; the GET stream stays open for good and does
+      // not count, or no session with one would ever expire.
+      record.active++;
+      res.once('close', () => {
+        record.active--;
+        record.lastSeen = Date.now();
+      });
+      return record.transport.handlePost(req, res, wire.messages, wire.batch);
+    }
+    if (req.method === 'GET') return record.transport.handleGet(req, res);
+    return record.transport.handleDelete(req, res);
+  };
+
   const handleMcp = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    let body: unknown;
+    let wire: { messages: Parameters<HttpSessionTransport['handlePost']>[2]; batch: boolean } | undefined;
     if (req.method === 'POST') {
       let raw: Buffer;
       try {
@@ -112,56 +180,49 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
         }
         throw error;
       }
+      let body: unknown;
       try {
         body = JSON.parse(raw.toString('utf8'));
       } catch {
         return rpcError(res, 400, -32700, 'Parse error: invalid JSON');
       }
+      const checked = checkWire(body);
+      if (!checked.ok) return rpcError(res, 400, -32600, checked.message);
+      wire = checked;
     }
+    // Only a message that says it is an initialize pays for the SDK's full schema check.
+    const initMessage = wire?.messages.find((m) => 'method' in m && m.method === 'initialize');
+    if (initMessage && !isInitializeRequest(initMessage)) return rpcError(res, 400, -32602, 'Invalid params: initialize needs protocolVersion, capabilities and clientInfo');
+    const initialize = initMessage as InitializeRequest | undefined;
     const header = req.headers['mcp-session-id'];
     const sessionId = Array.isArray(header) ? header[0] : header;
     if (sessionId !== undefined) {
-      const record = sessions.get(sessionId);
-      if (!record) return rpcError(res, 404, -32001, 'Session not found; initialize a new session');
-      record.lastSeen = Date.now();
-      const counts = req.method === 'POST';
-      if (counts) record.active++;
-      try {
-        await record.transport.handleRequest(req, res, body);
-      } finally {
-        if (counts) record.active--;
-        record.lastSeen = Date.now();
+      let record = sessions.get(sessionId);
+      if (!record) {
+        const resumed = await resume(sessionId);
+        if (resumed === 'full') return rpcError(res, 503, -32000, 'Too many sessions', { 'retry-after': '5' });
+        if (!resumed) return rpcError(res, 404, -32001, 'Session not found; initialize a new session');
+        record = resumed;
       }
-      return;
+      if (initialize) return rpcError(res, 400, -32600, 'Invalid Request: Server already initialized');
+      return serve(record, req, res, wire);
     }
-    if (req.method !== 'POST') return rpcError(res, 400, -32000, 'Bad Request: Mcp-Session-Id header is required');
-    const initializing = Array.isArray(body) ? body.some((m) => isInitializeRequest(m)) : isInitializeRequest(body);
-    if (!initializing) return rpcError(res, 400, -32000, 'Bad Request: no session; send an initialize request first');
-    if (sessions.size + pending.size >= maxSessions) return rpcError(res, 503, -32000, 'Too many sessions', { 'retry-after': '5' });
-    const session = gateway.createSession();
-    const record: SessionRecord = {
-      session,
-      lastSeen: Date.now(),
-      active: 1,
-      transport: new StreamableHTTPServerTransport({
-        sessionIdGenerator: () => randomUUID(),
-        onsessioninitialized: (id) => {
-          pending.delete(record);
-          sessions.set(id, record);
-        },
-      }),
-    };
-    pending.add(record);
-    // DELETE, idle expiry and shutdown all end here: release what the session held upstream.
-    record.transport.onclose = () => void endSession(record.transport.sessionId, record);
-    await session.server.connect(record.transport);
+    if (req.method !== 'POST' || !wire) return rpcError(res, 400, -32000, 'Bad Request: Mcp-Session-Id header is required');
+    if (!initialize) return rpcError(res, 400, -32000, 'Bad Request: no session; send an initialize request first');
+    if (wire.messages.length > 1) return rpcError(res, 400, -32600, 'Invalid Request: Only one initialization request is allowed');
+    if (sessions.size + opening >= maxSessions) return rpcError(res, 503, -32000, 'Too many sessions', { 'retry-after': '5' });
+    const requested = initialize.params.protocolVersion;
+    // The version the SDK Server will answer with (the same rule as its own initialize handler).
+    const protocolVersion = SUPPORTED_PROTOCOL_VERSIONS.includes(requested) ? requested : LATEST_PROTOCOL_VERSION;
+    const { token, seed } = tokens.issue({ protocolVersion, capabilities: initialize.params.capabilities, clientInfo: initialize.params.clientInfo });
+    opening++;
+    let record: SessionRecord;
     try {
-      await record.transport.handleRequest(req, res, body);
+      record = await openSession(token, seed);
     } finally {
-      record.active--;
-      // An initialize that failed validation never got an id: nothing will ever reach it again.
-      if (record.transport.sessionId === undefined) await endSession(undefined, record);
+      opening--;
     }
+    return serve(record, req, res, wire);
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -213,17 +274,27 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
 
   const sweep = setInterval(
     () => {
-      const cutoff = Date.now() - idleMs;
+      const now = Date.now();
+      const cutoff = now - idleMs;
       for (const [id, record] of sessions) {
         if (record.active > 0 || record.lastSeen > cutoff) continue;
-        logger.info('session expired', { sessionId: id });
+        logger.info('session expired', { session: record.seed.sid });
         sessions.delete(id);
+        // A token only this process can open dies with its state. A shared one may be in use on
+        // another instance; only its state here is released, and it resumes if it comes back.
+        if (!tokens.portable) ended.set(record.seed.sid, now);
         void record.transport.close().catch(() => undefined);
         void endSession(id, record);
       }
     },
     Math.max(50, Math.min(idleMs / 2, 60_000)),
   );
+  // Tombstones are needed only while their tokens could still open.
+  const forget = setInterval(() => {
+    const cutoff = Date.now() - (options.sessionMaxAgeMs ?? 24 * 60 * 60_000);
+    for (const [sid, at] of ended) if (at < cutoff) ended.delete(sid);
+  }, 60_000);
+  forget.unref();
   sweep.unref();
 
   const urlHost = host.includes(':') ? `[${host}]` : host;
@@ -237,16 +308,16 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
       if (closing) return;
       closing = true;
       clearInterval(sweep);
+      clearInterval(forget);
       dashboard?.close();
       const all = [...sessions.entries()];
       sessions.clear();
-      await Promise.all([
-        ...all.map(async ([id, r]) => {
+      await Promise.all(
+        all.map(async ([id, r]) => {
           await r.transport.close().catch(() => undefined);
           await endSession(id, r);
         }),
-        ...[...pending].map((r) => endSession(undefined, r)),
-      ]);
+      );
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

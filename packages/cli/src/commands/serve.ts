@@ -70,6 +70,8 @@ export async function runServe(io: CliIo, options: ServeOptions): Promise<number
         ...(gw.sessionIdleMs ? { sessionIdleMs: gw.sessionIdleMs } : {}),
         ...(gw.maxBodyBytes ? { maxBodyBytes: gw.maxBodyBytes } : {}),
         ...(gw.maxSessions ? { maxSessions: gw.maxSessions } : {}),
+        ...(gw.sessionSecret ? { sessionSecrets: gw.sessionSecret } : {}),
+        ...(gw.sessionMaxAgeMs ? { sessionMaxAgeMs: gw.sessionMaxAgeMs } : {}),
         dashboard: gw.dashboard,
       });
       io.err(`switchboard gateway listening on ${http.url} (health: ${new URL('/healthz', http.url).href})`);

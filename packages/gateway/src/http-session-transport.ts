@@ -1,0 +1,224 @@
+// The server side of one Streamable HTTP client session, written on node:http directly. The SDK's
+// transport converts every request and response to web streams (through @hono/node-server) and
+// answers every request with an SSE stream; a profile of the gateway put most of its cost there.
+// This one writes to the socket, and answers a POST with plain JSON when nothing but the response is
+// sent for it, switching to SSE the moment a progress note, a log line or a server-to-client request
+// has to go first, or when the call runs long enough to need keep-alives. The spec lets a server pick
+// either per request, and clients must accept both.
+//
+// It also accepts a session it never saw initialized: `replayInitialize` feeds the SDK Server the
+// client's original initialize from a session token, which is how another gateway instance resumes a
+// session (see session-token.ts).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { SUPPORTED_PROTOCOL_VERSIONS, type InitializeRequest, type JSONRPCMessage, type MessageExtraInfo, type RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { isRequest, isResponse } from './jsonrpc-wire.js';
+
+export interface HttpSessionTransportOptions {
+  sessionId: string;
+  /** An SSE stream with nothing to send for this long gets a comment, so idle proxies keep it (default 15 s). */
+  keepAliveMs?: number;
+}
+
+/** One POST that carried requests: where their responses (and what is sent while serving them) go. */
+interface Exchange {
+  readonly res: ServerResponse | undefined;
+  readonly batch: boolean;
+  readonly waiting: Set<RequestId>;
+  readonly responses: JSONRPCMessage[];
+  sse: boolean;
+  done: boolean;
+  timer: NodeJS.Timeout | undefined;
+  /** For the replayed initialize, which has no HTTP response. */
+  settle?: (response: JSONRPCMessage) => void;
+}
+
+const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' };
+const RESUME_ID = '__switchboard_resume__';
+
+export class HttpSessionTransport implements Transport {
+  readonly sessionId: string;
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void;
+  private readonly keepAliveMs: number;
+  private readonly byRequest = new Map<RequestId, Exchange>();
+  private standalone: { res: ServerResponse; timer: NodeJS.Timeout } | undefined;
+  private closed = false;
+  /** The client ended the session with DELETE (rather than it expiring or the gateway closing). */
+  deleted = false;
+
+  constructor(options: HttpSessionTransportOptions) {
+    this.sessionId = options.sessionId;
+    this.keepAliveMs = options.keepAliveMs ?? 15_000;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  async start(): Promise<void> {}
+
+  /**
+   * Serve one POST whose body the caller already read and checked (see jsonrpc-wire.ts). Returns once
+   * the messages are handed to the server; the response is written as the server answers.
+   */
+  handlePost(req: IncomingMessage, res: ServerResponse, messages: readonly JSONRPCMessage[], batch: boolean): void {
+    const problem = this.checkHeaders(req, 'post');
+    if (problem) return reject(res, problem.status, problem.message);
+    const extra: MessageExtraInfo = { requestInfo: { headers: req.headers } };
+    const requests = messages.filter(isRequest);
+    if (requests.length === 0) {
+      // Notifications and answers to our own requests: accepted, nothing to stream back.
+      res.writeHead(202).end();
+      for (const m of messages) this.onmessage?.(m, extra);
+      return;
+    }
+    const exchange: Exchange = { res, batch, waiting: new Set(requests.map((r) => r.id)), responses: [], sse: false, done: false, timer: undefined };
+    for (const r of requests) this.byRequest.set(r.id, exchange);
+    exchange.timer = setInterval(() => this.keepAlive(exchange), this.keepAliveMs);
+    // A client that goes away does not cancel its requests (the spec says so); their answers are dropped.
+    res.once('close', () => this.finish(exchange));
+    for (const m of messages) this.onmessage?.(m, extra);
+  }
+
+  /** The standalone SSE stream: notifications and requests that belong to no client request. */
+  handleGet(req: IncomingMessage, res: ServerResponse): void {
+    const problem = this.checkHeaders(req, 'get');
+    if (problem) return reject(res, problem.status, problem.message);
+    if (this.standalone) return reject(res, 409, 'Conflict: Only one SSE stream is allowed per session');
+    res.writeHead(200, { ...SSE_HEADERS, 'mcp-session-id': this.sessionId });
+    res.flushHeaders();
+    const stream = { res, timer: setInterval(() => res.write(': keepalive\n\n'), this.keepAliveMs) };
+    this.standalone = stream;
+    res.once('close', () => {
+      clearInterval(stream.timer);
+      if (this.standalone === stream) this.standalone = undefined;
+    });
+  }
+
+  /** DELETE: the client ends the session. */
+  async handleDelete(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const problem = this.checkHeaders(req, 'delete');
+    if (problem) return reject(res, problem.status, problem.message);
+    this.deleted = true;
+    res.writeHead(200).end();
+    await this.close();
+  }
+
+  /**
+   * Make the SDK Server believe the client initialized on this transport: feed it the client's
+   * original initialize (and `initialized`) and swallow the answer. The Server then knows the
+   * client's capabilities, name and protocol version exactly as the instance that met it did.
+   */
+  async replayInitialize(params: InitializeRequest['params']): Promise<void> {
+    const answered = new Promise<JSONRPCMessage>((resolve) => {
+      const exchange: Exchange = { res: undefined, batch: false, waiting: new Set([RESUME_ID]), responses: [], sse: false, done: false, timer: undefined, settle: resolve };
+      this.byRequest.set(RESUME_ID, exchange);
+    });
+    this.onmessage?.({ jsonrpc: '2.0', id: RESUME_ID, method: 'initialize', params });
+    const response = await answered;
+    if ('error' in response) throw new Error(`resuming the session failed: ${JSON.stringify(response.error)}`);
+    this.onmessage?.({ jsonrpc: '2.0', method: 'notifications/initialized' });
+  }
+
+  async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    if (this.closed) return;
+    const response = isResponse(message);
+    const related = response ? message.id : options?.relatedRequestId;
+    if (related === undefined) {
+      // Belongs to no request: the standalone stream, if the client opened one (else it is lost, as
+      // the spec allows; list_changed and resource updates are the only such messages we send).
+      if (this.standalone) this.standalone.res.write(sseEvent(message));
+      return;
+    }
+    const exchange = this.byRequest.get(related);
+    if (!exchange || exchange.done) return; // its client went away
+    if (!response) {
+      this.toSse(exchange);
+      exchange.res?.write(sseEvent(message));
+      return;
+    }
+    exchange.waiting.delete(related);
+    this.byRequest.delete(related);
+    if (exchange.settle) {
+      exchange.done = true;
+      return exchange.settle(message);
+    }
+    if (exchange.sse) exchange.res?.write(sseEvent(message));
+    else exchange.responses.push(message);
+    if (exchange.waiting.size > 0) return;
+    if (!exchange.sse && exchange.res) {
+      const body = exchange.batch ? exchange.responses : exchange.responses[0];
+      exchange.res.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': this.sessionId }).end(JSON.stringify(body));
+    } else {
+      exchange.res?.end();
+    }
+    this.finish(exchange);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const exchange of new Set(this.byRequest.values())) {
+      exchange.res?.end();
+      this.finish(exchange);
+    }
+    if (this.standalone) {
+      clearInterval(this.standalone.timer);
+      this.standalone.res.end();
+      this.standalone = undefined;
+    }
+    this.onclose?.();
+  }
+
+  private keepAlive(exchange: Exchange): void {
+    if (exchange.done || !exchange.res) return;
+    this.toSse(exchange);
+    exchange.res.write(': keepalive\n\n');
+  }
+
+  /** Commit to SSE: headers now, then whatever responses of the batch were already in. */
+  private toSse(exchange: Exchange): void {
+    if (exchange.sse || !exchange.res) return;
+    exchange.sse = true;
+    exchange.res.writeHead(200, { ...SSE_HEADERS, 'mcp-session-id': this.sessionId });
+    for (const r of exchange.responses) exchange.res.write(sseEvent(r));
+    exchange.responses.length = 0;
+  }
+
+  private finish(exchange: Exchange): void {
+    if (exchange.done && exchange.timer === undefined) return;
+    exchange.done = true;
+    clearInterval(exchange.timer);
+    exchange.timer = undefined;
+    for (const id of exchange.waiting) if (this.byRequest.get(id) === exchange) this.byRequest.delete(id);
+    exchange.waiting.clear();
+  }
+
+  private checkHeaders(req: IncomingMessage, kind: 'post' | 'get' | 'delete'): { status: number; message: string } | undefined {
+    const accept = req.headers.accept ?? '';
+    if (kind === 'post') {
+      if (!accept.includes('application/json') || !accept.includes('text/event-stream')) {
+        return { status: 406, message: 'Not Acceptable: Client must accept both application/json and text/event-stream' };
+      }
+      const type = (req.headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase();
+      if (type !== 'application/json') return { status: 415, message: 'Unsupported Media Type: Content-Type must be application/json' };
+    } else if (kind === 'get' && !accept.includes('text/event-stream')) {
+      return { status: 406, message: 'Not Acceptable: Client must accept text/event-stream' };
+    }
+    const version = req.headers['mcp-protocol-version'];
+    if (typeof version === 'string' && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
+      return { status: 400, message: `Bad Request: Unsupported protocol version: ${version} (supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})` };
+    }
+    return undefined;
+  }
+}
+
+function sseEvent(message: JSONRPCMessage): string {
+  return `event: message\ndata: ${JSON.stringify(message)}\n\n`;
+}
+
+function reject(res: ServerResponse, status: number, message: string): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32000, message } }));
+}

@@ -1,0 +1,130 @@
+// Several gateway instances behind a plain (non-sticky) load balancer: one SDK client whose every
+// HTTP request goes to the next instance in turn. Instances that share a session secret resume each
+// other's sessions from the sealed session id; a token from another secret, an altered one, or one
+// the instance saw deleted is refused with 404.
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGatewayFixture, type GatewayFixture } from './helpers/gateway-fixture.js';
+import { firstText, startGateway, type GatewayHarness } from './helpers/gateway-setup.js';
+
+const SECRET = 'test-secret-0123456789-abcdefghijklmnop';
+const NEW_SECRET = 'rotated-secret-9876543210-zyxwvutsrqpon';
+const OTHER_SECRET = 'another-deployment-secret-0000000000000';
+
+let upstream: GatewayFixture;
+let a: GatewayHarness;
+let b: GatewayHarness;
+let foreign: GatewayHarness;
+let rotated: GatewayHarness;
+const clients: Client[] = [];
+
+beforeAll(async () => {
+  upstream = await startGatewayFixture({ name: 'up' });
+  const servers = [{ name: 'up', transport: 'http', url: upstream.url }];
+  [a, b, foreign, rotated] = await Promise.all([
+    startGateway(servers, { http: { sessionSecrets: [SECRET] } }),
+    startGateway(servers, { http: { sessionSecrets: [SECRET] } }),
+    startGateway(servers, { http: { sessionSecrets: [OTHER_SECRET] } }),
+    startGateway(servers, { http: { sessionSecrets: [NEW_SECRET, SECRET] } }),
+  ]);
+});
+
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
+  await Promise.all([a, b, foreign, rotated].map((h) => h?.close()));
+  await upstream?.close();
+});
+
+/** A load balancer with no affinity: each request goes to the next instance. */
+function roundRobinFetch(instances: readonly GatewayHarness[], served: number[]): typeof fetch {
+  let next = 0;
+  return (input, init) => {
+    const i = next++ % instances.length;
+    served[i]!++;
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    const target = new URL(instances[i]!.http.url);
+    url.host = target.host;
+    return fetch(url, init);
+  };
+}
+
+const mcpHeaders = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-06-18' };
+
+async function rawCall(harness: GatewayHarness, sessionId: string, method: string, params: Record<string, unknown> = {}): Promise<{ status: number; body: { result?: Record<string, unknown>; error?: { code: number } } }> {
+  const res = await fetch(harness.http.url, { method: 'POST', headers: { ...mcpHeaders, 'mcp-session-id': sessionId }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
+  const text = await res.text();
+  const data = res.headers.get('content-type')?.includes('text/event-stream') ? text.split('\n').find((l) => l.startsWith('data: '))!.slice(6) : text;
+  return { status: res.status, body: JSON.parse(data) as never };
+}
+
+async function rawSession(harness: GatewayHarness): Promise<string> {
+  const res = await fetch(harness.http.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }),
+  });
+  await res.text();
+  expect(res.status).toBe(200);
+  return res.headers.get('mcp-session-id')!;
+}
+
+describe('several gateway instances, one client, no sticky sessions', () => {
+  it('serves every request of one session from whichever instance gets it', async () => {
+    const served = [0, 0];
+    const client = new Client({ name: 'lb-client', version: '1.0.0' }, { capabilities: { sampling: {} } });
+    clients.push(client);
+    await client.connect(new StreamableHTTPClientTransport(new URL(a.http.url), { fetch: roundRobinFetch([a, b], served) }));
+
+    const tools = await client.listTools();
+    expect(tools.tools.map((t) => t.name)).toContain('echo');
+    for (let i = 0; i < 6; i++) {
+      expect(firstText(await client.callTool({ name: 'echo', arguments: { text: `call ${i}` } }))).toBe(`call ${i}`);
+    }
+    // Both instances did real work for this one session, and each holds it once.
+    expect(served[0]).toBeGreaterThanOrEqual(4);
+    expect(served[1]).toBeGreaterThanOrEqual(4);
+    expect(a.http.sessionCount).toBe(1);
+    expect(b.http.sessionCount).toBe(1);
+    // The instance that never saw the initialize learnt the client's capabilities from the token:
+    // each instance opened its own upstream session declaring exactly them (the gateway's shared
+    // connections declare sampling, elicitation and roots, so they do not match).
+    const declared = upstream.initializedWith.filter((c) => JSON.stringify(c) === JSON.stringify({ sampling: {} }));
+    expect(declared.length).toBe(2);
+  });
+
+  it('opens a token sealed with a retired secret on an instance that still lists it', async () => {
+    const id = await rawSession(a);
+    const listed = await rawCall(rotated, id, 'tools/list');
+    expect(listed.status).toBe(200);
+    expect(JSON.stringify(listed.body.result)).toContain('echo');
+  });
+
+  it('refuses a token from another secret, an altered token, and a session deleted on that instance', async () => {
+    const id = await rawSession(a);
+    expect((await rawCall(b, id, 'ping')).status).toBe(200);
+    expect((await rawCall(foreign, id, 'ping')).status).toBe(404);
+
+    const middle = Math.floor(id.length / 2);
+    const altered = id.slice(0, middle) + (id[middle] === 'A' ? 'B' : 'A') + id.slice(middle + 1);
+    const refused = await rawCall(b, altered, 'ping');
+    expect(refused.status).toBe(404);
+    expect(refused.body.error?.code).toBe(-32001);
+
+    const del = await fetch(a.http.url, { method: 'DELETE', headers: { ...mcpHeaders, 'mcp-session-id': id } });
+    expect(del.status).toBe(200);
+    expect((await rawCall(a, id, 'ping')).status).toBe(404);
+  });
+
+  it('keeps tokens private to the process when no secret is configured', async () => {
+    const servers = [{ name: 'up', transport: 'http', url: upstream.url }];
+    const [one, two] = await Promise.all([startGateway(servers), startGateway(servers)]);
+    try {
+      const id = await rawSession(one);
+      expect((await rawCall(one, id, 'ping')).status).toBe(200);
+      expect((await rawCall(two, id, 'ping')).status).toBe(404);
+    } finally {
+      await Promise.all([one.close(), two.close()]);
+    }
+  });
+});
