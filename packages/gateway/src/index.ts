@@ -12,3 +12,4 @@ export { gatewayConfigSchema, GATEWAY_CLIENT_CAPABILITIES, type GatewayConfig } 
 export { createDashboard, DASHBOARD_PATH, type Dashboard, type DashboardOptions, type DashboardService, type DashboardSnapshot, type DashboardTool } from './dashboard.js';
 export { SessionTokens, MIN_SECRET_LENGTH, type SessionSeed, type SessionTokensOptions } from './session-token.js';
 export { HttpSessionTransport, type HttpSessionTransportOptions } from './http-session-transport.js';
+export { createMemorySessionStore, type SessionStateStore, type SharedSessionState } from './session-store.js';

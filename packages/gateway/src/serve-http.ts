@@ -21,6 +21,7 @@ import {
 import { HttpSessionTransport } from './http-session-transport.js';
 import { checkWire } from './jsonrpc-wire.js';
 import type { GatewaySession } from './session.js';
+import { sameState, type SessionStateStore } from './session-store.js';
 import { SessionTokens, type SessionSeed } from './session-token.js';
 
 export type { HttpAuthOptions } from './http-guards.js';
@@ -51,6 +52,11 @@ export interface ServeHttpOptions {
   sessionSecrets?: readonly string[];
   /** A session token older than this is refused everywhere (default 24 h). */
   sessionMaxAgeMs?: number;
+  /**
+   * Where instances share what a client changes after initialize (log level, subscriptions, DELETE).
+   * Without one, each instance knows only what happened on it. The caller closes it (instances may share one).
+   */
+  sessionStore?: SessionStateStore;
 }
 
 export interface HttpGateway {
@@ -94,8 +100,13 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
 
   const endSession = async (id: string | undefined, record: SessionRecord): Promise<void> => {
     if (id !== undefined && sessions.get(id) === record) sessions.delete(id);
-    // Ended by the client (DELETE): this instance refuses the token from now on.
-    if (!closing && record.transport.deleted) ended.set(record.seed.sid, Date.now());
+    if (bySid.get(record.seed.sid) === record) bySid.delete(record.seed.sid);
+    // Ended by the client (DELETE): this instance refuses the token from now on, and so do the others
+    // when they share a store.
+    if (!closing && record.transport.deleted) {
+      ended.set(record.seed.sid, Date.now());
+      await store?.save(record.seed.sid, { subscriptions: [], ended: true }, maxAgeMs).catch((error: unknown) => logger.warn('could not share the end of a session', { error }));
+    }
     await record.session.close().catch((error: unknown) => logger.warn('closing a session failed', { error }));
   };
 
@@ -117,6 +128,10 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
   /** sid → when it ended here (DELETE, or idle expiry of a token only this process can open). */
   const ended = new Map<string, number>();
   const resuming = new Map<string, Promise<SessionRecord | 'full' | undefined>>();
+  const maxAgeMs = options.sessionMaxAgeMs ?? 24 * 60 * 60_000;
+  const store = options.sessionStore;
+  /** sid → the local record, for changes other instances publish through the store. */
+  const bySid = new Map<string, SessionRecord>();
 
   const openSession = async (token: string, seed: SessionSeed): Promise<SessionRecord> => {
     const session = gateway.createSession();
@@ -124,6 +139,10 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
     // DELETE, idle expiry and shutdown all end here: release what the session held upstream.
     record.transport.onclose = () => void endSession(token, record);
     sessions.set(token, record);
+    bySid.set(seed.sid, record);
+    if (store) {
+      session.onStateChange = (state) => void store.save(seed.sid, state, maxAgeMs).catch((error: unknown) => logger.warn('could not share session state', { session: seed.sid, error }));
+    }
     await session.server.connect(record.transport);
     return record;
   };
@@ -144,6 +163,13 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
         opening--;
       }
       await record.transport.replayInitialize({ protocolVersion: seed.protocolVersion, capabilities: seed.capabilities, clientInfo: seed.clientInfo });
+      const shared = await store?.load(seed.sid).catch((error: unknown) => void logger.warn('could not read shared session state', { session: seed.sid, error }));
+      if (shared?.ended) {
+        ended.set(seed.sid, Date.now());
+        await record.transport.close();
+        return undefined;
+      }
+      if (shared) await record.session.applyState(shared);
       logger.info('session resumed', { session: seed.sid, client: seed.clientInfo.name });
       return record;
     })().finally(() => resuming.delete(token));
@@ -289,9 +315,21 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
     },
     Math.max(50, Math.min(idleMs / 2, 60_000)),
   );
+  // What the client changed through another instance applies here too.
+  const unwatch = store?.watch((sid, state) => {
+    const record = bySid.get(sid);
+    if (!record) return;
+    if (state.ended) {
+      ended.set(sid, Date.now());
+      void record.transport.close().catch(() => undefined);
+      return;
+    }
+    if (sameState(record.session.sharedState(), state)) return;
+    record.session.applyState(state).catch((error: unknown) => logger.warn('could not apply shared session state', { session: sid, error }));
+  });
   // Tombstones are needed only while their tokens could still open.
   const forget = setInterval(() => {
-    const cutoff = Date.now() - (options.sessionMaxAgeMs ?? 24 * 60 * 60_000);
+    const cutoff = Date.now() - maxAgeMs;
     for (const [sid, at] of ended) if (at < cutoff) ended.delete(sid);
   }, 60_000);
   forget.unref();
@@ -309,6 +347,7 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
       closing = true;
       clearInterval(sweep);
       clearInterval(forget);
+      unwatch?.();
       dashboard?.close();
       const all = [...sessions.entries()];
       sessions.clear();

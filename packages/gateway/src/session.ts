@@ -37,6 +37,7 @@ import { isUpstreamSessionLost } from '@switchboard/core';
 import { exposedPrompts, exposedTools, resourceOwners } from './catalog.js';
 import type { GatewayCore } from './gateway-core.js';
 import { paginate, type PagedKind } from './paging.js';
+import type { SharedSessionState } from './session-store.js';
 import type { Operation } from './routing.js';
 import { UpstreamSessions } from './upstream-session.js';
 import { GATEWAY_VERSION } from './version.js';
@@ -58,6 +59,8 @@ export class GatewaySession {
   /** uri → the service this session subscribed it on. */
   private readonly subscriptions = new Map<string, string>();
   private closed = false;
+  /** Told when the client changes its log level or subscriptions (to share them with other instances). */
+  onStateChange?: (state: SharedSessionState) => void;
 
   constructor(private readonly core: GatewayCore) {
     this.server = new Server(
@@ -159,32 +162,13 @@ export class GatewaySession {
       return this.routed('resources/read', uri, extra, { members }, (client, _e, signal) => client.readResource({ uri }, { signal, timeout: core.callTimeoutMs }));
     });
     s.setRequestHandler(SubscribeRequestSchema, async (request, extra) => {
-      const uri = request.params.uri;
-      const members = resourceOwners(core.catalog(), uri);
-      if (members.length === 0) throw new McpError(RESOURCE_NOT_FOUND, `Resource not found: ${uri}`, { uri });
-      let chosen = '';
-      await this.routed('resources/subscribe', uri, extra, { members }, async (client, entry, signal) => {
-        const result = await client.subscribeResource({ uri }, { signal, timeout: core.callTimeoutMs });
-        chosen = entry.name;
-        return result;
-      });
-      const previous = this.subscriptions.get(uri);
-      if (previous && previous !== chosen) this.core.releaseSharedSubscription(this, previous, uri);
-      this.subscriptions.set(uri, chosen);
-      if (!this.ownsSessionOn(chosen)) core.holdSharedSubscription(this, chosen, uri);
+      await this.subscribe(request.params.uri, extra);
+      this.stateChanged();
       return {};
     });
     s.setRequestHandler(UnsubscribeRequestSchema, async (request) => {
-      const uri = request.params.uri;
-      const service = this.subscriptions.get(uri);
-      if (service === undefined) return {};
-      this.subscriptions.delete(uri);
-      const entry = core.router.registry.get(service);
-      if (!entry) return {};
-      // A shared upstream stays subscribed while another session still wants the updates.
-      if (!this.upstream.ownsSession(entry) && core.releaseSharedSubscription(this, service, uri) > 0) return {};
-      const client = await this.upstream.clientFor(entry).catch(() => undefined);
-      await client?.unsubscribeResource({ uri }, { timeout: core.callTimeoutMs }).catch((error: unknown) => core.logger.debug('unsubscribe failed', { service, error }));
+      await this.unsubscribe(request.params.uri);
+      this.stateChanged();
       return {};
     });
 
@@ -215,20 +199,79 @@ export class GatewaySession {
     });
 
     s.setRequestHandler(SetLevelRequestSchema, async (request) => {
-      this.level = request.params.level;
-      // Sessions opened later get the level as they open; shared stdio upstreams are not told,
-      // because their log level is every session's.
-      await Promise.all(
-        this.upstream.connected().map(([service, client]) =>
-          client.getServerCapabilities()?.logging ? client.setLoggingLevel(this.level!).catch((error: unknown) => core.logger.debug('setLevel failed', { service, error })) : undefined,
-        ),
-      );
+      await this.setLevel(request.params.level);
+      this.stateChanged();
       return {};
     });
 
     s.setNotificationHandler(RootsListChangedNotificationSchema, async () => {
       await Promise.all(this.upstream.connected().map(([, client]) => client.sendRootsListChanged().catch(() => undefined)));
     });
+  }
+
+  /** What the client changed after initialize, as other instances need it. */
+  sharedState(): SharedSessionState {
+    return { ...(this.level !== undefined ? { level: this.level } : {}), subscriptions: [...this.subscriptions.keys()] };
+  }
+
+  /**
+   * Take on what the client changed through another instance: its log level, and its subscriptions
+   * (made on this instance's upstreams too, so whichever instance holds the client's event stream
+   * delivers the updates). Does not report back through onStateChange.
+   */
+  async applyState(state: SharedSessionState): Promise<void> {
+    if (this.closed) return;
+    if (state.level !== undefined && state.level !== this.level) await this.setLevel(state.level);
+    const wanted = new Set(state.subscriptions);
+    for (const uri of wanted) {
+      if (this.subscriptions.has(uri)) continue;
+      await this.subscribe(uri).catch((error: unknown) => this.core.logger.warn('could not re-make a subscription made on another instance', { uri, error }));
+    }
+    for (const uri of [...this.subscriptions.keys()]) if (!wanted.has(uri)) await this.unsubscribe(uri);
+  }
+
+  private stateChanged(): void {
+    this.onStateChange?.(this.sharedState());
+  }
+
+  private async subscribe(uri: string, extra?: Extra): Promise<void> {
+    const core = this.core;
+    const members = resourceOwners(core.catalog(), uri);
+    if (members.length === 0) throw new McpError(RESOURCE_NOT_FOUND, `Resource not found: ${uri}`, { uri });
+    let chosen = '';
+    await this.routed('resources/subscribe', uri, extra, { members }, async (client, entry, signal) => {
+      const result = await client.subscribeResource({ uri }, { signal, timeout: core.callTimeoutMs });
+      chosen = entry.name;
+      return result;
+    });
+    const previous = this.subscriptions.get(uri);
+    if (previous && previous !== chosen) core.releaseSharedSubscription(this, previous, uri);
+    this.subscriptions.set(uri, chosen);
+    if (!this.ownsSessionOn(chosen)) core.holdSharedSubscription(this, chosen, uri);
+  }
+
+  private async unsubscribe(uri: string): Promise<void> {
+    const core = this.core;
+    const service = this.subscriptions.get(uri);
+    if (service === undefined) return;
+    this.subscriptions.delete(uri);
+    const entry = core.router.registry.get(service);
+    if (!entry) return;
+    // A shared upstream stays subscribed while another session still wants the updates.
+    if (!this.upstream.ownsSession(entry) && core.releaseSharedSubscription(this, service, uri) > 0) return;
+    const client = await this.upstream.clientFor(entry).catch(() => undefined);
+    await client?.unsubscribeResource({ uri }, { timeout: core.callTimeoutMs }).catch((error: unknown) => core.logger.debug('unsubscribe failed', { service, error }));
+  }
+
+  private async setLevel(level: LoggingLevel): Promise<void> {
+    this.level = level;
+    // Sessions opened later get the level as they open; shared stdio upstreams are not told,
+    // because their log level is every session's.
+    await Promise.all(
+      this.upstream.connected().map(([service, client]) =>
+        client.getServerCapabilities()?.logging ? client.setLoggingLevel(level).catch((error: unknown) => this.core.logger.debug('setLevel failed', { service, error })) : undefined,
+      ),
+    );
   }
 
   private page<T, R>(kind: PagedKind, all: readonly T[], cursor: string | undefined, wrap: (items: T[]) => R): R & { nextCursor?: string } {
@@ -242,9 +285,11 @@ export class GatewaySession {
   }
 
   /** Route one request, keep it findable for upstream callbacks, record metrics, map errors. */
-  private async routed<T>(method: string, name: string, extra: Extra, target: { toolName?: string; members: readonly string[] }, operation: Operation<T>): Promise<T> {
+  private async routed<T>(method: string, name: string, extra: Extra | undefined, target: { toolName?: string; members: readonly string[] }, operation: Operation<T>): Promise<T> {
     const started = performance.now();
-    this.inflight.add(extra);
+    // Work this instance does on its own (re-making another instance's subscription) has no client
+    // request to answer on, so nothing the upstream sends meanwhile can be attributed to one.
+    if (extra) this.inflight.add(extra);
     // Mark the upstream busy while the operation runs: an own process is not reaped mid-call, and a
     // shared connection knows which sessions may be the target of what the server sends meanwhile.
     const tracked: Operation<T> = async (client, entry, signal) => {
@@ -262,9 +307,9 @@ export class GatewaySession {
     };
     let outcome: DispatchOutcome<T>;
     try {
-      outcome = await this.core.members.route({ ...target, signal: extra.signal, client: this.upstream.clientFor }, tracked);
+      outcome = await this.core.members.route({ ...target, ...(extra ? { signal: extra.signal } : {}), client: this.upstream.clientFor }, tracked);
     } finally {
-      this.inflight.delete(extra);
+      if (extra) this.inflight.delete(extra);
     }
     const service = outcome.service ?? outcome.attempts.at(-1)?.service ?? '';
     this.core.metrics.record({ method, service, tool: name, latencyMs: performance.now() - started, ok: !outcome.error, failovers: outcome.failoverAttempts });

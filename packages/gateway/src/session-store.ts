@@ -1,0 +1,58 @@
+// What a client session changes after initialize (its log level, its resource subscriptions, and
+// whether it ended), shared by gateway instances that serve it. The session token carries what
+// initialize fixed; it cannot carry this, because Streamable HTTP gives a session one id for life.
+// Written on change (rare: setLevel, subscribe, unsubscribe, DELETE), read when an instance resumes
+// a session, and pushed to every instance through `watch`, never read on the request path.
+import type { LoggingLevel } from '@modelcontextprotocol/sdk/types.js';
+
+export interface SharedSessionState {
+  readonly level?: LoggingLevel;
+  /** Resource URIs the client subscribed to. */
+  readonly subscriptions: readonly string[];
+  /** The client ended the session (DELETE) on some instance. */
+  readonly ended?: boolean;
+}
+
+export interface SessionStateStore {
+  load(sid: string): Promise<SharedSessionState | undefined>;
+  /** Kept at least `ttlMs` (the token's maximum age), then it may be forgotten. */
+  save(sid: string, state: SharedSessionState, ttlMs: number): Promise<void>;
+  /** Every change by any instance, this one included. Returns the way to stop listening. */
+  watch(listener: (sid: string, state: SharedSessionState) => void): () => void;
+  close(): Promise<void>;
+}
+
+/**
+ * A store for instances in one process (tests, or several listeners in one server). Instances in
+ * different processes need a shared one: `createEtcdSessionStore`, or your own implementation.
+ */
+export function createMemorySessionStore(): SessionStateStore {
+  const entries = new Map<string, { state: SharedSessionState; expires: number }>();
+  const listeners = new Set<(sid: string, state: SharedSessionState) => void>();
+  return {
+    async load(sid) {
+      const entry = entries.get(sid);
+      if (entry && entry.expires < Date.now()) entries.delete(sid);
+      return entry && entry.expires >= Date.now() ? entry.state : undefined;
+    },
+    async save(sid, state, ttlMs) {
+      const now = Date.now();
+      for (const [k, e] of entries) if (e.expires < now) entries.delete(k);
+      entries.set(sid, { state, expires: now + ttlMs });
+      for (const l of listeners) l(sid, state);
+    },
+    watch(listener) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+    async close() {
+      listeners.clear();
+    },
+  };
+}
+
+export function sameState(a: SharedSessionState | undefined, b: SharedSessionState): boolean {
+  if (!a || a.level !== b.level || Boolean(a.ended) !== Boolean(b.ended) || a.subscriptions.length !== b.subscriptions.length) return false;
+  const set = new Set(a.subscriptions);
+  return b.subscriptions.every((u) => set.has(u));
+}
