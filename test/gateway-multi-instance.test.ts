@@ -5,7 +5,9 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { LoggingMessageNotificationSchema, ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
-import { createMemorySessionStore } from '@switchboard/gateway';
+import { createEtcdSessionStore } from '@switchboard/discovery-etcd';
+import { createMemorySessionStore, type SessionStateStore, type SharedSessionState } from '@switchboard/gateway';
+import { startEtcd } from '@switchboard/testing/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGatewayFixture, type GatewayFixture } from './helpers/gateway-fixture.js';
 import { firstText, startGateway, type GatewayHarness } from './helpers/gateway-setup.js';
@@ -133,48 +135,80 @@ describe('several gateway instances, one client, no sticky sessions', () => {
 
   it('shares the log level, subscriptions and the end of a session through a session store', async () => {
     const store = createMemorySessionStore();
-    const servers = [{ name: 'up', transport: 'http', url: upstream.url }];
-    const [one, two] = await Promise.all([
-      startGateway(servers, { http: { sessionSecrets: [SECRET], sessionStore: store } }),
-      startGateway(servers, { http: { sessionSecrets: [SECRET], sessionStore: store } }),
-    ]);
     try {
-      const served = [0, 0];
-      const client = new Client({ name: 'lb-client', version: '1.0.0' });
-      const logs: string[] = [];
-      const updates: string[] = [];
-      client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void logs.push(`${n.params.level}:${String(n.params.data)}`));
-      client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void updates.push(n.params.uri));
-      const transport = new StreamableHTTPClientTransport(new URL(one.http.url), { fetch: roundRobinFetch([one, two], served) });
-      await client.connect(transport);
-
-      // Set once, on whichever instance gets it; honoured by both.
-      await client.setLoggingLevel('warning');
-      for (let i = 0; i < 4; i++) await client.callTool({ name: 'log', arguments: { level: 'info', message: `quiet ${i}` } });
-      await client.callTool({ name: 'log', arguments: { level: 'error', message: 'loud' } });
-      await waitFor(() => logs.includes('error:loud'), { what: 'the error log line' });
-      expect(logs.filter((l) => l.startsWith('info:'))).toEqual([]);
-
-      // Subscribed through one instance; the update reaches the client whichever instance holds
-      // its event stream, and whichever instance the triggering call lands on.
-      await client.subscribeResource({ uri: 'note://up/shared' });
-      await client.callTool({ name: 'touch', arguments: { id: 'shared' } });
-      await client.callTool({ name: 'touch', arguments: { id: 'shared' } });
-      await waitFor(() => updates.length >= 2, { what: 'two resource updates' });
-      expect(new Set(updates)).toEqual(new Set(['note://up/shared']));
-      expect(served[0]).toBeGreaterThan(2);
-      expect(served[1]).toBeGreaterThan(2);
-
-      // Ended on one instance: refused by both.
-      const id = transport.sessionId!;
-      const del = await fetch(one.http.url, { method: 'DELETE', headers: { ...mcpHeaders, 'mcp-session-id': id } });
-      expect(del.status).toBe(200);
-      expect((await rawCall(two, id, 'ping')).status).toBe(404);
-      expect((await rawCall(one, id, 'ping')).status).toBe(404);
-      await client.close().catch(() => undefined);
+      await sharedStateScenario(store, store);
     } finally {
-      await Promise.all([one.close(), two.close()]);
       await store.close();
     }
   });
+
+  it('shares them through etcd between instances that each have their own client', async () => {
+    const etcd = await startEtcd();
+    const stores = [0, 1].map(() => createEtcdSessionStore<SharedSessionState>({ endpoints: [etcd.endpoint], prefix: '/test/sessions/' }));
+    try {
+      await sharedStateScenario(stores[0]!, stores[1]!);
+    } finally {
+      await Promise.all(stores.map((st) => st.close()));
+      await etcd.close();
+    }
+  });
 });
+
+/** Two instances, one client alternating between them: level, subscriptions and DELETE hold on both. */
+async function sharedStateScenario(storeOne: SessionStateStore, storeTwo: SessionStateStore): Promise<void> {
+  const servers = [{ name: 'up', transport: 'http', url: upstream.url }];
+  const [one, two] = await Promise.all([
+    startGateway(servers, { http: { sessionSecrets: [SECRET], sessionStore: storeOne } }),
+    startGateway(servers, { http: { sessionSecrets: [SECRET], sessionStore: storeTwo } }),
+  ]);
+  try {
+    const served = [0, 0];
+    const client = new Client({ name: 'lb-client', version: '1.0.0' });
+    const logs: string[] = [];
+    const updates: string[] = [];
+    client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void logs.push(`${n.params.level}:${String(n.params.data)}`));
+    client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void updates.push(n.params.uri));
+    const transport = new StreamableHTTPClientTransport(new URL(one.http.url), { fetch: roundRobinFetch([one, two], served) });
+    await client.connect(transport);
+
+    // Set once, on whichever instance gets it; honoured by both (a watch round trip later).
+    await client.setLoggingLevel('warning');
+    await waitForQuiet(client, logs);
+    for (let i = 0; i < 4; i++) await client.callTool({ name: 'log', arguments: { level: 'info', message: `quiet ${i}` } });
+    await client.callTool({ name: 'log', arguments: { level: 'error', message: 'loud' } });
+    await waitFor(() => logs.includes('error:loud'), { what: 'the error log line' });
+    expect(logs.filter((l) => l.startsWith('info:quiet'))).toEqual([]);
+
+    // Subscribed through one instance; the update reaches the client whichever instance holds its
+    // event stream, and whichever instance the triggering call lands on.
+    await client.subscribeResource({ uri: 'note://up/shared' });
+    await waitFor(async () => {
+      await client.callTool({ name: 'touch', arguments: { id: 'shared' } });
+      return updates.length >= 2;
+    }, { what: 'resource updates through both instances' });
+    expect(new Set(updates)).toEqual(new Set(['note://up/shared']));
+    expect(served[0]).toBeGreaterThan(2);
+    expect(served[1]).toBeGreaterThan(2);
+
+    // Ended on one instance: refused by both.
+    const id = transport.sessionId!;
+    const del = await fetch(one.http.url, { method: 'DELETE', headers: { ...mcpHeaders, 'mcp-session-id': id } });
+    expect(del.status).toBe(200);
+    await waitFor(async () => (await rawCall(two, id, 'ping')).status === 404, { what: 'the other instance to refuse the ended session' });
+    expect((await rawCall(one, id, 'ping')).status).toBe(404);
+    await client.close().catch(() => undefined);
+  } finally {
+    await Promise.all([one.close(), two.close()]);
+  }
+}
+
+/** Until both instances filter out info lines: probe through each (the client alternates). */
+async function waitForQuiet(client: Client, logs: string[]): Promise<void> {
+  await waitFor(async () => {
+    const before = logs.length;
+    await client.callTool({ name: 'log', arguments: { level: 'info', message: 'probe' } });
+    await client.callTool({ name: 'log', arguments: { level: 'info', message: 'probe' } });
+    await new Promise((r) => setTimeout(r, 20));
+    return logs.length === before;
+  }, { what: 'the log level to reach both instances' });
+}

@@ -34,6 +34,15 @@ export const gatewayConfigSchema = z.strictObject({
     .optional(),
   /** A session token older than this is refused by every instance (default 24 h). */
   sessionMaxAgeMs: z.number().int().positive().optional(),
+  /**
+   * Where instances share what a client changes after initialize (log level, subscriptions, DELETE):
+   * `etcd` for instances in several processes. Without it each instance knows only its own part.
+   */
+  sessionStore: z
+    .discriminatedUnion('type', [
+      z.strictObject({ type: z.literal('etcd'), endpoints: z.array(z.string().url()).min(1), prefix: z.string().min(1).optional() }),
+    ])
+    .optional(),
   maxBodyBytes: z.number().int().positive().optional(),
   maxSessions: z.number().int().positive().optional(),
   /** Serve the read-only live dashboard at /dashboard (same auth and Host/Origin rules as /metrics). */

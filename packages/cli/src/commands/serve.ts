@@ -4,7 +4,8 @@
 // child process. Edits to the config file are applied live (see config-watch.ts).
 import { dirname, resolve } from 'node:path';
 import { createLogger, createRouter, parseConfig, readConfigFile, SwitchboardError, type Router } from '@switchboard/core';
-import { createGateway, GATEWAY_CLIENT_CAPABILITIES, gatewayConfigSchema, serveHttp, serveStdio, type HttpGateway, type StdioGateway } from '@switchboard/gateway';
+import { createEtcdSessionStore } from '@switchboard/discovery-etcd';
+import { createGateway, GATEWAY_CLIENT_CAPABILITIES, gatewayConfigSchema, serveHttp, serveStdio, type HttpGateway, type SessionStateStore, type SharedSessionState, type StdioGateway } from '@switchboard/gateway';
 import { UsageError, type CliIo } from '../io.js';
 import { builtinPlugins } from '../plugins.js';
 import { observersFor } from '../observers.js';
@@ -46,7 +47,16 @@ export async function runServe(io: CliIo, options: ServeOptions): Promise<number
   let stdio: StdioGateway | undefined;
   let gateway: ReturnType<typeof createGateway> | undefined;
   let watcher: { close(): void } | undefined;
+  let sessionStore: SessionStateStore | undefined;
   try {
+    if (gw.sessionStore) {
+      const storeLogger = logger.child({ component: 'session-store' });
+      sessionStore = createEtcdSessionStore<SharedSessionState>({
+        endpoints: gw.sessionStore.endpoints,
+        ...(gw.sessionStore.prefix ? { prefix: gw.sessionStore.prefix } : {}),
+        onError: (error) => storeLogger.warn('session store error', { error }),
+      });
+    }
     io.err(`discovering and connecting to upstream servers (up to ${Math.round(config.discoveryTimeoutMs / 1000)} s)…`);
     await router.initialize(); // the gateway opens per-session upstreams with the router's transports
     gateway = createGateway({
@@ -72,6 +82,7 @@ export async function runServe(io: CliIo, options: ServeOptions): Promise<number
         ...(gw.maxSessions ? { maxSessions: gw.maxSessions } : {}),
         ...(gw.sessionSecret ? { sessionSecrets: gw.sessionSecret } : {}),
         ...(gw.sessionMaxAgeMs ? { sessionMaxAgeMs: gw.sessionMaxAgeMs } : {}),
+        ...(sessionStore ? { sessionStore } : {}),
         dashboard: gw.dashboard,
       });
       io.err(`switchboard gateway listening on ${http.url} (health: ${new URL('/healthz', http.url).href})`);
@@ -89,6 +100,7 @@ export async function runServe(io: CliIo, options: ServeOptions): Promise<number
     await stdio?.close().catch(() => undefined);
     await http?.close().catch(() => undefined);
     await gateway?.close().catch(() => undefined);
+    await sessionStore?.close().catch(() => undefined);
     await router.close();
   }
 }

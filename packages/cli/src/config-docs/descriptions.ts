@@ -43,7 +43,7 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   logLevel: 'Log level (also `SWITCHBOARD_LOG_LEVEL`).',
   tracing: 'OpenTelemetry spans per routed call, with `traceparent` sent to HTTP upstreams: `{ type: otel }`. Needs `@opentelemetry/api` installed and an OpenTelemetry SDK started by the process (for example `node --import ./otel-setup.mjs`).',
   'tracing.type': 'Only `otel` for now.',
-  gateway: 'How `switchboard serve` exposes the router: `namespace`, `http` (port, host, path), `auth` (bearerTokens, apiKeyHeader, apiKeys), `allowedHosts`, `allowedOrigins`, `sessionIdleMs`, `sessionSecret` (shared by instances behind one load balancer, so any of them can resume any session; a list rotates), `sessionMaxAgeMs`, `maxBodyBytes`, `maxSessions`, `dashboard`, `isolation` (per service: shared or per-session), `maxProcessesPerService`, `processIdleMs`, `pageSize`. Validated by @switchboard/gateway.',
+  gateway: 'How `switchboard serve` exposes the router: `namespace`, `http` (port, host, path), `auth` (bearerTokens, apiKeyHeader, apiKeys), `allowedHosts`, `allowedOrigins`, `sessionIdleMs`, `sessionSecret` (shared by instances behind one load balancer, so any of them can resume any session; a list rotates), `sessionMaxAgeMs`, `sessionStore` (`{ type: etcd, endpoints }`: instances share log level, subscriptions and DELETE), `maxBodyBytes`, `maxSessions`, `dashboard`, `isolation` (per service: shared or per-session), `maxProcessesPerService`, `processIdleMs`, `pageSize`. Validated by @switchboard/gateway.',
   mcpServers: 'An MCP client config\'s servers (Claude Desktop, Cursor, VS Code) as they are: a `static` discovery source.',
 
   // The pattern's names, mapped onto the canonical keys.
