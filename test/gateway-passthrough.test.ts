@@ -105,8 +105,17 @@ describe('gateway passthrough', () => {
     expect(wrong).toEqual(['roots']);
   });
 
+  it('sends the upstream no cancellation for calls that finished', async () => {
+    const client = await harness.connect();
+    const before = upstream.cancelNotices;
+    for (let i = 0; i < 5; i++) expect(firstText(await client.callTool({ name: 'echo', arguments: { text: `done ${i}` } }))).toBe(`done ${i}`);
+    await client.ping(); // a full round trip after the last call: a stray notice would be in by now
+    expect(upstream.cancelNotices - before).toBe(0);
+  });
+
   it('cancels the upstream call when the client aborts', async () => {
     const client = await harness.connect();
+    const noticesBefore = upstream.cancelNotices;
     const controller = new AbortController();
     const call = client.callTool({ name: 'hang', arguments: { tag: 'c1' } }, undefined, { signal: controller.signal });
     // Wait until the upstream has the call: before that there is nothing to cancel upstream.
@@ -114,6 +123,7 @@ describe('gateway passthrough', () => {
     controller.abort();
     await expect(call).rejects.toThrow();
     await waitFor(() => upstream.cancelled.includes('c1'), { what: 'upstream saw the cancellation' });
+    expect(upstream.cancelNotices - noticesBefore).toBe(1);
     // The session still works afterwards.
     expect(firstText(await client.callTool({ name: 'whoami' }))).toBe('up');
   });

@@ -52,7 +52,10 @@ export function createServicePolicy(
   ];
   // Timeout inside the breaker, so timeouts count as failures of this service; a caller's own
   // cancellation is re-thrown as CallerCancelledError first, which the breaker does not count.
-  const timeoutPolicy = timeout(timeoutMs, TimeoutStrategy.Aggressive);
+  // abortOnReturn off: cockatiel otherwise aborts the signal after every call, even a successful
+  // one, and the SDK answers an abort by sending notifications/cancelled upstream, so each call
+  // cost a second message to the upstream (a second POST over HTTP) for a request already done.
+  const timeoutPolicy = timeout(timeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
   const policy: ServicePolicy = {
     execute: (fn, signal) =>
       breaker.execute(async ({ signal: callerSignal }) => {
