@@ -11,6 +11,7 @@ import { startEtcd } from '@switchboard/testing/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGatewayFixture, type GatewayFixture } from './helpers/gateway-fixture.js';
 import { firstText, startGateway, type GatewayHarness } from './helpers/gateway-setup.js';
+import { roundRobinFetch } from './helpers/round-robin-fetch.js';
 import { waitFor } from './helpers/wait.js';
 
 const SECRET = 'test-secret-0123456789-abcdefghijklmnop';
@@ -41,19 +42,6 @@ afterAll(async () => {
   await upstream?.close();
 });
 
-/** A load balancer with no affinity: each request goes to the next instance. */
-function roundRobinFetch(instances: readonly GatewayHarness[], served: number[]): typeof fetch {
-  let next = 0;
-  return (input, init) => {
-    const i = next++ % instances.length;
-    served[i]!++;
-    const url = new URL(input instanceof Request ? input.url : String(input));
-    const target = new URL(instances[i]!.http.url);
-    url.host = target.host;
-    return fetch(url, init);
-  };
-}
-
 const mcpHeaders = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-06-18' };
 
 async function rawCall(harness: GatewayHarness, sessionId: string, method: string, params: Record<string, unknown> = {}): Promise<{ status: number; body: { result?: Record<string, unknown>; error?: { code: number } } }> {
@@ -79,7 +67,7 @@ describe('several gateway instances, one client, no sticky sessions', () => {
     const served = [0, 0];
     const client = new Client({ name: 'lb-client', version: '1.0.0' }, { capabilities: { sampling: {} } });
     clients.push(client);
-    await client.connect(new StreamableHTTPClientTransport(new URL(a.http.url), { fetch: roundRobinFetch([a, b], served) }));
+    await client.connect(new StreamableHTTPClientTransport(new URL(a.http.url), { fetch: roundRobinFetch([a.http.url, b.http.url], served) }));
 
     const tools = await client.listTools();
     expect(tools.tools.map((t) => t.name)).toContain('echo');
@@ -168,7 +156,7 @@ async function sharedStateScenario(storeOne: SessionStateStore, storeTwo: Sessio
     const updates: string[] = [];
     client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void logs.push(`${n.params.level}:${String(n.params.data)}`));
     client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void updates.push(n.params.uri));
-    const transport = new StreamableHTTPClientTransport(new URL(one.http.url), { fetch: roundRobinFetch([one, two], served) });
+    const transport = new StreamableHTTPClientTransport(new URL(one.http.url), { fetch: roundRobinFetch([one.http.url, two.http.url], served) });
     await client.connect(transport);
 
     // Set once, on whichever instance gets it; honoured by both (a watch round trip later).
