@@ -79,6 +79,9 @@ describe('several gateway instances, one client, no sticky sessions', () => {
     expect(served[1]).toBeGreaterThanOrEqual(4);
     expect(a.http.sessionCount).toBe(1);
     expect(b.http.sessionCount).toBe(1);
+    const metrics = async (h: GatewayHarness) => (await fetch(h.http.url.replace('/mcp', '/metrics'))).text();
+    expect(await metrics(a)).toContain('switchboard_gateway_sessions_opened_total{how="initialize"} 1');
+    expect(await metrics(b)).toContain('switchboard_gateway_sessions_opened_total{how="resume"} 1');
     // The instance that never saw the initialize learnt the client's capabilities from the token:
     // each instance opened its own upstream session declaring exactly them (the gateway's shared
     // connections declare sampling, elicitation and roots, so they do not match).

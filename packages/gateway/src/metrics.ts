@@ -27,6 +27,12 @@ export interface RequestSample {
 export class GatewayMetrics {
   private readonly series = new Map<string, Series>();
   private readonly failovers = new Map<string, number>();
+  /** Sessions opened here: by an initialize, or resumed from a token another instance issued. */
+  private readonly opened = { initialize: 0, resume: 0 };
+
+  sessionOpened(how: 'initialize' | 'resume'): void {
+    this.opened[how]++;
+  }
 
   record(sample: RequestSample): void {
     const labels = `method="${esc(sample.method)}",service="${esc(sample.service)}",tool="${esc(sample.tool)}"`;
@@ -70,6 +76,8 @@ export class GatewayMetrics {
     for (const e of entries) out.push(`switchboard_service_in_flight{service="${esc(e.name)}"} ${e.stats.inFlight}`);
     out.push('# HELP switchboard_gateway_sessions Open client sessions.', '# TYPE switchboard_gateway_sessions gauge');
     out.push(`switchboard_gateway_sessions ${sessions}`);
+    out.push('# HELP switchboard_gateway_sessions_opened_total Client sessions opened here, by initialize or resumed from a token another instance (or an earlier state here) issued.', '# TYPE switchboard_gateway_sessions_opened_total counter');
+    for (const how of ['initialize', 'resume'] as const) out.push(`switchboard_gateway_sessions_opened_total{how="${how}"} ${this.opened[how]}`);
     return out.join('\n') + '\n';
   }
 }

@@ -170,6 +170,7 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
         return undefined;
       }
       if (shared) await record.session.applyState(shared);
+      gateway.metrics.sessionOpened('resume');
       logger.info('session resumed', { session: seed.sid, client: seed.clientInfo.name });
       return record;
     })().finally(() => resuming.delete(token));
@@ -248,6 +249,7 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
     } finally {
       opening--;
     }
+    gateway.metrics.sessionOpened('initialize');
     return serve(record, req, res, wire);
   };
 
