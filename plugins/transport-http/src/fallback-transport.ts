@@ -2,10 +2,11 @@
 // backwards-compatibility section tells clients to do it: POST the initialize request; if the
 // server answers 4xx (it predates Streamable HTTP), open the SSE stream and send it there instead.
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport as McpTransport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '@switchboard/core';
+import { NodeHttpClientTransport } from './node-http-client-transport.js';
 
 export interface FallbackOptions {
   url: URL;
@@ -18,7 +19,7 @@ export interface FallbackOptions {
 }
 
 /**
- * The fetch every request goes through. It adds per-request headers (tracing), and gives each
+ * The fetch every legacy SSE request goes through (Streamable HTTP uses node:http directly). It adds per-request headers (tracing), and gives each
  * request its own AbortSignal linked to the one the SDK passes: the SDK hands its transport-wide
  * signal to every request, and undici drops its listener on that signal only at garbage collection,
  * so a busy long-lived connection would pile up thousands of listeners. The link is removed when
@@ -102,7 +103,8 @@ export class StreamableHttpWithSseFallback implements McpTransport {
 
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     if (this.inner) return this.inner.send(message, options);
-    const streamable = new StreamableHTTPClientTransport(this.options.url, { requestInit: { headers: this.options.headers }, fetch: requestFetch(this.options.requestHeaders) });
+    const { url, headers, requestHeaders } = this.options;
+    const streamable = new NodeHttpClientTransport({ url, headers, ...(requestHeaders ? { requestHeaders } : {}) });
     await this.use(streamable);
     try {
       await streamable.send(message, options);
@@ -122,7 +124,7 @@ export class StreamableHttpWithSseFallback implements McpTransport {
   /** End the upstream MCP session (HTTP DELETE), where the active transport has one. */
   async terminateSession(): Promise<void> {
     const inner = this.inner;
-    if (inner instanceof StreamableHTTPClientTransport) await inner.terminateSession();
+    if (inner instanceof NodeHttpClientTransport) await inner.terminateSession();
   }
 
   get protocolVersion(): string | undefined {

@@ -1,0 +1,375 @@
+// MCP Streamable HTTP client transport on node:http/node:https directly. The SDK's client goes
+// through undici fetch and web streams (Request/Response objects, AbortSignal links, a
+// TextDecoderStream and an EventSourceParserStream per response), which dominated the cost of every
+// upstream call; this one parses the node response as it arrives and holds no AbortController.
+import http, { type ClientRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import https from 'node:https';
+import { urlToHttpOptions } from 'node:url';
+import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { SseParser, type SseEvent } from './sse-parser.js';
+
+export interface NodeHttpClientOptions {
+  url: URL;
+  /** Sent with every request. */
+  headers?: Record<string, string>;
+  /** Headers added to each request at send time (tracing context). */
+  requestHeaders?: () => Record<string, string> | undefined;
+}
+
+const ERROR_BODY_LIMIT = 500;
+const RECONNECT_INITIAL_MS = 1_000;
+const RECONNECT_MAX_MS = 30_000;
+
+type RequestFn = (options: http.RequestOptions) => ClientRequest;
+type Target = Pick<http.RequestOptions, 'protocol' | 'hostname' | 'port' | 'path' | 'auth'>;
+
+export class NodeHttpClientTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: Transport['onmessage'];
+
+  private readonly target: Target;
+  private readonly agent: http.Agent;
+  private readonly request: RequestFn;
+  private readonly staticHeaders: Record<string, string>;
+  private readonly requestHeaders: NodeHttpClientOptions['requestHeaders'];
+  /** Every request not finished yet (POSTs, their SSE streams, the GET stream), destroyed on close. */
+  private readonly inFlight = new Set<ClientRequest>();
+  private _sessionId: string | undefined;
+  private _protocolVersion: string | undefined;
+  private started = false;
+  private closed = false;
+  /** The standalone GET stream: open (its request), or wanted again after a timer. */
+  private stream: ClientRequest | undefined;
+  private streamWanted = false;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private reconnectDelay = RECONNECT_INITIAL_MS;
+  private serverRetryMs: number | undefined;
+  private lastEventId: string | undefined;
+
+  constructor(options: NodeHttpClientOptions) {
+    const { url } = options;
+    if (url.protocol === 'https:') {
+      this.agent = new https.Agent({ keepAlive: true });
+      this.request = (o) => https.request(o);
+    } else if (url.protocol === 'http:') {
+      this.agent = new http.Agent({ keepAlive: true });
+      this.request = (o) => http.request(o);
+    } else {
+      throw new TypeError(`unsupported protocol ${url.protocol} in ${url.href} (want http: or https:)`);
+    }
+    const o = urlToHttpOptions(url);
+    this.target = { protocol: o.protocol, hostname: o.hostname, port: o.port, path: o.path, ...(o.auth ? { auth: o.auth } : {}) };
+    this.staticHeaders = { ...options.headers };
+    this.requestHeaders = options.requestHeaders;
+  }
+
+  get sessionId(): string | undefined {
+    return this._sessionId;
+  }
+
+  get protocolVersion(): string | undefined {
+    return this._protocolVersion;
+  }
+
+  setProtocolVersion(version: string): void {
+    this._protocolVersion = version;
+  }
+
+  async start(): Promise<void> {
+    if (this.started) throw new Error('NodeHttpClientTransport already started (Client.connect() starts it)');
+    this.started = true;
+  }
+
+  /** Resumption tokens (replaying a broken stream by Last-Event-ID) are not supported: a broken stream fails its request instead. */
+  async send(message: JSONRPCMessage, _options?: TransportSendOptions): Promise<void> {
+    if (this.closed) throw new Error('Connection closed: the transport was closed');
+    const body = JSON.stringify(message);
+    const headers = this.headers('application/json, text/event-stream');
+    headers['content-type'] = 'application/json';
+    headers['content-length'] = Buffer.byteLength(body);
+    this.applyRequestHeaders(headers);
+    return new Promise<void>((resolve, reject) => {
+      const req = this.open('POST', headers);
+      // Before a response the node error is passed on as it is: its code (ECONNREFUSED...) tells
+      // core whether the message could have been delivered.
+      req.on('error', reject);
+      req.on('response', (res) => this.onPostResponse(message, res, resolve, reject));
+      req.end(body);
+    });
+  }
+
+  /** End the session on the server (HTTP DELETE; 405 means the server does not offer that). */
+  async terminateSession(): Promise<void> {
+    if (!this._sessionId || this.closed) return;
+    this.stopStream(); // the session's GET stream ends with it
+    const headers = this.headers(undefined);
+    this.applyRequestHeaders(headers);
+    const res = await new Promise<IncomingMessage>((resolve, reject) => {
+      const req = this.open('DELETE', headers);
+      req.on('error', reject);
+      req.on('response', resolve);
+      req.end();
+    });
+    const status = res.statusCode ?? 0;
+    const text = await readText(res);
+    if ((status < 200 || status >= 300) && status !== 405) {
+      throw new StreamableHTTPError(status, `Failed to terminate session (${httpStatus(res)}): ${text}`);
+    }
+    this._sessionId = undefined;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopStream();
+    const reason = new Error('Connection closed: the transport was closed');
+    for (const req of this.inFlight) req.destroy(reason);
+    this.inFlight.clear();
+    this.agent.destroy();
+    this.onclose?.();
+  }
+
+  private onPostResponse(message: JSONRPCMessage, res: IncomingMessage, resolve: () => void, reject: (error: Error) => void): void {
+    const sessionId = res.headers['mcp-session-id'];
+    if (typeof sessionId === 'string' && sessionId) this._sessionId = sessionId;
+    const status = res.statusCode ?? 0;
+    if (status < 200 || status >= 300) {
+      void readText(res).then((text) => reject(new StreamableHTTPError(status, `Error POSTing to endpoint (${httpStatus(res)}): ${text}`)));
+      return;
+    }
+    const pending = 'method' in message && 'id' in message ? message.id : undefined;
+    if (status === 202 || pending === undefined) {
+      res.resume(); // drained, so the socket goes back to the pool
+      resolve();
+      if (status === 202 && 'method' in message && message.method === 'notifications/initialized' && !('id' in message)) this.openStream();
+      return;
+    }
+    const type = mediaType(res.headers['content-type']);
+    if (type === 'text/event-stream') {
+      this.readPostStream(res, pending);
+      resolve();
+    } else if (type === 'application/json') {
+      this.readJson(res, pending).then(resolve, reject);
+    } else {
+      res.resume();
+      reject(new StreamableHTTPError(-1, `Unexpected content type: ${res.headers['content-type'] ?? '(none)'}`));
+    }
+  }
+
+  /** A POST's SSE stream: deliver its messages; if it ends before the answer, say so at once. */
+  private readPostStream(res: IncomingMessage, request: RequestId): void {
+    let pending: RequestId | undefined = request;
+    let failure: string | undefined;
+    const parser = new SseParser((event) => {
+      const message = this.deliverEvent(event);
+      if (pending !== undefined && message !== undefined && answers(message, pending)) pending = undefined;
+    });
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => parser.push(chunk));
+    res.on('error', (error: NodeJS.ErrnoException) => void (failure = error.code ?? error.message));
+    res.on('close', () => {
+      if (pending === undefined || this.closed) return;
+      const id = pending;
+      pending = undefined;
+      this.deliver(connectionClosed(id, res.complete ? 'stream ended' : (failure ?? 'ECONNRESET')));
+    });
+  }
+
+  /** A JSON answer is read whole before send() resolves, as the SDK does: a bad body rejects the send. */
+  private readJson(res: IncomingMessage, request: RequestId): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('close', () => {
+        if (!res.complete) reject(new Error('Connection closed before the upstream answered (body cut off)'));
+      });
+      res.on('end', () => {
+        let messages: unknown[];
+        try {
+          const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+          const value: unknown = JSON.parse(text);
+          messages = Array.isArray(value) ? value : [value];
+          for (const m of messages) if (!isMessageShaped(m)) throw new SyntaxError(`not a JSON-RPC message: ${text.slice(0, ERROR_BODY_LIMIT)}`);
+        } catch (error) {
+          reject(error as Error);
+          return;
+        }
+        let answered = false;
+        for (const m of messages as JSONRPCMessage[]) {
+          this.deliver(m);
+          if (answers(m, request)) answered = true;
+        }
+        if (!answered && !this.closed) this.deliver(connectionClosed(request, 'stream ended'));
+        resolve();
+      });
+    });
+  }
+
+  /** Open the standalone GET stream on which the server sends messages outside any request. */
+  private openStream(): void {
+    if (this.closed || this.stream) return;
+    this.streamWanted = true;
+    let req: ClientRequest;
+    try {
+      const headers = this.headers('text/event-stream');
+      if (this.lastEventId !== undefined) headers['last-event-id'] = this.lastEventId;
+      this.applyRequestHeaders(headers);
+      req = this.open('GET', headers);
+    } catch (error) {
+      // Runs from a response handler or a timer: a throw here (a bad header) must not escape.
+      this.streamWanted = false;
+      this.onerror?.(error as Error);
+      return;
+    }
+    this.stream = req;
+    const gone = (error: Error | undefined, retry: boolean): void => {
+      if (this.stream !== req) return; // stopped, or already handled
+      this.stream = undefined;
+      if (this.closed || !this.streamWanted) return;
+      if (error) this.onerror?.(error);
+      if (retry) this.scheduleReconnect();
+      else this.streamWanted = false;
+    };
+    req.on('error', (error) => gone(new Error(`SSE stream disconnected: ${error.message}`, { cause: error }), true));
+    req.on('response', (res) => {
+      const status = res.statusCode ?? 0;
+      if (status === 405) {
+        res.resume(); // the server offers no stream: normal
+        gone(undefined, false);
+        return;
+      }
+      if (status < 200 || status >= 300) {
+        // 4xx will not change by asking again (404: the session is gone); 5xx may.
+        void readText(res).then((text) => gone(new StreamableHTTPError(status, `Failed to open SSE stream (${httpStatus(res)}): ${text}`), status >= 500));
+        return;
+      }
+      this.reconnectDelay = RECONNECT_INITIAL_MS;
+      let failure: Error | undefined;
+      const parser = new SseParser(
+        (event) => void this.deliverEvent(event),
+        (ms) => void (this.serverRetryMs = ms),
+      );
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        parser.push(chunk);
+        this.lastEventId = parser.lastEventId ?? this.lastEventId;
+      });
+      res.on('error', (error) => void (failure = error));
+      res.on('close', () => gone(res.complete ? undefined : new Error(`SSE stream disconnected: ${failure?.message ?? 'aborted'}`, { cause: failure }), true));
+    });
+    req.end();
+  }
+
+  private scheduleReconnect(): void {
+    const delay = Math.min(this.serverRetryMs ?? this.reconnectDelay, RECONNECT_MAX_MS);
+    this.reconnectDelay = Math.min(this.reconnectDelay * 2, RECONNECT_MAX_MS);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      if (this.streamWanted) this.openStream();
+    }, delay);
+  }
+
+  private stopStream(): void {
+    this.streamWanted = false;
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    const req = this.stream;
+    this.stream = undefined;
+    req?.destroy();
+  }
+
+  /** A request through the agent, tracked until it is done so close() can end it. */
+  private open(method: 'POST' | 'GET' | 'DELETE', headers: OutgoingHttpHeaders): ClientRequest {
+    const req = this.request({ ...this.target, method, headers, agent: this.agent });
+    this.inFlight.add(req);
+    req.once('close', () => this.inFlight.delete(req));
+    return req;
+  }
+
+  /** Session, version and static headers; the static ones may override, as with the SDK. */
+  private headers(accept: string | undefined): OutgoingHttpHeaders {
+    const headers: OutgoingHttpHeaders = {};
+    if (this._sessionId) headers['mcp-session-id'] = this._sessionId;
+    if (this._protocolVersion) headers['mcp-protocol-version'] = this._protocolVersion;
+    for (const name in this.staticHeaders) headers[name] = this.staticHeaders[name];
+    if (accept) headers.accept = accept;
+    return headers;
+  }
+
+  private applyRequestHeaders(headers: OutgoingHttpHeaders): void {
+    const extra = this.requestHeaders?.();
+    if (extra) for (const name in extra) headers[name] = extra[name];
+  }
+
+  /** An SSE event for us ('message', with data): parsed and delivered; returns the message. */
+  private deliverEvent(event: SseEvent): JSONRPCMessage | undefined {
+    if ((event.event !== undefined && event.event !== 'message') || event.data === '') return undefined;
+    let value: unknown;
+    try {
+      value = JSON.parse(event.data);
+    } catch (error) {
+      this.onerror?.(error as Error);
+      return undefined;
+    }
+    if (!isMessageShaped(value)) {
+      this.onerror?.(new SyntaxError(`not a JSON-RPC message: ${event.data.slice(0, ERROR_BODY_LIMIT)}`));
+      return undefined;
+    }
+    this.deliver(value);
+    return value;
+  }
+
+  private deliver(message: JSONRPCMessage): void {
+    if (this.closed) return;
+    try {
+      this.onmessage?.(message);
+    } catch (error) {
+      this.onerror?.(error as Error);
+    }
+  }
+}
+
+/** Objects only: the SDK's Protocol checks the JSON-RPC shape itself and reports what fits none. */
+function isMessageShaped(value: unknown): value is JSONRPCMessage {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function answers(message: JSONRPCMessage, id: RequestId): boolean {
+  return 'id' in message && message.id === id && !('method' in message);
+}
+
+function connectionClosed(id: RequestId, reason: string): JSONRPCMessage {
+  // 'Connection closed' is what core reads as a connection failure.
+  return { jsonrpc: '2.0', id, error: { code: -32000, message: `Connection closed before the upstream answered (${reason})` } };
+}
+
+function httpStatus(res: IncomingMessage): string {
+  return res.statusMessage ? `HTTP ${res.statusCode} ${res.statusMessage}` : `HTTP ${res.statusCode}`;
+}
+
+function mediaType(contentType: string | undefined): string {
+  if (!contentType) return '';
+  const semi = contentType.indexOf(';');
+  return (semi === -1 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
+}
+
+/** The body as text, cut to ERROR_BODY_LIMIT; the rest is drained so the socket can be reused. */
+function readText(res: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    let text = '';
+    let cut = false;
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => {
+      if (text.length < ERROR_BODY_LIMIT) text += chunk;
+      else cut = true;
+    });
+    const done = (): void => resolve(text.length > ERROR_BODY_LIMIT || cut ? `${text.slice(0, ERROR_BODY_LIMIT)}…` : text);
+    res.on('end', done);
+    res.on('error', done);
+    res.on('close', done);
+  });
+}
