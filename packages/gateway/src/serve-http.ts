@@ -6,7 +6,7 @@
 // it did not issue resumes the session, so instances sharing a secret need no sticky balancer.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isInitializeRequest, LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS, type InitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { isInitializeRequest, type InitializeRequest, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { createDashboard, isDashboardPath } from './dashboard.js';
 import type { Gateway } from './gateway.js';
 import {
@@ -18,11 +18,9 @@ import {
   readBody,
   type HttpAuthOptions,
 } from './http-guards.js';
-import { HttpSessionTransport } from './http-session-transport.js';
+import { HttpSessions } from './http-sessions.js';
 import { checkWire } from './jsonrpc-wire.js';
-import type { GatewaySession } from './session.js';
-import { sameState, type SessionStateStore } from './session-store.js';
-import { SessionTokens, type SessionSeed } from './session-token.js';
+import type { SessionStateStore } from './session-store.js';
 
 export type { HttpAuthOptions } from './http-guards.js';
 
@@ -66,15 +64,6 @@ export interface HttpGateway {
   close(): Promise<void>;
 }
 
-interface SessionRecord {
-  transport: HttpSessionTransport;
-  seed: SessionSeed;
-  session: GatewaySession;
-  lastSeen: number;
-  /** HTTP requests of this session being served now; a session in the middle of a call is not idle. */
-  active: number;
-}
-
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
 function rpcError(res: ServerResponse, status: number, code: number, message: string, extraHeaders: Record<string, string> = {}): void {
@@ -90,25 +79,21 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
   const maxSessions = options.maxSessions ?? 10_000;
   const authenticate = createAuthenticator(options.auth);
   const logger = gateway.router.logger.child({ component: 'gateway-http' });
-  const sessions = new Map<string, SessionRecord>();
-  /** Sessions being set up now, counted against maxSessions. */
-  let opening = 0;
+  const sessions = new HttpSessions(
+    gateway,
+    {
+      idleMs,
+      maxSessions,
+      maxAgeMs: options.sessionMaxAgeMs ?? 24 * 60 * 60_000,
+      ...(options.sessionSecrets ? { secrets: options.sessionSecrets } : {}),
+      ...(options.sessionStore ? { store: options.sessionStore } : {}),
+    },
+    logger,
+  );
   let allowedHosts: Set<string> | undefined;
   let allowedOrigins: Set<string> | undefined;
   let closing = false;
   const dashboard = options.dashboard ? createDashboard(gateway) : undefined;
-
-  const endSession = async (id: string | undefined, record: SessionRecord): Promise<void> => {
-    if (id !== undefined && sessions.get(id) === record) sessions.delete(id);
-    if (bySid.get(record.seed.sid) === record) bySid.delete(record.seed.sid);
-    // Ended by the client (DELETE): this instance refuses the token from now on, and so do the others
-    // when they share a store.
-    if (!closing && record.transport.deleted) {
-      ended.set(record.seed.sid, Date.now());
-      await store?.save(record.seed.sid, { subscriptions: [], ended: true }, maxAgeMs).catch((error: unknown) => logger.warn('could not share the end of a session', { error }));
-    }
-    await record.session.close().catch((error: unknown) => logger.warn('closing a session failed', { error }));
-  };
 
   const guard = (req: IncomingMessage, res: ServerResponse): boolean => {
     const hostHeader = req.headers.host;
@@ -124,78 +109,8 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
     return true;
   };
 
-  const tokens = new SessionTokens({ ...(options.sessionSecrets ? { secrets: options.sessionSecrets } : {}), ...(options.sessionMaxAgeMs ? { maxAgeMs: options.sessionMaxAgeMs } : {}) });
-  /** sid → when it ended here (DELETE, or idle expiry of a token only this process can open). */
-  const ended = new Map<string, number>();
-  const resuming = new Map<string, Promise<SessionRecord | 'full' | undefined>>();
-  const maxAgeMs = options.sessionMaxAgeMs ?? 24 * 60 * 60_000;
-  const store = options.sessionStore;
-  /** sid → the local record, for changes other instances publish through the store. */
-  const bySid = new Map<string, SessionRecord>();
-
-  const openSession = async (token: string, seed: SessionSeed): Promise<SessionRecord> => {
-    const session = gateway.createSession();
-    const record: SessionRecord = { session, seed, lastSeen: Date.now(), active: 0, transport: new HttpSessionTransport({ sessionId: token }) };
-    // DELETE, idle expiry and shutdown all end here: release what the session held upstream.
-    record.transport.onclose = () => void endSession(token, record);
-    sessions.set(token, record);
-    bySid.set(seed.sid, record);
-    if (store) {
-      session.onStateChange = (state) => void store.save(seed.sid, state, maxAgeMs).catch((error: unknown) => logger.warn('could not share session state', { session: seed.sid, error }));
-    }
-    await session.server.connect(record.transport);
-    return record;
-  };
-
-  /** A token this process did not issue (or forgot): re-create the session from what it carries. */
-  const resume = (token: string): Promise<SessionRecord | 'full' | undefined> => {
-    const running = resuming.get(token);
-    if (running) return running;
-    const attempt = (async (): Promise<SessionRecord | 'full' | undefined> => {
-      const seed = tokens.open(token);
-      if (!seed || ended.has(seed.sid)) return undefined;
-      if (sessions.size + opening >= maxSessions) return 'full';
-      opening++;
-      let record: SessionRecord;
-      try {
-        record = await openSession(token, seed);
-      } finally {
-        opening--;
-      }
-      await record.transport.replayInitialize({ protocolVersion: seed.protocolVersion, capabilities: seed.capabilities, clientInfo: seed.clientInfo });
-      const shared = await store?.load(seed.sid).catch((error: unknown) => void logger.warn('could not read shared session state', { session: seed.sid, error }));
-      if (shared?.ended) {
-        ended.set(seed.sid, Date.now());
-        await record.transport.close();
-        return undefined;
-      }
-      if (shared) await record.session.applyState(shared);
-      gateway.metrics.sessionOpened('resume');
-      logger.info('session resumed', { session: seed.sid, client: seed.clientInfo.name });
-      return record;
-    })().finally(() => resuming.delete(token));
-    resuming.set(token, attempt);
-    return attempt;
-  };
-
-  const serve = (record: SessionRecord, req: IncomingMessage, res: ServerResponse, wire: { messages: Parameters<HttpSessionTransport['handlePost']>[2]; batch: boolean } | undefined): Promise<void> | void => {
-    record.lastSeen = Date.now();
-    if (req.method === 'POST' && wire) {
-      // A POST is active until its response is written; the GET stream stays open for good and does
-      // not count, or no session with one would ever expire.
-      record.active++;
-      res.once('close', () => {
-        record.active--;
-        record.lastSeen = Date.now();
-      });
-      return record.transport.handlePost(req, res, wire.messages, wire.batch);
-    }
-    if (req.method === 'GET') return record.transport.handleGet(req, res);
-    return record.transport.handleDelete(req, res);
-  };
-
   const handleMcp = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    let wire: { messages: Parameters<HttpSessionTransport['handlePost']>[2]; batch: boolean } | undefined;
+    let wire: { messages: readonly JSONRPCMessage[]; batch: boolean } | undefined;
     if (req.method === 'POST') {
       let raw: Buffer;
       try {
@@ -224,33 +139,19 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
     const header = req.headers['mcp-session-id'];
     const sessionId = Array.isArray(header) ? header[0] : header;
     if (sessionId !== undefined) {
-      let record = sessions.get(sessionId);
-      if (!record) {
-        const resumed = await resume(sessionId);
-        if (resumed === 'full') return rpcError(res, 503, -32000, 'Too many sessions', { 'retry-after': '5' });
-        if (!resumed) return rpcError(res, 404, -32001, 'Session not found; initialize a new session');
-        record = resumed;
+      const found = await sessions.find(sessionId);
+      if ('refused' in found) {
+        if (found.refused === 'full') return rpcError(res, 503, -32000, 'Too many sessions', { 'retry-after': '5' });
+        return rpcError(res, 404, -32001, 'Session not found; initialize a new session');
       }
       if (initialize) return rpcError(res, 400, -32600, 'Invalid Request: Server already initialized');
-      return serve(record, req, res, wire);
+      return sessions.serve(found.record, req, res, wire);
     }
     if (req.method !== 'POST' || !wire) return rpcError(res, 400, -32000, 'Bad Request: Mcp-Session-Id header is required');
     if (!initialize) return rpcError(res, 400, -32000, 'Bad Request: no session; send an initialize request first');
     if (wire.messages.length > 1) return rpcError(res, 400, -32600, 'Invalid Request: Only one initialization request is allowed');
-    if (sessions.size + opening >= maxSessions) return rpcError(res, 503, -32000, 'Too many sessions', { 'retry-after': '5' });
-    const requested = initialize.params.protocolVersion;
-    // The version the SDK Server will answer with (the same rule as its own initialize handler).
-    const protocolVersion = SUPPORTED_PROTOCOL_VERSIONS.includes(requested) ? requested : LATEST_PROTOCOL_VERSION;
-    const { token, seed } = tokens.issue({ protocolVersion, capabilities: initialize.params.capabilities, clientInfo: initialize.params.clientInfo });
-    opening++;
-    let record: SessionRecord;
-    try {
-      record = await openSession(token, seed);
-    } finally {
-      opening--;
-    }
-    gateway.metrics.sessionOpened('initialize');
-    return serve(record, req, res, wire);
+    if (sessions.full) return rpcError(res, 503, -32000, 'Too many sessions', { 'retry-after': '5' });
+    return sessions.serve(await sessions.create(initialize), req, res, wire);
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -300,43 +201,6 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
     if (options.allowedOrigins) allowedOrigins = new Set(options.allowedOrigins.map((o) => o.toLowerCase()));
   }
 
-  const sweep = setInterval(
-    () => {
-      const now = Date.now();
-      const cutoff = now - idleMs;
-      for (const [id, record] of sessions) {
-        if (record.active > 0 || record.lastSeen > cutoff) continue;
-        logger.info('session expired', { session: record.seed.sid });
-        sessions.delete(id);
-        // A token only this process can open dies with its state. A shared one may be in use on
-        // another instance; only its state here is released, and it resumes if it comes back.
-        if (!tokens.portable) ended.set(record.seed.sid, now);
-        void record.transport.close().catch(() => undefined);
-        void endSession(id, record);
-      }
-    },
-    Math.max(50, Math.min(idleMs / 2, 60_000)),
-  );
-  // What the client changed through another instance applies here too.
-  const unwatch = store?.watch((sid, state) => {
-    const record = bySid.get(sid);
-    if (!record) return;
-    if (state.ended) {
-      ended.set(sid, Date.now());
-      void record.transport.close().catch(() => undefined);
-      return;
-    }
-    if (sameState(record.session.sharedState(), state)) return;
-    record.session.applyState(state).catch((error: unknown) => logger.warn('could not apply shared session state', { session: sid, error }));
-  });
-  // Tombstones are needed only while their tokens could still open.
-  const forget = setInterval(() => {
-    const cutoff = Date.now() - maxAgeMs;
-    for (const [sid, at] of ended) if (at < cutoff) ended.delete(sid);
-  }, 60_000);
-  forget.unref();
-  sweep.unref();
-
   const urlHost = host.includes(':') ? `[${host}]` : host;
   return {
     url: `http://${urlHost}:${port}${path}`,
@@ -347,18 +211,8 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
     async close() {
       if (closing) return;
       closing = true;
-      clearInterval(sweep);
-      clearInterval(forget);
-      unwatch?.();
       dashboard?.close();
-      const all = [...sessions.entries()];
-      sessions.clear();
-      await Promise.all(
-        all.map(async ([id, r]) => {
-          await r.transport.close().catch(() => undefined);
-          await endSession(id, r);
-        }),
-      );
+      await sessions.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -1,0 +1,210 @@
+// The HTTP gateway's client sessions: issued on initialize as sealed tokens, found by token,
+// resumed from a token this process does not hold (another instance issued it, or this one forgot
+// it), expired when idle, ended by DELETE, and kept in step with other instances through the
+// session state store. serve-http.ts does the HTTP around it.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS, type InitializeRequest, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { Logger } from '@switchboard/core';
+import type { Gateway } from './gateway.js';
+import { HttpSessionTransport } from './http-session-transport.js';
+import type { GatewaySession } from './session.js';
+import { sameState, type SessionStateStore } from './session-store.js';
+import { SessionTokens, type SessionSeed } from './session-token.js';
+
+export interface HttpSessionsOptions {
+  idleMs: number;
+  maxSessions: number;
+  maxAgeMs: number;
+  secrets?: readonly string[];
+  store?: SessionStateStore;
+}
+
+interface SessionRecord {
+  transport: HttpSessionTransport;
+  seed: SessionSeed;
+  session: GatewaySession;
+  lastSeen: number;
+  /** POSTs of this session being served now; a session in the middle of a call is not idle. */
+  active: number;
+}
+
+/** A session to serve, or why there is none. */
+export type SessionLookup = { record: SessionRecord } | { refused: 'unknown' | 'full' };
+
+export class HttpSessions {
+  private readonly sessions = new Map<string, SessionRecord>();
+  /** sid → the local record, for changes other instances publish through the store. */
+  private readonly bySid = new Map<string, SessionRecord>();
+  /** sid → when it ended here (DELETE, or idle expiry of a token only this process can open). */
+  private readonly ended = new Map<string, number>();
+  private readonly resuming = new Map<string, Promise<SessionLookup>>();
+  private readonly tokens: SessionTokens;
+  private readonly timers: NodeJS.Timeout[];
+  private readonly unwatch: (() => void) | undefined;
+  private closing = false;
+
+  constructor(
+    private readonly gateway: Gateway,
+    private readonly options: HttpSessionsOptions,
+    private readonly logger: Logger,
+  ) {
+    this.tokens = new SessionTokens({ ...(options.secrets ? { secrets: options.secrets } : {}), maxAgeMs: options.maxAgeMs });
+    this.unwatch = options.store?.watch((sid, state) => this.sharedChange(sid, state));
+    this.timers = [
+      setInterval(() => this.expireIdle(), Math.max(50, Math.min(options.idleMs / 2, 60_000))),
+      // Tombstones are needed only while their tokens could still open.
+      setInterval(() => this.forgetEnded(), 60_000),
+    ];
+    for (const t of this.timers) t.unref();
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  get full(): boolean {
+    // A session enters the map in the same tick as this check passes (see open), so no count of
+    // sessions still being set up is needed.
+    return this.sessions.size >= this.options.maxSessions;
+  }
+
+  /** The session a request names: held here, or resumed from its token. */
+  async find(token: string): Promise<SessionLookup> {
+    const record = this.sessions.get(token);
+    if (record) return { record };
+    const running = this.resuming.get(token);
+    if (running) return running;
+    const attempt = this.resume(token).finally(() => this.resuming.delete(token));
+    this.resuming.set(token, attempt);
+    return attempt;
+  }
+
+  /** A new session for a client's initialize; its token is the Mcp-Session-Id. */
+  async create(initialize: InitializeRequest): Promise<SessionRecord> {
+    const requested = initialize.params.protocolVersion;
+    // The version the SDK Server will answer with (the same rule as its own initialize handler).
+    const protocolVersion = SUPPORTED_PROTOCOL_VERSIONS.includes(requested) ? requested : LATEST_PROTOCOL_VERSION;
+    const { token, seed } = this.tokens.issue({ protocolVersion, capabilities: initialize.params.capabilities, clientInfo: initialize.params.clientInfo });
+    const record = await this.open(token, seed);
+    this.gateway.metrics.sessionOpened('initialize');
+    return record;
+  }
+
+  /** Hand one HTTP request to its session's transport. */
+  serve(record: SessionRecord, req: IncomingMessage, res: ServerResponse, wire: { messages: readonly JSONRPCMessage[]; batch: boolean } | undefined): Promise<void> | void {
+    record.lastSeen = Date.now();
+    if (req.method === 'POST' && wire) {
+      // A POST is active until its response is written; the GET stream stays open for good and does
+      // not count, or no session with one would ever expire.
+      record.active++;
+      res.once('close', () => {
+        record.active--;
+        record.lastSeen = Date.now();
+      });
+      return record.transport.handlePost(req, res, wire.messages, wire.batch);
+    }
+    if (req.method === 'GET') return record.transport.handleGet(req, res);
+    return record.transport.handleDelete(req, res);
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    for (const t of this.timers) clearInterval(t);
+    this.unwatch?.();
+    const all = [...this.sessions.entries()];
+    this.sessions.clear();
+    await Promise.all(
+      all.map(async ([token, r]) => {
+        await r.transport.close().catch(() => undefined);
+        await this.end(token, r);
+      }),
+    );
+  }
+
+  private async open(token: string, seed: SessionSeed): Promise<SessionRecord> {
+    const session = this.gateway.createSession();
+    const record: SessionRecord = { session, seed, lastSeen: Date.now(), active: 0, transport: new HttpSessionTransport({ sessionId: token }) };
+    // DELETE, idle expiry and shutdown all end here: release what the session held upstream.
+    record.transport.onclose = () => void this.end(token, record);
+    this.sessions.set(token, record);
+    this.bySid.set(seed.sid, record);
+    const store = this.options.store;
+    if (store) {
+      session.onStateChange = (state) =>
+        void store.save(seed.sid, state, this.options.maxAgeMs).catch((error: unknown) => this.logger.warn('could not share session state', { session: seed.sid, error }));
+    }
+    await session.server.connect(record.transport);
+    return record;
+  }
+
+  /** Re-create a session from what its token carries, and what other instances shared of it. */
+  private async resume(token: string): Promise<SessionLookup> {
+    const seed = this.tokens.open(token);
+    if (!seed || this.ended.has(seed.sid)) return { refused: 'unknown' };
+    if (this.full) return { refused: 'full' };
+    const record = await this.open(token, seed);
+    try {
+      await record.transport.replayInitialize({ protocolVersion: seed.protocolVersion, capabilities: seed.capabilities, clientInfo: seed.clientInfo });
+      const shared = await this.options.store?.load(seed.sid).catch((error: unknown) => void this.logger.warn('could not read shared session state', { session: seed.sid, error }));
+      if (shared?.ended) {
+        this.ended.set(seed.sid, Date.now());
+        await record.transport.close();
+        return { refused: 'unknown' };
+      }
+      if (shared) await record.session.applyState(shared);
+    } catch (error) {
+      await record.transport.close();
+      throw error;
+    }
+    this.gateway.metrics.sessionOpened('resume');
+    this.logger.info('session resumed', { session: seed.sid, client: seed.clientInfo.name });
+    return { record };
+  }
+
+  private async end(token: string, record: SessionRecord): Promise<void> {
+    if (this.sessions.get(token) === record) this.sessions.delete(token);
+    if (this.bySid.get(record.seed.sid) === record) this.bySid.delete(record.seed.sid);
+    // Ended by the client (DELETE): this instance refuses the token from now on, and so do the others
+    // when they share a store.
+    if (!this.closing && record.transport.deleted) {
+      this.ended.set(record.seed.sid, Date.now());
+      await this.options.store
+        ?.save(record.seed.sid, { subscriptions: [], ended: true }, this.options.maxAgeMs)
+        .catch((error: unknown) => this.logger.warn('could not share the end of a session', { error }));
+    }
+    await record.session.close().catch((error: unknown) => this.logger.warn('closing a session failed', { error }));
+  }
+
+  /** What the client changed through another instance applies here too. */
+  private sharedChange(sid: string, state: Parameters<GatewaySession['applyState']>[0]): void {
+    const record = this.bySid.get(sid);
+    if (!record) return;
+    if (state.ended) {
+      this.ended.set(sid, Date.now());
+      void record.transport.close().catch(() => undefined);
+      return;
+    }
+    if (sameState(record.session.sharedState(), state)) return;
+    record.session.applyState(state).catch((error: unknown) => this.logger.warn('could not apply shared session state', { session: sid, error }));
+  }
+
+  private expireIdle(): void {
+    const now = Date.now();
+    const cutoff = now - this.options.idleMs;
+    for (const [token, record] of this.sessions) {
+      if (record.active > 0 || record.lastSeen > cutoff) continue;
+      this.logger.info('session expired', { session: record.seed.sid });
+      this.sessions.delete(token);
+      // A token only this process can open dies with its state. A shared one may be in use on
+      // another instance; only its state here is released, and it resumes if it comes back.
+      if (!this.tokens.portable) this.ended.set(record.seed.sid, now);
+      void record.transport.close().catch(() => undefined);
+      void this.end(token, record);
+    }
+  }
+
+  private forgetEnded(): void {
+    const cutoff = Date.now() - this.options.maxAgeMs;
+    for (const [sid, at] of this.ended) if (at < cutoff) this.ended.delete(sid);
+  }
+}
