@@ -1,19 +1,18 @@
 // Two `switchboard serve` processes with one config (a session secret from the environment and an
 // etcd session store), and one stock MCP client behind a load balancer with no affinity: each of
 // its requests goes to the other process. The way an operator scales the gateway out.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { startEtcd, startHttpFixture, type EtcdServer, type HttpFixture } from '@switchboard/testing/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { roundRobinFetch } from './helpers/round-robin-fetch.js';
+import { startServe, stopServe } from './helpers/serve-process.js';
 import { waitFor } from './helpers/wait.js';
 
-const BIN = fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.url));
 const SECRET = 'cli-instances-secret-0123456789abcdefghij';
 let dir: string;
 let etcd: EtcdServer;
@@ -42,27 +41,11 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function serve(): Promise<{ url: string; child: ChildProcess; stderr: () => string }> {
-  const child = spawn(process.execPath, [BIN, 'serve', '-c', join(dir, 'gateway.yaml'), '--http', '0'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, SB_SESSION_SECRET: SECRET },
-  });
-  children.push(child);
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const url = (await waitFor(() => /listening on (\S+) /.exec(stderr)?.[1], { what: 'the listening line', timeoutMs: 20_000 })) as string;
-  return { url, child, stderr: () => stderr };
-}
-
-async function stop(child: ChildProcess): Promise<number | null> {
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  return exited;
-}
-
 describe('switchboard serve, several instances', () => {
   it('serves one client from two processes sharing a secret and an etcd session store', async () => {
-    const [a, b] = await Promise.all([serve(), serve()]);
+    const env = { ...process.env, SB_SESSION_SECRET: SECRET };
+    const config = join(dir, 'gateway.yaml');
+    const [a, b] = await Promise.all([startServe(config, env, children), startServe(config, env, children)]);
     const served = [0, 0];
     const client = new Client({ name: 'stock-client', version: '1.0.0' });
     const transport = new StreamableHTTPClientTransport(new URL(a.url), { fetch: roundRobinFetch([a.url, b.url], served) });
@@ -84,7 +67,7 @@ describe('switchboard serve, several instances', () => {
     await waitFor(async () => (await fetch(b.url, { method: 'POST', headers, body: ping })).status === 404, { what: 'the second process to refuse the ended session' });
     await client.close().catch(() => undefined);
 
-    expect(await stop(a.child)).toBe(0);
-    expect(await stop(b.child)).toBe(0);
+    expect(await stopServe(a.child)).toBe(0);
+    expect(await stopServe(b.child)).toBe(0);
   });
 });

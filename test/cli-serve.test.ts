@@ -10,6 +10,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { startHttpFixture, stdioFixtureEntry, type HttpFixture } from '@switchboard/testing/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServe, stopServe } from './helpers/serve-process.js';
 import { waitFor } from './helpers/wait.js';
 
 const BIN = fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.url));
@@ -55,14 +56,7 @@ afterAll(async () => {
 
 describe('switchboard serve', () => {
   it('serves the upstreams over HTTP with auth, balances replicas, and stops cleanly on SIGTERM', async () => {
-    const child = spawn(process.execPath, [BIN, 'serve', '-c', join(dir, 'gateway.yaml'), '--http', '0'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, SERVE_TOKEN: TOKEN },
-    });
-    children.push(child);
-    let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    const url = (await waitFor(() => /listening on (\S+) /.exec(stderr)?.[1], { what: 'the listening line', timeoutMs: 20_000 })) as string;
+    const { url, child, stderr } = await startServe(join(dir, 'gateway.yaml'), { ...process.env, SERVE_TOKEN: TOKEN }, children);
 
     expect((await fetch(new URL('/healthz', url))).status).toBe(200);
     const denied = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
@@ -80,10 +74,8 @@ describe('switchboard serve', () => {
     await client.close();
 
     expect(fixtureProcesses('serve-compute-7f3a').length).toBeGreaterThan(0);
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    expect(stderr).toContain('stopping (SIGTERM)');
+    expect(await stopServe(child)).toBe(0);
+    expect(stderr()).toContain('stopping (SIGTERM)');
     await waitFor(() => fixtureProcesses('serve-compute-7f3a').length === 0, { what: 'the stdio upstream to be gone' });
   });
 
@@ -128,11 +120,7 @@ describe('switchboard serve', () => {
     const config = (servers: string[], strategy = 'round-robin') =>
       [`strategy: { type: ${strategy} }`, 'discovery:', '  - type: static', '    servers:', ...servers.map((s) => `      - ${s}`)].join('\n');
     writeFileSync(file, config([`{ name: r1, url: "${replicas[0]!.url}" }`]));
-    const child = spawn(process.execPath, [BIN, 'serve', '-c', file, '--http', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(child);
-    let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    const url = (await waitFor(() => /listening on (\S+) /.exec(stderr)?.[1], { what: 'the listening line', timeoutMs: 20_000 })) as string;
+    const { url, child, stderr } = await startServe(file, process.env, children);
     const client = new Client({ name: 'long-lived', version: '1.0.0' });
     let changed = 0;
     client.setNotificationHandler(ToolListChangedNotificationSchema, () => void changed++);
@@ -146,12 +134,12 @@ describe('switchboard serve', () => {
     expect(JSON.stringify(r.content)).toContain('extra: 3 results for');
 
     writeFileSync(file, 'strategy: { type: 12 }\n');
-    await waitFor(() => stderr.includes('config reload rejected'), { what: 'the rejected reload' });
-    expect(stderr).toContain('strategy.type');
+    await waitFor(() => stderr().includes('config reload rejected'), { what: 'the rejected reload' });
+    expect(stderr()).toContain('strategy.type');
     expect(JSON.stringify((await client.callTool({ name: 'whoami' })).content)).toContain('r1');
 
     writeFileSync(file, config([`{ name: r1, url: "${replicas[0]!.url}" }`, `{ name: extra, url: "${extra.url}" }`], 'random'));
-    await waitFor(() => stderr.includes('take effect only after a restart'), { what: 'the restart notice' });
+    await waitFor(() => stderr().includes('take effect only after a restart'), { what: 'the restart notice' });
     await client.close();
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('exit', resolve));
