@@ -4,7 +4,7 @@
 // the instance saw deleted is refused with 404.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { LoggingMessageNotificationSchema, ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { CreateMessageRequestSchema, LoggingMessageNotificationSchema, ResourceUpdatedNotificationSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { createEtcdSessionStore } from '@switchboard/discovery-etcd';
 import { createMemorySessionStore, type SessionStateStore, type SharedSessionState } from '@switchboard/gateway';
 import { startEtcd } from '@switchboard/testing/fixtures';
@@ -124,7 +124,7 @@ describe('several gateway instances, one client, no sticky sessions', () => {
     }
   });
 
-  it('shares the log level, subscriptions and the end of a session through a session store', async () => {
+  it('shares the log level, subscriptions, sampling answers and the end of a session through a session store', async () => {
     const store = createMemorySessionStore();
     try {
       await sharedStateScenario(store, store);
@@ -135,7 +135,7 @@ describe('several gateway instances, one client, no sticky sessions', () => {
 
   it('shares them through etcd between instances that each have their own client', async () => {
     const etcd = await startEtcd();
-    const stores = [0, 1].map(() => createEtcdSessionStore<SharedSessionState>({ endpoints: [etcd.endpoint], prefix: '/test/sessions/' }));
+    const stores = [0, 1].map(() => createEtcdSessionStore<SharedSessionState, JSONRPCMessage>({ endpoints: [etcd.endpoint], prefix: '/test/sessions/' }));
     try {
       await sharedStateScenario(stores[0]!, stores[1]!);
     } finally {
@@ -145,7 +145,7 @@ describe('several gateway instances, one client, no sticky sessions', () => {
   });
 });
 
-/** Two instances, one client alternating between them: level, subscriptions and DELETE hold on both. */
+/** Two instances, one client alternating between them: level, subscriptions, sampling answers and DELETE work across both. */
 async function sharedStateScenario(storeOne: SessionStateStore, storeTwo: SessionStateStore): Promise<void> {
   const servers = [{ name: 'up', transport: 'http', url: upstream.url }];
   const [one, two] = await Promise.all([
@@ -154,7 +154,13 @@ async function sharedStateScenario(storeOne: SessionStateStore, storeTwo: Sessio
   ]);
   try {
     const served = [0, 0];
-    const client = new Client({ name: 'lb-client', version: '1.0.0' });
+    const client = new Client({ name: 'lb-client', version: '1.0.0' }, { capabilities: { sampling: {} } });
+    const asked: string[] = [];
+    client.setRequestHandler(CreateMessageRequestSchema, (request) => {
+      const first = request.params.messages[0]?.content;
+      asked.push(first && 'text' in first ? String(first.text) : '');
+      return { role: 'assistant', model: 'test', content: { type: 'text', text: `answer ${asked.length}` } };
+    });
     const logs: string[] = [];
     const updates: string[] = [];
     client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void logs.push(`${n.params.level}:${String(n.params.data)}`));
@@ -180,6 +186,13 @@ async function sharedStateScenario(storeOne: SessionStateStore, storeTwo: Sessio
     expect(new Set(updates)).toEqual(new Set(['note://up/shared']));
     expect(served[0]).toBeGreaterThan(2);
     expect(served[1]).toBeGreaterThan(2);
+
+    // Sampling asked by whichever instance serves the call; the client's answer is a new POST, which
+    // the balancer gives to the next instance: it is relayed back to the one that asked.
+    for (let i = 1; i <= 3; i++) {
+      expect(firstText(await client.callTool({ name: 'ask', arguments: { question: `q${i}` } }))).toBe(`sampled: answer ${i}`);
+    }
+    expect(asked).toEqual(['q1', 'q2', 'q3']);
 
     // Ended on one instance: refused by both.
     const id = transport.sessionId!;

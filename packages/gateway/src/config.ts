@@ -35,7 +35,8 @@ export const gatewayConfigSchema = z.strictObject({
   /** A session token older than this is refused by every instance (default 24 h). */
   sessionMaxAgeMs: z.number().int().positive().optional(),
   /**
-   * Where instances share what a client changes after initialize (log level, subscriptions, DELETE):
+   * Where instances share what a client changes after initialize (log level, subscriptions, DELETE)
+   * and relay the client's answers to another instance's sampling/elicitation/roots requests:
    * `etcd` for instances in several processes. Without it each instance knows only its own part.
    */
   sessionStore: z

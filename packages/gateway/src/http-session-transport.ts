@@ -18,7 +18,18 @@ export interface HttpSessionTransportOptions {
   sessionId: string;
   /** An SSE stream with nothing to send for this long gets a comment, so idle proxies keep it (default 15 s). */
   keepAliveMs?: number;
+  /**
+   * This gateway instance's tag. Requests the server sends the client (sampling, elicitation,
+   * roots) carry it in their id, so that an answer the load balancer hands to another instance can
+   * be relayed back here (see `onForeignAnswer` and `deliverAnswer`).
+   */
+  instanceTag?: string;
+  /** The client answered, on this instance, a request another instance sent it. */
+  onForeignAnswer?: (instanceTag: string, answer: JSONRPCMessage) => void;
 }
+
+/** Separates the instance tag from the server's own id in the id of a server-to-client request. */
+const TAG_SEPARATOR = '~';
 
 /** One POST that carried requests: where their responses (and what is sent while serving them) go. */
 interface Exchange {
@@ -42,6 +53,10 @@ export class HttpSessionTransport implements Transport {
   onerror?: (error: Error) => void;
   onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void;
   private readonly keepAliveMs: number;
+  private readonly tag: string | undefined;
+  private readonly onForeignAnswer: HttpSessionTransportOptions['onForeignAnswer'];
+  /** Id on the wire → the Server's own id, for requests sent to the client and not answered yet. */
+  private readonly asked = new Map<string, RequestId>();
   private readonly byRequest = new Map<RequestId, Exchange>();
   private standalone: { res: ServerResponse; timer: NodeJS.Timeout } | undefined;
   private closed = false;
@@ -51,6 +66,8 @@ export class HttpSessionTransport implements Transport {
   constructor(options: HttpSessionTransportOptions) {
     this.sessionId = options.sessionId;
     this.keepAliveMs = options.keepAliveMs ?? 15_000;
+    this.tag = options.instanceTag;
+    this.onForeignAnswer = options.onForeignAnswer;
   }
 
   get isClosed(): boolean {
@@ -71,7 +88,7 @@ export class HttpSessionTransport implements Transport {
     if (requests.length === 0) {
       // Notifications and answers to our own requests: accepted, nothing to stream back.
       res.writeHead(202).end();
-      for (const m of messages) this.onmessage?.(m, extra);
+      for (const m of messages) this.receive(m, extra);
       return;
     }
     const exchange: Exchange = { res, batch, waiting: new Set(requests.map((r) => r.id)), responses: [], sse: false, done: false, timer: undefined };
@@ -79,7 +96,7 @@ export class HttpSessionTransport implements Transport {
     exchange.timer = setInterval(() => this.keepAlive(exchange), this.keepAliveMs);
     // A client that goes away does not cancel its requests (the spec says so); their answers are dropped.
     res.once('close', () => this.finish(exchange));
-    for (const m of messages) this.onmessage?.(m, extra);
+    for (const m of messages) this.receive(m, extra);
   }
 
   /** The standalone SSE stream: notifications and requests that belong to no client request. */
@@ -122,8 +139,14 @@ export class HttpSessionTransport implements Transport {
     this.onmessage?.({ jsonrpc: '2.0', method: 'notifications/initialized' });
   }
 
-  async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+  /** An answer another instance received for a request this one sent (relayed through the store). */
+  deliverAnswer(answer: JSONRPCMessage): void {
+    if (!this.closed) this.receive(answer, undefined);
+  }
+
+  async send(outgoing: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     if (this.closed) return;
+    const message = this.tagOutgoing(outgoing);
     const response = isResponse(message);
     const related = response ? message.id : options?.relatedRequestId;
     if (related === undefined) {
@@ -160,6 +183,7 @@ export class HttpSessionTransport implements Transport {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.asked.clear();
     for (const exchange of new Set(this.byRequest.values())) {
       exchange.res?.end();
       this.finish(exchange);
@@ -170,6 +194,38 @@ export class HttpSessionTransport implements Transport {
       this.standalone = undefined;
     }
     this.onclose?.();
+  }
+
+  /** Hand a client message to the Server, unless it answers a request another instance sent. */
+  private receive(message: JSONRPCMessage, extra: MessageExtraInfo | undefined): void {
+    if (this.tag !== undefined && isResponse(message) && typeof message.id === 'string') {
+      const cut = message.id.indexOf(TAG_SEPARATOR);
+      if (cut > 0) {
+        const tag = message.id.slice(0, cut);
+        if (tag !== this.tag) return this.onForeignAnswer?.(tag, message);
+        const own = this.asked.get(message.id);
+        if (own === undefined) return; // answered already, or cancelled
+        this.asked.delete(message.id);
+        return this.onmessage?.({ ...message, id: own } as JSONRPCMessage, extra);
+      }
+    }
+    this.onmessage?.(message, extra);
+  }
+
+  /** Tag the id of a request to the client, and of the Server's cancellation of one. */
+  private tagOutgoing(message: JSONRPCMessage): JSONRPCMessage {
+    if (this.tag === undefined || !('method' in message)) return message;
+    if ('id' in message && message.id !== undefined) {
+      const wire = `${this.tag}${TAG_SEPARATOR}${String(message.id)}`;
+      this.asked.set(wire, message.id);
+      return { ...message, id: wire } as JSONRPCMessage;
+    }
+    if (message.method === 'notifications/cancelled' && message.params && 'requestId' in message.params) {
+      const wire = `${this.tag}${TAG_SEPARATOR}${String(message.params.requestId)}`;
+      if (!this.asked.delete(wire)) return message; // it cancels a request of the client's, not ours
+      return { ...message, params: { ...message.params, requestId: wire } } as JSONRPCMessage;
+    }
+    return message;
   }
 
   private keepAlive(exchange: Exchange): void {

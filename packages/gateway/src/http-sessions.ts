@@ -2,6 +2,7 @@
 // resumed from a token this process does not hold (another instance issued it, or this one forgot
 // it), expired when idle, ended by DELETE, and kept in step with other instances through the
 // session state store. serve-http.ts does the HTTP around it.
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS, type InitializeRequest, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '@switchboard/core';
@@ -41,6 +42,9 @@ export class HttpSessions {
   private readonly tokens: SessionTokens;
   private readonly timers: NodeJS.Timeout[];
   private readonly unwatch: (() => void) | undefined;
+  private readonly unrelay: (() => void) | undefined;
+  /** Names this instance in the ids of its requests to clients, so answers find their way back. */
+  private readonly instanceTag = randomBytes(6).toString('base64url');
   private closing = false;
 
   constructor(
@@ -50,6 +54,7 @@ export class HttpSessions {
   ) {
     this.tokens = new SessionTokens({ ...(options.secrets ? { secrets: options.secrets } : {}), maxAgeMs: options.maxAgeMs });
     this.unwatch = options.store?.watch((sid, state) => this.sharedChange(sid, state));
+    this.unrelay = options.store?.onRelay?.(this.instanceTag, (sid, answer) => this.bySid.get(sid)?.transport.deliverAnswer(answer));
     this.timers = [
       setInterval(() => this.expireIdle(), Math.max(50, Math.min(options.idleMs / 2, 60_000))),
       // Tombstones are needed only while their tokens could still open.
@@ -111,6 +116,7 @@ export class HttpSessions {
     this.closing = true;
     for (const t of this.timers) clearInterval(t);
     this.unwatch?.();
+    this.unrelay?.();
     const all = [...this.sessions.entries()];
     this.sessions.clear();
     await Promise.all(
@@ -123,7 +129,12 @@ export class HttpSessions {
 
   private async open(token: string, seed: SessionSeed): Promise<SessionRecord> {
     const session = this.gateway.createSession();
-    const record: SessionRecord = { session, seed, lastSeen: Date.now(), active: 0, transport: new HttpSessionTransport({ sessionId: token }) };
+    const transport = new HttpSessionTransport({
+      sessionId: token,
+      instanceTag: this.instanceTag,
+      onForeignAnswer: (instance, answer) => this.relayAnswer(instance, seed.sid, answer),
+    });
+    const record: SessionRecord = { session, seed, lastSeen: Date.now(), active: 0, transport };
     // DELETE, idle expiry and shutdown all end here: release what the session held upstream.
     record.transport.onclose = () => void this.end(token, record);
     this.sessions.set(token, record);
@@ -173,6 +184,16 @@ export class HttpSessions {
         .catch((error: unknown) => this.logger.warn('could not share the end of a session', { error }));
     }
     await record.session.close().catch((error: unknown) => this.logger.warn('closing a session failed', { error }));
+  }
+
+  /** The client answered here a request another instance sent it: pass the answer there. */
+  private relayAnswer(instance: string, sid: string, answer: JSONRPCMessage): void {
+    const relay = this.options.store?.relay;
+    if (!relay) {
+      this.logger.warn('an answer to another instance\'s request arrived here and there is no session store to relay it; use affinity on Mcp-Session-Id', { session: sid });
+      return;
+    }
+    relay.call(this.options.store, instance, sid, answer).catch((error: unknown) => this.logger.warn('could not relay an answer to another instance', { session: sid, error }));
   }
 
   /** What the client changed through another instance applies here too. */

@@ -3,7 +3,7 @@
 // initialize fixed; it cannot carry this, because Streamable HTTP gives a session one id for life.
 // Written on change (rare: setLevel, subscribe, unsubscribe, DELETE), read when an instance resumes
 // a session, and pushed to every instance through `watch`, never read on the request path.
-import type { LoggingLevel } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage, LoggingLevel } from '@modelcontextprotocol/sdk/types.js';
 
 export interface SharedSessionState {
   readonly level?: LoggingLevel;
@@ -19,6 +19,14 @@ export interface SessionStateStore {
   save(sid: string, state: SharedSessionState, ttlMs: number): Promise<void>;
   /** Every change by any instance, this one included. Returns the way to stop listening. */
   watch(listener: (sid: string, state: SharedSessionState) => void): () => void;
+  /**
+   * Pass a client's answer to the instance that asked (sampling, elicitation, roots): the load
+   * balancer may hand the answer to any instance. Optional: without it such answers are lost, and a
+   * deployment that uses them needs affinity.
+   */
+  relay?(instance: string, sid: string, answer: JSONRPCMessage): Promise<void>;
+  /** Answers relayed to this instance. Returns the way to stop listening. */
+  onRelay?(instance: string, listener: (sid: string, answer: JSONRPCMessage) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -29,6 +37,7 @@ export interface SessionStateStore {
 export function createMemorySessionStore(): SessionStateStore {
   const entries = new Map<string, { state: SharedSessionState; expires: number }>();
   const listeners = new Set<(sid: string, state: SharedSessionState) => void>();
+  const relays = new Map<string, (sid: string, answer: JSONRPCMessage) => void>();
   return {
     async load(sid) {
       const entry = entries.get(sid);
@@ -45,8 +54,16 @@ export function createMemorySessionStore(): SessionStateStore {
       listeners.add(listener);
       return () => void listeners.delete(listener);
     },
+    async relay(instance, sid, answer) {
+      relays.get(instance)?.(sid, answer);
+    },
+    onRelay(instance, listener) {
+      relays.set(instance, listener);
+      return () => void (relays.get(instance) === listener && relays.delete(instance));
+    },
     async close() {
       listeners.clear();
+      relays.clear();
     },
   };
 }

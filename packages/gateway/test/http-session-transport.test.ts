@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HttpSessionTransport } from '../src/http-session-transport.js';
+import { HttpSessionTransport, type HttpSessionTransportOptions } from '../src/http-session-transport.js';
 import { checkWire } from '../src/jsonrpc-wire.js';
 import { SessionTokens } from '../src/session-token.js';
 
@@ -27,8 +27,8 @@ afterEach(async () => {
 });
 
 /** One SDK Server on one HttpSessionTransport behind a node:http server on loopback. */
-async function rig(keepAliveMs = 15_000): Promise<Rig> {
-  const transport = new HttpSessionTransport({ sessionId: 'session-1', keepAliveMs });
+async function rig(keepAliveMs = 15_000, tagging: Partial<Pick<HttpSessionTransportOptions, 'instanceTag' | 'onForeignAnswer'>> = {}): Promise<Rig> {
+  const transport = new HttpSessionTransport({ sessionId: 'session-1', keepAliveMs, ...tagging });
   const server = new Server({ name: 't', version: '1' }, { capabilities: { tools: {}, logging: {} } });
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: [] }));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
@@ -123,6 +123,30 @@ describe('HttpSessionTransport', () => {
     const reader = stream.body!.getReader();
     const { value } = await reader.read();
     expect(new TextDecoder().decode(value)).toContain('notifications/tools/list_changed');
+    controller.abort();
+  });
+
+  it('tags its requests to the client, hands answers tagged for another instance to onForeignAnswer, and tags its cancellations', async () => {
+    const foreign: Array<[string, unknown]> = [];
+    const r = await rig(15_000, { instanceTag: 'me', onForeignAnswer: (tag, answer) => void foreign.push([tag, answer]) });
+    await r.transport.replayInitialize(initParams);
+    const controller = new AbortController();
+    const stream = await fetch(r.url, { headers: { ...headers, accept: 'text/event-stream' }, signal: controller.signal });
+    const reader = stream.body!.getReader();
+    let seen = '';
+    const until = async (text: string): Promise<void> => {
+      while (!seen.includes(text)) seen += new TextDecoder().decode((await reader.read()).value);
+    };
+    const asked = r.server.createMessage({ messages: [{ role: 'user', content: { type: 'text', text: 'hi' } }], maxTokens: 5 }, { timeout: 150 });
+    const settled = asked.then(() => 'answered', () => 'timed out');
+    await until('"id":"me~0"');
+    const other = { jsonrpc: '2.0', id: 'other~0', result: { role: 'assistant', model: 'm', content: { type: 'text', text: 'not yours' } } };
+    expect((await post(r.url, other)).status).toBe(202);
+    expect(foreign).toEqual([['other', other]]);
+    // Not answered here: the Server gives up and says so with the id the client knows.
+    expect(await settled).toBe('timed out');
+    await until('notifications/cancelled');
+    expect(seen).toContain('"requestId":"me~0"');
     controller.abort();
   });
 

@@ -2,7 +2,9 @@
 // balancer (see @switchboard/gateway's SessionStateStore). One key per client session under a
 // prefix, leased for the token's lifetime so etcd forgets it on its own; every instance watches the
 // prefix, so a change made through one instance reaches the others within a watch round trip.
+// Answers a client gave one instance for another's request are relayed under `<prefix>relay/`.
 // It matches the gateway's interface by shape: this package does not depend on the gateway.
+import { randomBytes } from 'node:crypto';
 import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
 import { createEtcdClient } from './client.js';
 import type { EtcdAuth } from './options.js';
@@ -16,25 +18,31 @@ export interface EtcdSessionStoreOptions {
   onError?: (error: unknown) => void;
 }
 
-export interface EtcdSessionStore<S> {
+export interface EtcdSessionStore<S, M = unknown> {
   load(sid: string): Promise<S | undefined>;
   save(sid: string, state: S, ttlMs: number): Promise<void>;
   watch(listener: (sid: string, state: S) => void): () => void;
+  relay(instance: string, sid: string, message: M): Promise<void>;
+  onRelay(instance: string, listener: (sid: string, message: M) => void): () => void;
   close(): Promise<void>;
 }
 
+/** A relayed answer is picked up within milliseconds; the lease only clears what nobody took. */
+const RELAY_TTL_SECONDS = 60;
+
 export const DEFAULT_SESSION_PREFIX = '/switchboard/sessions/';
 
-export function createEtcdSessionStore<S>(options: EtcdSessionStoreOptions): EtcdSessionStore<S> {
+export function createEtcdSessionStore<S, M = unknown>(options: EtcdSessionStoreOptions): EtcdSessionStore<S, M> {
   const prefix = options.prefix ?? DEFAULT_SESSION_PREFIX;
   const client: Etcd3 = createEtcdClient({ endpoints: options.endpoints, auth: options.auth });
   const listeners = new Set<(sid: string, state: S) => void>();
   let watcher: Promise<Watcher> | undefined;
+  const relayWatchers = new Set<Promise<Watcher>>();
   let closed = false;
 
-  const parse = (kv: IKeyValue): S | undefined => {
+  const parse = <T>(kv: IKeyValue): T | undefined => {
     try {
-      return JSON.parse(kv.value.toString('utf8')) as S;
+      return JSON.parse(kv.value.toString('utf8')) as T;
     } catch (error) {
       options.onError?.(error);
       return undefined;
@@ -48,9 +56,10 @@ export function createEtcdSessionStore<S>(options: EtcdSessionStoreOptions): Etc
     watcher
       .then((w) => {
         w.on('put', (kv) => {
-          const state = parse(kv);
-          if (state === undefined) return;
           const sid = kv.key.toString('utf8').slice(prefix.length);
+          if (sid.includes('/')) return; // a relayed answer, not a session's state
+          const state = parse<S>(kv);
+          if (state === undefined) return;
           for (const l of listeners) l(sid, state);
         });
         w.on('error', (error) => options.onError?.(error));
@@ -65,7 +74,7 @@ export function createEtcdSessionStore<S>(options: EtcdSessionStoreOptions): Etc
     async load(sid) {
       const kv = await client.get(prefix + sid).exec();
       const first = kv.kvs[0];
-      return first ? parse(first) : undefined;
+      return first ? parse<S>(first) : undefined;
     },
     async save(sid, state, ttlMs) {
       // A lease per write: writes are rare (setLevel, subscribe, DELETE), and each outlives the
@@ -79,11 +88,45 @@ export function createEtcdSessionStore<S>(options: EtcdSessionStoreOptions): Etc
       startWatch();
       return () => void listeners.delete(listener);
     },
+    async relay(instance, sid, message) {
+      const lease = client.lease(RELAY_TTL_SECONDS, { autoKeepAlive: false });
+      lease.on('lost', () => undefined);
+      await lease.put(`${prefix}relay/${instance}/${sid}/${randomBytes(8).toString('hex')}`).value(JSON.stringify(message));
+    },
+    onRelay(instance, listener) {
+      const base = `${prefix}relay/${instance}/`;
+      const created = client.watch().prefix(base).create();
+      relayWatchers.add(created);
+      let stopped = false;
+      created
+        .then((w) => {
+          w.on('put', (kv) => {
+            if (stopped) return;
+            const key = kv.key.toString('utf8');
+            const sid = key.slice(base.length).split('/')[0]!;
+            const message = parse<M>(kv);
+            // Taken: delete it so a restarted watch does not deliver it twice.
+            void client.delete().key(key).exec().catch((error: unknown) => options.onError?.(error));
+            if (message !== undefined) listener(sid, message);
+          });
+          w.on('error', (error) => options.onError?.(error));
+        })
+        .catch((error: unknown) => options.onError?.(error));
+      return () => {
+        stopped = true;
+        relayWatchers.delete(created);
+        void created.then((w) => w.cancel()).catch(() => undefined);
+      };
+    },
     async close() {
       closed = true;
       listeners.clear();
-      const w = await watcher?.catch(() => undefined);
-      await w?.cancel().catch(() => undefined);
+      const all = [watcher, ...relayWatchers];
+      relayWatchers.clear();
+      for (const pending of all) {
+        const w = await pending?.catch(() => undefined);
+        await w?.cancel().catch(() => undefined);
+      }
       client.close();
     },
   };
