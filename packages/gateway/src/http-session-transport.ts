@@ -70,10 +70,6 @@ export class HttpSessionTransport implements Transport {
     this.onForeignAnswer = options.onForeignAnswer;
   }
 
-  get isClosed(): boolean {
-    return this.closed;
-  }
-
   async start(): Promise<void> {}
 
   /**
@@ -83,8 +79,13 @@ export class HttpSessionTransport implements Transport {
   handlePost(req: IncomingMessage, res: ServerResponse, messages: readonly JSONRPCMessage[], batch: boolean): void {
     const problem = this.checkHeaders(req, 'post');
     if (problem) return reject(res, problem.status, problem.message);
+    // Ended (DELETE, expiry) between the lookup and now: nothing would ever answer.
+    if (this.closed) return reject(res, 404, 'Session not found', -32001);
     const extra: MessageExtraInfo = { requestInfo: { headers: req.headers } };
     const requests = messages.filter(isRequest);
+    // A second request with the id of one still being served would take over its answer.
+    const reused = requests.find((r, i) => this.byRequest.has(r.id) || requests.findIndex((o) => o.id === r.id) !== i);
+    if (reused) return reject(res, 400, `Invalid Request: request id ${JSON.stringify(reused.id)} is already in use in this session`, -32600);
     if (requests.length === 0) {
       // Notifications and answers to our own requests: accepted, nothing to stream back.
       res.writeHead(202).end();
@@ -275,6 +276,6 @@ function sseEvent(message: JSONRPCMessage): string {
   return `event: message\ndata: ${JSON.stringify(message)}\n\n`;
 }
 
-function reject(res: ServerResponse, status: number, message: string): void {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32000, message } }));
+function reject(res: ServerResponse, status: number, message: string, code = -32000): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } }));
 }

@@ -150,6 +150,30 @@ describe('HttpSessionTransport', () => {
     controller.abort();
   });
 
+  it('refuses a request id already in flight, and keeps serving the first request', async () => {
+    const r = await rig();
+    await r.transport.replayInitialize(initParams);
+    const first = post(r.url, call(9, { waitMs: 150 }));
+    await new Promise((resolve) => setTimeout(resolve, 30)); // the first POST is in
+    const again = await post(r.url, call(9, {}));
+    expect(again.status).toBe(400);
+    expect(again.text).toContain('request id 9 is already in use');
+    const batch = await post(r.url, [call(10, {}), call(10, {})]);
+    expect(batch.status).toBe(400);
+    const answered = await first;
+    expect(answered.status).toBe(200);
+    expect(JSON.parse(answered.text).id).toBe(9);
+  });
+
+  it('answers 404 once the session has ended', async () => {
+    const r = await rig();
+    await r.transport.replayInitialize(initParams);
+    expect((await fetch(r.url, { method: 'DELETE', headers })).status).toBe(200);
+    const after = await post(r.url, call(11, {}));
+    expect(after.status).toBe(404);
+    expect(JSON.parse(after.text).error.code).toBe(-32001);
+  });
+
   it('refuses a POST that does not accept both JSON and SSE, and an unknown protocol version', async () => {
     const r = await rig();
     const notAcceptable = await fetch(r.url, { method: 'POST', headers: { ...headers, accept: 'application/json' }, body: JSON.stringify(call(7, {})) });
