@@ -13,6 +13,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { SUPPORTED_PROTOCOL_VERSIONS, type InitializeRequest, type JSONRPCMessage, type MessageExtraInfo, type RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { isRequest, isResponse } from './jsonrpc-wire.js';
+import { writeRpcError } from './rpc-error.js';
 
 export interface HttpSessionTransportOptions {
   sessionId: string;
@@ -78,14 +79,14 @@ export class HttpSessionTransport implements Transport {
    */
   handlePost(req: IncomingMessage, res: ServerResponse, messages: readonly JSONRPCMessage[], batch: boolean): void {
     const problem = this.checkHeaders(req, 'post');
-    if (problem) return reject(res, problem.status, problem.message);
+    if (problem) return writeRpcError(res, problem.status, -32000, problem.message);
     // Ended (DELETE, expiry) between the lookup and now: nothing would ever answer.
-    if (this.closed) return reject(res, 404, 'Session not found', -32001);
+    if (this.closed) return writeRpcError(res, 404, -32001, 'Session not found');
     const extra: MessageExtraInfo = { requestInfo: { headers: req.headers } };
     const requests = messages.filter(isRequest);
     // A second request with the id of one still being served would take over its answer.
     const reused = requests.find((r, i) => this.byRequest.has(r.id) || requests.findIndex((o) => o.id === r.id) !== i);
-    if (reused) return reject(res, 400, `Invalid Request: request id ${JSON.stringify(reused.id)} is already in use in this session`, -32600);
+    if (reused) return writeRpcError(res, 400, -32600, `Invalid Request: request id ${JSON.stringify(reused.id)} is already in use in this session`);
     if (requests.length === 0) {
       // Notifications and answers to our own requests: accepted, nothing to stream back.
       res.writeHead(202).end();
@@ -103,8 +104,8 @@ export class HttpSessionTransport implements Transport {
   /** The standalone SSE stream: notifications and requests that belong to no client request. */
   handleGet(req: IncomingMessage, res: ServerResponse): void {
     const problem = this.checkHeaders(req, 'get');
-    if (problem) return reject(res, problem.status, problem.message);
-    if (this.standalone) return reject(res, 409, 'Conflict: Only one SSE stream is allowed per session');
+    if (problem) return writeRpcError(res, problem.status, -32000, problem.message);
+    if (this.standalone) return writeRpcError(res, 409, -32000, 'Conflict: Only one SSE stream is allowed per session');
     res.writeHead(200, { ...SSE_HEADERS, 'mcp-session-id': this.sessionId });
     res.flushHeaders();
     const stream = { res, timer: setInterval(() => res.write(': keepalive\n\n'), this.keepAliveMs) };
@@ -118,7 +119,7 @@ export class HttpSessionTransport implements Transport {
   /** DELETE: the client ends the session. */
   async handleDelete(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const problem = this.checkHeaders(req, 'delete');
-    if (problem) return reject(res, problem.status, problem.message);
+    if (problem) return writeRpcError(res, problem.status, -32000, problem.message);
     this.deleted = true;
     res.writeHead(200).end();
     await this.close();
@@ -274,8 +275,4 @@ export class HttpSessionTransport implements Transport {
 
 function sseEvent(message: JSONRPCMessage): string {
   return `event: message\ndata: ${JSON.stringify(message)}\n\n`;
-}
-
-function reject(res: ServerResponse, status: number, message: string, code = -32000): void {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } }));
 }

@@ -19,6 +19,7 @@ import {
   type HttpAuthOptions,
 } from './http-guards.js';
 import { HttpSessions } from './http-sessions.js';
+import { writeRpcError } from './rpc-error.js';
 import { checkWire } from './jsonrpc-wire.js';
 import type { SessionStateStore } from './session-store.js';
 
@@ -66,10 +67,6 @@ export interface HttpGateway {
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
-function rpcError(res: ServerResponse, status: number, code: number, message: string, extraHeaders: Record<string, string> = {}): void {
-  if (res.headersSent) return void res.end();
-  res.writeHead(status, { ...JSON_HEADERS, ...extraHeaders }).end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } }));
-}
 
 export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Promise<HttpGateway> {
   const host = options.host ?? '127.0.0.1';
@@ -98,12 +95,12 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
   const guard = (req: IncomingMessage, res: ServerResponse): boolean => {
     const hostHeader = req.headers.host;
     if (allowedHosts && (typeof hostHeader !== 'string' || !allowedHosts.has(hostHeader.toLowerCase()))) {
-      rpcError(res, 403, -32000, 'Forbidden: Host not allowed');
+      writeRpcError(res, 403, -32000, 'Forbidden: Host not allowed');
       return false;
     }
     const origin = req.headers.origin;
     if (allowedOrigins && typeof origin === 'string' && !allowedOrigins.has(origin.toLowerCase())) {
-      rpcError(res, 403, -32000, 'Forbidden: Origin not allowed');
+      writeRpcError(res, 403, -32000, 'Forbidden: Origin not allowed');
       return false;
     }
     return true;
@@ -118,7 +115,7 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
       } catch (error) {
         if (error instanceof BodyTooLargeError) {
           req.resume();
-          return rpcError(res, 413, -32600, `Request body larger than ${maxBodyBytes} bytes`, { connection: 'close' });
+          return writeRpcError(res, 413, -32600, `Request body larger than ${maxBodyBytes} bytes`, { connection: 'close' });
         }
         throw error;
       }
@@ -126,31 +123,31 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
       try {
         body = JSON.parse(raw.toString('utf8'));
       } catch {
-        return rpcError(res, 400, -32700, 'Parse error: invalid JSON');
+        return writeRpcError(res, 400, -32700, 'Parse error: invalid JSON');
       }
       const checked = checkWire(body);
-      if (!checked.ok) return rpcError(res, 400, -32600, checked.message);
+      if (!checked.ok) return writeRpcError(res, 400, -32600, checked.message);
       wire = checked;
     }
     // Only a message that says it is an initialize pays for the SDK's full schema check.
     const initMessage = wire?.messages.find((m) => 'method' in m && m.method === 'initialize');
-    if (initMessage && !isInitializeRequest(initMessage)) return rpcError(res, 400, -32602, 'Invalid params: initialize needs protocolVersion, capabilities and clientInfo');
+    if (initMessage && !isInitializeRequest(initMessage)) return writeRpcError(res, 400, -32602, 'Invalid params: initialize needs protocolVersion, capabilities and clientInfo');
     const initialize = initMessage as InitializeRequest | undefined;
     const header = req.headers['mcp-session-id'];
     const sessionId = Array.isArray(header) ? header[0] : header;
     if (sessionId !== undefined) {
       const found = await sessions.find(sessionId);
       if ('refused' in found) {
-        if (found.refused === 'full') return rpcError(res, 503, -32000, 'Too many sessions', { 'retry-after': '5' });
-        return rpcError(res, 404, -32001, 'Session not found; initialize a new session');
+        if (found.refused === 'full') return writeRpcError(res, 503, -32000, 'Too many sessions', { 'retry-after': '5' });
+        return writeRpcError(res, 404, -32001, 'Session not found; initialize a new session');
       }
-      if (initialize) return rpcError(res, 400, -32600, 'Invalid Request: Server already initialized');
+      if (initialize) return writeRpcError(res, 400, -32600, 'Invalid Request: Server already initialized');
       return sessions.serve(found.record, req, res, wire);
     }
-    if (req.method !== 'POST' || !wire) return rpcError(res, 400, -32000, 'Bad Request: Mcp-Session-Id header is required');
-    if (!initialize) return rpcError(res, 400, -32000, 'Bad Request: no session; send an initialize request first');
-    if (wire.messages.length > 1) return rpcError(res, 400, -32600, 'Invalid Request: Only one initialization request is allowed');
-    if (sessions.full) return rpcError(res, 503, -32000, 'Too many sessions', { 'retry-after': '5' });
+    if (req.method !== 'POST' || !wire) return writeRpcError(res, 400, -32000, 'Bad Request: Mcp-Session-Id header is required');
+    if (!initialize) return writeRpcError(res, 400, -32000, 'Bad Request: no session; send an initialize request first');
+    if (wire.messages.length > 1) return writeRpcError(res, 400, -32600, 'Invalid Request: Only one initialization request is allowed');
+    if (sessions.full) return writeRpcError(res, 503, -32000, 'Too many sessions', { 'retry-after': '5' });
     return sessions.serve(await sessions.create(initialize), req, res, wire);
   };
 
@@ -178,10 +175,10 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
   };
 
   const server = createServer((req, res) => {
-    if (closing) return rpcError(res, 503, -32000, 'Shutting down');
+    if (closing) return writeRpcError(res, 503, -32000, 'Shutting down');
     handle(req, res).catch((error: unknown) => {
       logger.error('request failed', { error });
-      rpcError(res, 500, -32603, 'Internal error');
+      writeRpcError(res, 500, -32603, 'Internal error');
     });
   });
   await new Promise<void>((resolve, reject) => {
