@@ -34,14 +34,22 @@ describe('docs samples', () => {
     fixtures.push(heavy, light);
     const router = createRouter(
       { discovery: [{ type: 'static', servers: [{ name: 'heavy', url: heavy.url, weight: 4 }, { name: 'light', url: light.url, weight: 1 }] }], strategy: { type: 'weighted' }, health: false, logLevel: 'silent' },
-      { plugins: [...corePlugins(), weightedPlugin()] },
+      // An evenly spread random source (the golden-ratio sequence), so the split is the strategy's
+      // arithmetic and not luck: with Math.random, 200 calls fall outside 70-90% about once in 2,500 runs (it happened in CI).
+      { plugins: [...corePlugins(), weightedPlugin()], random: evenlySpread() },
     );
     await router.initialize();
     const used: string[] = [];
     for (let i = 0; i < 200; i++) used.push((await router.routeRequest({ toolName: 'whoami' })).serviceUsed!);
     await router.close();
     const share = used.filter((u) => u === 'heavy').length / used.length;
-    expect(share).toBeGreaterThan(0.7);
-    expect(share).toBeLessThan(0.9);
+    expect(share).toBeGreaterThan(0.78);
+    expect(share).toBeLessThan(0.82);
   });
 });
+
+/** 0 ≤ x < 1, each next value as far as it can be from those before. */
+function evenlySpread(): () => number {
+  let i = 0;
+  return () => (++i * 0.6180339887498949) % 1;
+}
