@@ -239,6 +239,23 @@ describe('NodeHttpClientTransport', () => {
     await expect(client.ping(TIMEOUT)).resolves.toBeDefined();
   });
 
+  it('a failed send leaves the SDK client holding no handler for the request (no leak per failure)', async () => {
+    const server = await startServer({
+      onRequest: (request, res) => {
+        if (request.method === 'ping') return json(res, { jsonrpc: '2.0', id: request.id, result: {} });
+        res.writeHead(500, { 'content-type': 'text/plain' }).end('injected failure');
+      },
+    });
+    const client = await connectClient(transportFor(server));
+    const handlers = (client as unknown as { _responseHandlers: Map<unknown, unknown> })._responseHandlers;
+    for (let i = 0; i < 20; i++) {
+      const error = await rejection(client.callTool({ name: 'echo', arguments: {} }, undefined, TIMEOUT));
+      expect((error as StreamableHTTPError).code).toBe(500); // the caller still sees the real error
+    }
+    await client.ping(TIMEOUT); // a full round trip: the releases are in by now
+    expect(handlers.size).toBe(0);
+  });
+
   it('a refused connection rejects send() with the node error, which proves the message was not delivered', async () => {
     const server = await startServer();
     await server.close();
