@@ -102,7 +102,7 @@ export class StreamableHttpWithSseFallback implements McpTransport {
   }
 
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
-    if (this.inner) return this.inner.send(message, options);
+    if (this.inner) return this.releasingOnFailure(message, this.inner.send(message, options));
     const { url, headers, requestHeaders } = this.options;
     const streamable = new NodeHttpClientTransport({ url, headers, ...(requestHeaders ? { requestHeaders } : {}) });
     await this.use(streamable);
@@ -119,6 +119,23 @@ export class StreamableHttpWithSseFallback implements McpTransport {
       await this.use(sse);
       await sse.send(message);
     }
+  }
+
+  /**
+   * The SDK's Protocol rejects a call whose send() failed but keeps its response and progress
+   * handlers for the id forever, so a long-lived client in front of a failing upstream grew with
+   * every failure. An answer for the id, once the rejection has been handled, releases them; the
+   * caller has already seen the real error.
+   */
+  private releasingOnFailure(message: JSONRPCMessage, sent: Promise<void>): Promise<void> {
+    if (!('method' in message) || !('id' in message)) return sent;
+    const id = message.id;
+    sent.catch(() =>
+      setImmediate(() => {
+        if (!this.closed) this.onmessage?.({ jsonrpc: '2.0', id, error: { code: -32000, message: 'the request was not sent (see the send error)' } });
+      }),
+    );
+    return sent;
   }
 
   /** End the upstream MCP session (HTTP DELETE), where the active transport has one. */

@@ -91,7 +91,7 @@ export class NodeHttpClientTransport implements Transport {
     headers['content-type'] = 'application/json';
     headers['content-length'] = Buffer.byteLength(body);
     this.applyRequestHeaders(headers);
-    const sent = new Promise<void>((resolve, reject) => {
+    return new Promise<void>((resolve, reject) => {
       const req = this.open('POST', headers);
       // Before a response the node error is passed on as it is: its code (ECONNREFUSED...) tells
       // core whether the message could have been delivered.
@@ -99,14 +99,6 @@ export class NodeHttpClientTransport implements Transport {
       req.on('response', (res) => this.onPostResponse(message, res, resolve, reject));
       req.end(body);
     });
-    if ('method' in message && 'id' in message) {
-      // The SDK's Protocol rejects the call when send() fails but keeps its response handler (and
-      // progress handler) for the id forever: a long-lived client against a failing upstream grows
-      // without bound. An answer for the id, after the rejection has been handled, releases them.
-      const id = message.id;
-      sent.catch(() => setImmediate(() => this.deliver({ jsonrpc: '2.0', id, error: { code: -32000, message: 'the request was not sent (see the send error)' } })));
-    }
-    return sent;
   }
 
   /** End the session on the server (HTTP DELETE; 405 means the server does not offer that). */

@@ -246,7 +246,10 @@ describe('NodeHttpClientTransport', () => {
         res.writeHead(500, { 'content-type': 'text/plain' }).end('injected failure');
       },
     });
-    const client = await connectClient(transportFor(server));
+    // The plugin's transport: the release lives in the wrapper, for both wire protocols.
+    const client = new Client({ name: 'test', version: '1' });
+    cleanups.push(() => client.close());
+    await client.connect(new StreamableHttpWithSseFallback({ url: server.url, headers: {}, logger: silentLogger, mode: 'http' }), TIMEOUT);
     const handlers = (client as unknown as { _responseHandlers: Map<unknown, unknown> })._responseHandlers;
     for (let i = 0; i < 20; i++) {
       const error = await rejection(client.callTool({ name: 'echo', arguments: {} }, undefined, TIMEOUT));
