@@ -18,8 +18,9 @@ function matches(e: ErrorLike, pattern: RegExp): boolean {
   return (typeof e.code === 'string' && pattern.test(e.code)) || (typeof e.message === 'string' && pattern.test(e.message));
 }
 
-const REFUSED = /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN/;
-const CONNECTION_LOST = /ECONNREFUSED|ECONNRESET|EPIPE|ENOTFOUND|EHOSTUNREACH|fetch failed|socket hang up|Connection closed|other side closed/i;
+// A connect timeout (undici's code, also used by transport-http) means no connection was made.
+const REFUSED = /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|UND_ERR_CONNECT_TIMEOUT/;
+const CONNECTION_LOST = /ECONNREFUSED|ECONNRESET|EPIPE|ENOTFOUND|EHOSTUNREACH|UND_ERR_CONNECT_TIMEOUT|fetch failed|socket hang up|Connection closed|other side closed/i;
 
 /** The request was provably never delivered: no connection could be made, or the breaker refused it. */
 export function provesNotDelivered(error: unknown): boolean {

@@ -16,7 +16,15 @@ export interface NodeHttpClientOptions {
   headers?: Record<string, string>;
   /** Headers added to each request at send time (tracing context). */
   requestHeaders?: () => Record<string, string> | undefined;
+  /**
+   * Give up on a TCP connection not established in this long (default 10 s, as undici's fetch).
+   * The error proves the request never left, so the router may fail it over whatever the tool.
+   */
+  connectTimeoutMs?: number;
 }
+
+/** undici's code for the same failure; core reads it as "never delivered". */
+export const CONNECT_TIMEOUT_CODE = 'UND_ERR_CONNECT_TIMEOUT';
 
 const ERROR_BODY_LIMIT = 500;
 const RECONNECT_INITIAL_MS = 1_000;
@@ -35,6 +43,7 @@ export class NodeHttpClientTransport implements Transport {
   private readonly request: RequestFn;
   private readonly staticHeaders: Record<string, string>;
   private readonly requestHeaders: NodeHttpClientOptions['requestHeaders'];
+  private readonly connectTimeoutMs: number;
   /** Every request not finished yet (POSTs, their SSE streams, the GET stream), destroyed on close. */
   private readonly inFlight = new Set<ClientRequest>();
   private _sessionId: string | undefined;
@@ -64,6 +73,7 @@ export class NodeHttpClientTransport implements Transport {
     this.target = { protocol: o.protocol, hostname: o.hostname, port: o.port, path: o.path, ...(o.auth ? { auth: o.auth } : {}) };
     this.staticHeaders = { ...options.headers };
     this.requestHeaders = options.requestHeaders;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
   }
 
   get sessionId(): string | undefined {
@@ -287,6 +297,16 @@ export class NodeHttpClientTransport implements Transport {
     const req = this.request({ ...this.target, method, headers, agent: this.agent });
     this.inFlight.add(req);
     req.once('close', () => this.inFlight.delete(req));
+    // A host that drops packets leaves connect() waiting for minutes; a reused socket is connected.
+    req.once('socket', (socket) => {
+      if (!socket.connecting) return;
+      const timer = setTimeout(() => {
+        const error = Object.assign(new Error(`Connect Timeout: no connection to ${this.target.hostname}:${String(this.target.port ?? '')} within ${this.connectTimeoutMs} ms`), { code: CONNECT_TIMEOUT_CODE });
+        req.destroy(error);
+      }, this.connectTimeoutMs);
+      socket.once('connect', () => clearTimeout(timer));
+      req.once('close', () => clearTimeout(timer));
+    });
     return req;
   }
 

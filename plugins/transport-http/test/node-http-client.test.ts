@@ -2,7 +2,8 @@
 // the answers it understands (JSON, SSE in pieces, cut-off streams, errors), the standalone GET
 // stream, and that it leaves nothing open.
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { spawn } from 'node:child_process';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import {
@@ -269,6 +270,26 @@ describe('NodeHttpClientTransport', () => {
     expect(provesNotDelivered(error)).toBe(true);
   });
 
+  it('gives up on a connection that is never established, with an error that proves nothing was sent', async () => {
+    // A listener whose process never accepts: once its queue (backlog 1: two connections) is full,
+    // the kernel drops further SYNs and connect() hangs, as with a host behind a silent firewall.
+    const child = spawn(process.execPath, ['-e', BLACKHOLE], { stdio: ['ignore', 'pipe', 'ignore'] });
+    cleanups.push(async () => child.kill('SIGKILL'));
+    const port = await new Promise<number>((resolve) => child.stdout!.once('data', (d: Buffer) => resolve(Number(String(d).trim()))));
+    for (let i = 0; i < 2; i++) {
+      const filler = connect(port, '127.0.0.1');
+      cleanups.push(async () => filler.destroy());
+      await new Promise((resolve) => filler.once('connect', resolve));
+    }
+    const transport = new NodeHttpClientTransport({ url: new URL(`http://127.0.0.1:${port}/mcp`), connectTimeoutMs: 200 });
+    cleanups.push(() => transport.close());
+    await transport.start();
+    const error = await rejection(transport.send({ jsonrpc: '2.0', id: 1, method: 'ping' }));
+    expect((error as NodeJS.ErrnoException).code).toBe('UND_ERR_CONNECT_TIMEOUT');
+    expect((error as Error).message).toContain('within 200 ms');
+    expect(provesNotDelivered(error)).toBe(true);
+  });
+
   it('an unparsable JSON body rejects send()', async () => {
     const server = await startServer({ onRequest: (_r, res) => void res.writeHead(200, { 'content-type': 'application/json' }).end('{"jsonrpc": "2.0", "this is": not json') });
     const client = await connectClient(transportFor(server));
@@ -393,3 +414,10 @@ describe('NodeHttpClientTransport', () => {
     expect(transport.sessionId).toBeUndefined();
   });
 });
+
+/** Listens with a backlog of 1, prints its port, then blocks its only thread without spinning. */
+const BLACKHOLE = `
+const s = require('node:net').createServer();
+s.listen(0, '127.0.0.1', 1, () => {
+  process.stdout.write(s.address().port + '\\n', () => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0));
+});`;
