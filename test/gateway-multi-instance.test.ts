@@ -178,12 +178,16 @@ async function sharedStateScenario(storeOne: SessionStateStore, storeTwo: Sessio
 
     // Subscribed through one instance; the update reaches the client whichever instance holds its
     // event stream, and whichever instance the triggering call lands on.
+    // Two subscriptions back to back land on different instances: the second must not overwrite
+    // the first in the store.
     await client.subscribeResource({ uri: 'note://up/shared' });
+    await client.subscribeResource({ uri: 'note://up/second' });
     await waitFor(async () => {
       await client.callTool({ name: 'touch', arguments: { id: 'shared' } });
-      return updates.length >= 2;
-    }, { what: 'resource updates through both instances' });
-    expect(new Set(updates)).toEqual(new Set(['note://up/shared']));
+      await client.callTool({ name: 'touch', arguments: { id: 'second' } });
+      return updates.filter((u) => u.endsWith('shared')).length >= 2 && updates.filter((u) => u.endsWith('second')).length >= 2;
+    }, { what: 'updates of both subscriptions through both instances' });
+    expect(new Set(updates)).toEqual(new Set(['note://up/shared', 'note://up/second']));
     expect(served[0]).toBeGreaterThan(2);
     expect(served[1]).toBeGreaterThan(2);
 

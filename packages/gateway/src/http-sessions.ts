@@ -9,7 +9,7 @@ import type { Logger } from '@switchboard/core';
 import type { Gateway } from './gateway.js';
 import { HttpSessionTransport } from './http-session-transport.js';
 import type { GatewaySession } from './session.js';
-import { sameState, type SessionStateStore } from './session-store.js';
+import { applyChange, sameState, type SessionStateChange, type SessionStateStore } from './session-store.js';
 import { SessionTokens, type SessionSeed } from './session-token.js';
 
 export interface HttpSessionsOptions {
@@ -140,10 +140,7 @@ export class HttpSessions {
     this.sessions.set(token, record);
     this.bySid.set(seed.sid, record);
     const store = this.options.store;
-    if (store) {
-      session.onStateChange = (state) =>
-        void store.save(seed.sid, state, this.options.maxAgeMs).catch((error: unknown) => this.logger.warn('could not share session state', { session: seed.sid, error }));
-    }
+    if (store) session.onStateChange = (change) => this.share(record, change, store);
     await session.server.connect(record.transport);
     return record;
   }
@@ -180,10 +177,24 @@ export class HttpSessions {
     if (!this.closing && record.transport.deleted) {
       this.ended.set(record.seed.sid, Date.now());
       await this.options.store
-        ?.save(record.seed.sid, { subscriptions: [], ended: true }, this.options.maxAgeMs)
+        ?.update(record.seed.sid, (current) => applyChange(current, { ended: true }), this.options.maxAgeMs)
         .catch((error: unknown) => this.logger.warn('could not share the end of a session', { error }));
     }
     await record.session.close().catch((error: unknown) => this.logger.warn('closing a session failed', { error }));
+  }
+
+  /**
+   * Store what the client changed here, on top of whatever other instances stored, and take on
+   * what they changed (a subscription made through another instance is made here too). A store
+   * that is down costs the sharing, not the request: the change still holds on this instance.
+   */
+  private async share(record: SessionRecord, change: SessionStateChange, store: SessionStateStore): Promise<void> {
+    try {
+      const merged = await store.update(record.seed.sid, (current) => applyChange(current ?? record.session.sharedState(), change), this.options.maxAgeMs);
+      if (!sameState(record.session.sharedState(), merged)) await record.session.applyState(merged);
+    } catch (error) {
+      this.logger.warn('could not share session state', { session: record.seed.sid, error });
+    }
   }
 
   /** The client answered here a request another instance sent it: pass the answer there. */

@@ -1,8 +1,9 @@
 // What a client session changes after initialize (its log level, its resource subscriptions, and
 // whether it ended), shared by gateway instances that serve it. The session token carries what
 // initialize fixed; it cannot carry this, because Streamable HTTP gives a session one id for life.
-// Written on change (rare: setLevel, subscribe, unsubscribe, DELETE), read when an instance resumes
-// a session, and pushed to every instance through `watch`, never read on the request path.
+// Updated atomically on change (rare: setLevel, subscribe, unsubscribe, DELETE) so that two
+// instances changing one session do not overwrite each other, read when an instance resumes a
+// session, and pushed to every instance through `watch`; never read on other requests.
 import type { JSONRPCMessage, LoggingLevel } from '@modelcontextprotocol/sdk/types.js';
 
 export interface SharedSessionState {
@@ -13,10 +14,25 @@ export interface SharedSessionState {
   readonly ended?: boolean;
 }
 
+/** One thing a client changed, applied to the stored state by whichever instance served it. */
+export type SessionStateChange = { level: LoggingLevel } | { subscribe: string } | { unsubscribe: string } | { ended: true };
+
+export function applyChange(state: SharedSessionState | undefined, change: SessionStateChange): SharedSessionState {
+  const current = state ?? { subscriptions: [] };
+  if ('ended' in change) return { subscriptions: [], ended: true };
+  if ('level' in change) return { ...current, level: change.level };
+  if ('subscribe' in change) return current.subscriptions.includes(change.subscribe) ? current : { ...current, subscriptions: [...current.subscriptions, change.subscribe] };
+  return { ...current, subscriptions: current.subscriptions.filter((u) => u !== change.unsubscribe) };
+}
+
 export interface SessionStateStore {
   load(sid: string): Promise<SharedSessionState | undefined>;
-  /** Kept at least `ttlMs` (the token's maximum age), then it may be forgotten. */
-  save(sid: string, state: SharedSessionState, ttlMs: number): Promise<void>;
+  /**
+   * Read, change and write one session's state as one step (compare-and-set): a change another
+   * instance made meanwhile is kept, not overwritten. Kept at least `ttlMs` (the token's maximum
+   * age), then it may be forgotten. Resolves with the state written.
+   */
+  update(sid: string, change: (current: SharedSessionState | undefined) => SharedSessionState, ttlMs: number): Promise<SharedSessionState>;
   /** Every change by any instance, this one included. Returns the way to stop listening. */
   watch(listener: (sid: string, state: SharedSessionState) => void): () => void;
   /**
@@ -44,11 +60,14 @@ export function createMemorySessionStore(): SessionStateStore {
       if (entry && entry.expires < Date.now()) entries.delete(sid);
       return entry && entry.expires >= Date.now() ? entry.state : undefined;
     },
-    async save(sid, state, ttlMs) {
+    async update(sid, change, ttlMs) {
       const now = Date.now();
       for (const [k, e] of entries) if (e.expires < now) entries.delete(k);
+      // One synchronous step: nothing else runs between the read and the write.
+      const state = change(entries.get(sid)?.state);
       entries.set(sid, { state, expires: now + ttlMs });
       for (const l of listeners) l(sid, state);
+      return state;
     },
     watch(listener) {
       listeners.add(listener);

@@ -37,7 +37,7 @@ import { isUpstreamSessionLost } from '@switchboard/core';
 import { exposedPrompts, exposedTools, resourceOwners } from './catalog.js';
 import type { GatewayCore } from './gateway-core.js';
 import { paginate, type PagedKind } from './paging.js';
-import type { SharedSessionState } from './session-store.js';
+import type { SessionStateChange, SharedSessionState } from './session-store.js';
 import type { Operation } from './routing.js';
 import { UpstreamSessions } from './upstream-session.js';
 import { GATEWAY_VERSION } from './version.js';
@@ -59,8 +59,12 @@ export class GatewaySession {
   /** uri → the service this session subscribed it on. */
   private readonly subscriptions = new Map<string, string>();
   private closed = false;
-  /** Told when the client changes its log level or subscriptions (to share them with other instances). */
-  onStateChange?: (state: SharedSessionState) => void;
+  /**
+   * Told when the client changes its log level or subscriptions, to share the change with other
+   * instances; the client gets its answer once this settles, so its next request, wherever it
+   * lands, finds the change stored.
+   */
+  onStateChange?: (change: SessionStateChange) => Promise<void>;
 
   constructor(private readonly core: GatewayCore) {
     this.server = new Server(
@@ -163,12 +167,12 @@ export class GatewaySession {
     });
     s.setRequestHandler(SubscribeRequestSchema, async (request, extra) => {
       await this.subscribe(request.params.uri, extra);
-      this.stateChanged();
+      await this.onStateChange?.({ subscribe: request.params.uri });
       return {};
     });
     s.setRequestHandler(UnsubscribeRequestSchema, async (request) => {
       await this.unsubscribe(request.params.uri);
-      this.stateChanged();
+      await this.onStateChange?.({ unsubscribe: request.params.uri });
       return {};
     });
 
@@ -200,7 +204,7 @@ export class GatewaySession {
 
     s.setRequestHandler(SetLevelRequestSchema, async (request) => {
       await this.setLevel(request.params.level);
-      this.stateChanged();
+      await this.onStateChange?.({ level: request.params.level });
       return {};
     });
 
@@ -228,10 +232,6 @@ export class GatewaySession {
       await this.subscribe(uri).catch((error: unknown) => this.core.logger.warn('could not re-make a subscription made on another instance', { uri, error }));
     }
     for (const uri of [...this.subscriptions.keys()]) if (!wanted.has(uri)) await this.unsubscribe(uri);
-  }
-
-  private stateChanged(): void {
-    this.onStateChange?.(this.sharedState());
   }
 
   private async subscribe(uri: string, extra?: Extra): Promise<void> {

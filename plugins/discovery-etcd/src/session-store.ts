@@ -20,12 +20,16 @@ export interface EtcdSessionStoreOptions {
 
 export interface EtcdSessionStore<S, M = unknown> {
   load(sid: string): Promise<S | undefined>;
-  save(sid: string, state: S, ttlMs: number): Promise<void>;
+  /** Compare-and-set: re-read and re-apply `change` if another writer got in between. */
+  update(sid: string, change: (current: S | undefined) => S, ttlMs: number): Promise<S>;
   watch(listener: (sid: string, state: S) => void): () => void;
   relay(instance: string, sid: string, message: M): Promise<void>;
   onRelay(instance: string, listener: (sid: string, message: M) => void): () => void;
   close(): Promise<void>;
 }
+
+/** Writers racing on one session's key retry this often, after a short random pause, before giving up. */
+const MAX_UPDATE_ATTEMPTS = 20;
 
 /** A relayed answer is picked up within milliseconds; the lease only clears what nobody took. */
 const RELAY_TTL_SECONDS = 60;
@@ -76,12 +80,25 @@ export function createEtcdSessionStore<S, M = unknown>(options: EtcdSessionStore
       const first = kv.kvs[0];
       return first ? parse<S>(first) : undefined;
     },
-    async save(sid, state, ttlMs) {
-      // A lease per write: writes are rare (setLevel, subscribe, DELETE), and each outlives the
-      // token that could still ask for it by at most its own TTL.
-      const lease = client.lease(Math.max(1, Math.ceil(ttlMs / 1000)), { autoKeepAlive: false });
-      lease.on('lost', () => undefined); // expiry is the point; without a listener etcd3 throws
-      await lease.put(prefix + sid).value(JSON.stringify(state));
+    async update(sid, change, ttlMs) {
+      const key = prefix + sid;
+      for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
+        const kv = (await client.get(key).exec()).kvs[0];
+        const next = change(kv ? parse<S>(kv) : undefined);
+        // A lease per write: writes are rare (setLevel, subscribe, DELETE), and each outlives the
+        // token that could still ask for it by at most its own TTL.
+        const lease = client.lease(Math.max(1, Math.ceil(ttlMs / 1000)), { autoKeepAlive: false });
+        lease.on('lost', () => undefined); // expiry is the point
+        const written = await client
+          .if(key, 'Mod', '==', kv ? kv.mod_revision : 0) // 0: the key does not exist yet
+          .then(client.put(key).value(JSON.stringify(next)).lease(await lease.grant()))
+          .commit();
+        if (written.succeeded) return next;
+        await lease.revoke().catch(() => undefined);
+        // Full jitter, so racing writers stop colliding in lockstep.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 ** attempt)));
+      }
+      throw new Error(`session ${sid}: gave up after ${MAX_UPDATE_ATTEMPTS} conflicting writes`);
     },
     watch(listener) {
       listeners.add(listener);
