@@ -45,6 +45,8 @@ export const gatewayConfigSchema = z.strictObject({
     ])
     .optional(),
   maxBodyBytes: z.number().int().positive().optional(),
+  /** On shutdown, how long requests in flight may take to finish while new ones are refused (default 10 s). */
+  drainMs: z.number().int().min(0).optional(),
   maxSessions: z.number().int().positive().optional(),
   /** Serve the read-only live dashboard at /dashboard (same auth and Host/Origin rules as /metrics). */
   dashboard: z.boolean().default(false),

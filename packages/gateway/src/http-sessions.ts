@@ -67,6 +67,12 @@ export class HttpSessions {
     return this.sessions.size;
   }
 
+  /** Some session is serving a POST now. */
+  get busy(): boolean {
+    for (const r of this.sessions.values()) if (r.active > 0) return true;
+    return false;
+  }
+
   get full(): boolean {
     // A session enters the map in the same tick as this check passes (see open), so no count of
     // sessions still being set up is needed.

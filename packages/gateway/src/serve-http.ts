@@ -20,7 +20,7 @@ import {
 } from './http-guards.js';
 import { HttpSessions } from './http-sessions.js';
 import { writeRpcError } from './rpc-error.js';
-import { checkWire } from './jsonrpc-wire.js';
+import { checkWire, isRequest } from './jsonrpc-wire.js';
 import type { SessionStateStore } from './session-store.js';
 
 export type { HttpAuthOptions } from './http-guards.js';
@@ -52,6 +52,12 @@ export interface ServeHttpOptions {
   /** A session token older than this is refused everywhere (default 24 h). */
   sessionMaxAgeMs?: number;
   /**
+   * On close, how long requests already being served may take to finish (default 10 s). Meanwhile
+   * /readyz says 503 and new requests get 503, so a load balancer moves clients to other instances;
+   * a client's answers to the gateway's own requests are still taken, so calls waiting on them end.
+   */
+  drainMs?: number;
+  /**
    * Where instances share what a client changes after initialize (log level, subscriptions, DELETE).
    * Without one, each instance knows only what happened on it. The caller closes it (instances may share one).
    */
@@ -62,6 +68,7 @@ export interface HttpGateway {
   readonly url: string;
   readonly port: number;
   readonly sessionCount: number;
+  /** Stop taking requests, let those in flight finish (up to `drainMs`), then end every session. */
   close(): Promise<void>;
 }
 
@@ -90,6 +97,7 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
   let allowedHosts: Set<string> | undefined;
   let allowedOrigins: Set<string> | undefined;
   let closing = false;
+  let closed: Promise<void> | undefined;
   const dashboard = options.dashboard ? createDashboard(gateway) : undefined;
 
   const guard = (req: IncomingMessage, res: ServerResponse): boolean => {
@@ -135,6 +143,11 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
     const initialize = initMessage as InitializeRequest | undefined;
     const header = req.headers['mcp-session-id'];
     const sessionId = Array.isArray(header) ? header[0] : header;
+    // Draining: only answers and notifications for sessions already here (a call in flight may be
+    // waiting on the client's answer); anything that would start work goes to another instance.
+    if (closing && (sessionId === undefined || !wire || wire.messages.some(isRequest))) {
+      return writeRpcError(res, 503, -32000, 'Shutting down', { 'retry-after': '1', connection: 'close' });
+    }
     if (sessionId !== undefined) {
       const found = await sessions.find(sessionId);
       if ('refused' in found) {
@@ -156,6 +169,7 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
     if (!guard(req, res)) return;
     if (req.method === 'GET' && url.pathname === '/healthz') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
     if (req.method === 'GET' && url.pathname === '/readyz') {
+      if (closing) return void res.writeHead(503, { 'content-type': 'text/plain' }).end('shutting down\n');
       const ready = gateway.router.registry.all().some((e) => e.health.status === 'healthy' && e.breaker !== 'open');
       return void res.writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' }).end(ready ? 'ready\n' : 'no healthy upstream\n');
     }
@@ -175,7 +189,6 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
   };
 
   const server = createServer((req, res) => {
-    if (closing) return writeRpcError(res, 503, -32000, 'Shutting down');
     handle(req, res).catch((error: unknown) => {
       logger.error('request failed', { error });
       writeRpcError(res, 500, -32603, 'Internal error');
@@ -205,13 +218,17 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
     get sessionCount() {
       return sessions.size;
     },
-    async close() {
-      if (closing) return;
-      closing = true;
-      dashboard?.close();
-      await sessions.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+    close() {
+      return (closed ??= (async () => {
+        closing = true;
+        dashboard?.close();
+        const deadline = Date.now() + (options.drainMs ?? 10_000);
+        if (sessions.busy) logger.info('draining requests in flight before closing', { sessions: sessions.size });
+        while (sessions.busy && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+        await sessions.close();
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      })());
     },
   };
 }

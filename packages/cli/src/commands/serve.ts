@@ -83,6 +83,7 @@ export async function runServe(io: CliIo, options: ServeOptions): Promise<number
         ...(gw.maxSessions ? { maxSessions: gw.maxSessions } : {}),
         ...(gw.sessionSecret ? { sessionSecrets: gw.sessionSecret } : {}),
         ...(gw.sessionMaxAgeMs ? { sessionMaxAgeMs: gw.sessionMaxAgeMs } : {}),
+        ...(gw.drainMs !== undefined ? { drainMs: gw.drainMs } : {}),
         ...(sessionStore ? { sessionStore } : {}),
         dashboard: gw.dashboard,
       });
@@ -94,7 +95,7 @@ export async function runServe(io: CliIo, options: ServeOptions): Promise<number
     const healthy = router.registry.all().filter((e) => e.health.status !== 'unhealthy').length;
     io.err(`serving ${services} upstream service${services === 1 ? '' : 's'} (${healthy} healthy); edits to ${file} apply live; Ctrl-C to stop`);
     const reason = await Promise.race([untilSignal(), ...(stdio && !http ? [stdio.closed.then(() => 'stdin closed')] : [])]);
-    io.err(`stopping (${reason})`);
+    io.err(`stopping (${reason})${http ? `: calls in flight may finish (up to ${Math.round((gw.drainMs ?? 10_000) / 1000)} s), new ones get 503` : ''}`);
     return 0;
   } finally {
     watcher?.close();
