@@ -33,18 +33,23 @@ async function listAll<T>(page: (cursor?: string) => Promise<{ items: T[]; nextC
   return { items, pages };
 }
 
+/** Two HTTP upstreams named one and two behind a gateway that pages lists by `pageSize`. */
+async function twoUpstreams(pageSize: number): Promise<GatewayHarness> {
+  const one = await startGatewayFixture({ name: 'one' });
+  const two = await startGatewayFixture({ name: 'two' });
+  upstreams.push(one, two);
+  return startGateway(
+    [
+      { name: 'one', transport: 'http', url: one.url },
+      { name: 'two', transport: 'http', url: two.url },
+    ],
+    { namespace: 'always', gateway: { pageSize } },
+  );
+}
+
 describe('pagination toward clients', () => {
   it('pages tools, resources, templates and prompts with an opaque cursor', async () => {
-    const one = await startGatewayFixture({ name: 'one' });
-    const two = await startGatewayFixture({ name: 'two' });
-    upstreams.push(one, two);
-    harness = await startGateway(
-      [
-        { name: 'one', transport: 'http', url: one.url },
-        { name: 'two', transport: 'http', url: two.url },
-      ],
-      { namespace: 'always', gateway: { pageSize: 3 } },
-    );
+    harness = await twoUpstreams(3);
     const c = await harness.connect();
     const catalog = harness.gateway.catalog();
 
@@ -72,16 +77,7 @@ describe('pagination toward clients', () => {
   });
 
   it('pages resources, resource templates and prompts over more than one page', async () => {
-    const one = await startGatewayFixture({ name: 'one' });
-    const two = await startGatewayFixture({ name: 'two' });
-    upstreams.push(one, two);
-    harness = await startGateway(
-      [
-        { name: 'one', transport: 'http', url: one.url },
-        { name: 'two', transport: 'http', url: two.url },
-      ],
-      { namespace: 'always', gateway: { pageSize: 1 } },
-    );
+    harness = await twoUpstreams(1);
     const c = await harness.connect();
     const resources = await listAll(async (cursor) => c.listResources(cursor ? { cursor } : undefined).then((r) => ({ items: r.resources, nextCursor: r.nextCursor })));
     expect(resources.pages).toBe(2);
