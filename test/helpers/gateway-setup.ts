@@ -3,7 +3,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
-import { createRouter, type Router } from '@switchboard/core';
+import { createRouter, type Logger, type Router } from '@switchboard/core';
 import { createGateway, GATEWAY_CLIENT_CAPABILITIES, serveHttp, type Gateway, type GatewayOptions, type HttpGateway, type ServeHttpOptions } from '@switchboard/gateway';
 import type { NamingMode } from '@switchboard/gateway';
 import { corePlugins } from './plugins.js';
@@ -26,11 +26,13 @@ export async function startGateway(
     gateway?: Partial<Omit<GatewayOptions, 'router'>>;
     /** Plugins besides the core ones (the WebSocket transport). */
     plugins?: readonly unknown[];
+    /** The router's logger (default: errors only, to stderr). */
+    logger?: Logger;
   } = {},
 ): Promise<GatewayHarness> {
   const router = createRouter(
     { discovery: [{ type: 'static', servers }], strategy: { type: options.strategy ?? 'round-robin' }, logLevel: 'error' },
-    { plugins: [...corePlugins(), ...(options.plugins ?? [])], clientCapabilities: GATEWAY_CLIENT_CAPABILITIES },
+    { plugins: [...corePlugins(), ...(options.plugins ?? [])], clientCapabilities: GATEWAY_CLIENT_CAPABILITIES, ...(options.logger ? { logger: options.logger } : {}) },
   );
   await router.initialize();
   const gateway = createGateway({ router, ...(options.namespace ? { namespace: options.namespace } : {}), ...options.gateway });

@@ -35,6 +35,11 @@ export const serverEntrySchema = z
     weight: z.number().positive().default(1),
     /** Per-call timeout for this server, overriding failover.timeoutMs. */
     timeoutMs: z.number().int().positive().optional(),
+    /**
+     * Largest single message accepted from this server (a JSON body, an SSE event, a stdio line, a
+     * WebSocket frame), enforced while reading. Default DEFAULT_MAX_MESSAGE_BYTES.
+     */
+    maxMessageBytes: z.number().int().min(1024).optional(),
   })
   .transform((entry, ctx) => {
     const declared = entry.transport ?? entry.type;
@@ -76,8 +81,20 @@ export interface ServiceDescriptor {
   readonly priority: number;
   readonly weight: number;
   readonly timeoutMs?: number;
+  readonly maxMessageBytes?: number;
   /** Which discoverer reported it (its instance id, for example `static#0` or `mdns#1`). */
   readonly source: string;
+}
+
+/**
+ * 16 MiB: room for a result carrying a few base64 images, while one hostile upstream can hold at
+ * most this much of the gateway's memory per message it is sending.
+ */
+export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+/** The size bound a transport enforces for messages from this service. */
+export function maxMessageBytes(service: Pick<ServiceDescriptor, 'maxMessageBytes'>): number {
+  return service.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
 }
 
 export function toDescriptor(entry: ServerEntry, source: string): ServiceDescriptor {

@@ -11,6 +11,7 @@ export type SwitchboardErrorCode =
   | 'PLUGIN_ERROR'
   | 'TRANSPORT_MISSING'
   | 'TRANSPORT_ERROR'
+  | 'MESSAGE_TOO_LARGE'
   | 'NO_SERVICE'
   | 'ALL_FAILED'
   | 'TIMEOUT'

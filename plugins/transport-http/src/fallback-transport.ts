@@ -5,7 +5,8 @@ import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport as McpTransport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import type { Logger } from '@switchboard/core';
+import { DEFAULT_MAX_MESSAGE_BYTES, type Logger } from '@switchboard/core';
+import { eventSizeGuard } from './event-size-guard.js';
 import { NodeHttpClientTransport } from './node-http-client-transport.js';
 
 export interface FallbackOptions {
@@ -16,6 +17,8 @@ export interface FallbackOptions {
   mode: 'http' | 'sse';
   /** Headers added to each request at send time (tracing context). */
   requestHeaders?: () => Record<string, string> | undefined;
+  /** Largest message accepted from the server (default DEFAULT_MAX_MESSAGE_BYTES). */
+  maxMessageBytes?: number;
 }
 
 /**
@@ -103,8 +106,14 @@ export class StreamableHttpWithSseFallback implements McpTransport {
 
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     if (this.inner) return this.releasingOnFailure(message, this.inner.send(message, options));
-    const { url, headers, requestHeaders } = this.options;
-    const streamable = new NodeHttpClientTransport({ url, headers, ...(requestHeaders ? { requestHeaders } : {}) });
+    const { url, headers, requestHeaders, maxMessageBytes } = this.options;
+    const streamable = new NodeHttpClientTransport({
+      url,
+      headers,
+      ...(requestHeaders ? { requestHeaders } : {}),
+      ...(maxMessageBytes !== undefined ? { maxMessageBytes } : {}),
+      onTooLarge: (error) => this.options.logger.warn('upstream message refused: too large', { error: error.message, limit: error.details }),
+    });
     await this.use(streamable);
     try {
       await streamable.send(message, options);
@@ -170,7 +179,16 @@ export class StreamableHttpWithSseFallback implements McpTransport {
       requestInit: { headers: this.options.headers },
       fetch: requestFetch(this.options.requestHeaders),
       eventSourceInit: {
-        fetch: (input, init) => fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), ...this.options.headers } }),
+        fetch: async (input, init) => {
+          const response = await fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), ...this.options.headers } });
+          if (!response.body) return response;
+          // The legacy stream carries every message: one event over the limit ends it (the SDK then reports the stream lost).
+          const limit = this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+          const body = response.body.pipeThrough(
+            eventSizeGuard(limit, (size) => this.options.logger.warn('upstream message refused: too large', { limit, read: size, stream: 'legacy SSE' })),
+          );
+          return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+        },
       },
     });
   }

@@ -1,5 +1,5 @@
 // @switchboard/transport-http: Streamable HTTP upstreams, falling back to legacy HTTP+SSE.
-import { SwitchboardError, definePlugin, type McpTransport, type ServiceDescriptor, type Transport, type TransportContext } from '@switchboard/core';
+import { SwitchboardError, definePlugin, maxMessageBytes, type McpTransport, type ServiceDescriptor, type Transport, type TransportContext } from '@switchboard/core';
 import { z } from 'zod';
 import { StreamableHttpWithSseFallback } from './fallback-transport.js';
 
@@ -20,6 +20,7 @@ export class HttpTransport implements Transport {
       });
     }
     return new StreamableHttpWithSseFallback({ url, headers: { ...service.headers }, logger: context.logger, mode: service.transport === 'sse' ? 'sse' : 'http',
+      maxMessageBytes: maxMessageBytes(service),
       ...(context.requestHeaders ? { requestHeaders: context.requestHeaders } : {}),
     });
   }

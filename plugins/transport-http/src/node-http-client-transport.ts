@@ -8,6 +8,7 @@ import { urlToHttpOptions } from 'node:url';
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { DEFAULT_MAX_MESSAGE_BYTES, SwitchboardError } from '@switchboard/core';
 import { SseParser, type SseEvent } from './sse-parser.js';
 
 export interface NodeHttpClientOptions {
@@ -21,6 +22,10 @@ export interface NodeHttpClientOptions {
    * The error proves the request never left, so the router may fail it over whatever the tool.
    */
   connectTimeoutMs?: number;
+  /** Largest JSON body or SSE event read from the server (default DEFAULT_MAX_MESSAGE_BYTES). */
+  maxMessageBytes?: number;
+  /** Told of each message refused for its size, so the operator learns which upstream sends them. */
+  onTooLarge?: (error: SwitchboardError) => void;
 }
 
 /** undici's code for the same failure; core reads it as "never delivered". */
@@ -44,6 +49,8 @@ export class NodeHttpClientTransport implements Transport {
   private readonly staticHeaders: Record<string, string>;
   private readonly requestHeaders: NodeHttpClientOptions['requestHeaders'];
   private readonly connectTimeoutMs: number;
+  private readonly maxMessageBytes: number;
+  private readonly onTooLarge: NodeHttpClientOptions['onTooLarge'];
   /** Every request not finished yet (POSTs, their SSE streams, the GET stream), destroyed on close. */
   private readonly inFlight = new Set<ClientRequest>();
   private _sessionId: string | undefined;
@@ -74,6 +81,8 @@ export class NodeHttpClientTransport implements Transport {
     this.staticHeaders = { ...options.headers };
     this.requestHeaders = options.requestHeaders;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
+    this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    this.onTooLarge = options.onTooLarge;
   }
 
   get sessionId(): string | undefined {
@@ -173,10 +182,22 @@ export class NodeHttpClientTransport implements Transport {
   private readPostStream(res: IncomingMessage, request: RequestId): void {
     let pending: RequestId | undefined = request;
     let failure: string | undefined;
-    const parser = new SseParser((event) => {
-      const message = this.deliverEvent(event);
-      if (pending !== undefined && message !== undefined && answers(message, pending)) pending = undefined;
-    });
+    const parser = new SseParser(
+      (event) => {
+        const message = this.deliverEvent(event);
+        if (pending !== undefined && message !== undefined && answers(message, pending)) pending = undefined;
+      },
+      undefined,
+      this.sseLimits((size) => {
+        // Stop reading at once; the call this stream belongs to fails with the reason.
+        const error = this.tooLarge('an SSE event', size);
+        res.destroy();
+        if (pending === undefined) return;
+        const id = pending;
+        pending = undefined;
+        this.deliver(tooLargeAnswer(id, error));
+      }),
+    );
     res.setEncoding('utf8');
     res.on('data', (chunk: string) => parser.push(chunk));
     res.on('error', (error: NodeJS.ErrnoException) => void (failure = error.code ?? error.message));
@@ -192,10 +213,27 @@ export class NodeHttpClientTransport implements Transport {
   private readJson(res: IncomingMessage, request: RequestId): Promise<void> {
     return new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', reject);
+      let size = 0;
+      let refused = false;
+      res.on('data', (chunk: Buffer) => {
+        if (refused) return;
+        size += chunk.length;
+        if (size <= this.maxMessageBytes) {
+          chunks.push(chunk);
+          return;
+        }
+        // Drop what was read and the connection; the call fails with the reason, not a cut-off body.
+        refused = true;
+        chunks.length = 0;
+        res.destroy();
+        this.deliver(tooLargeAnswer(request, this.tooLarge('a JSON body', size)));
+        resolve();
+      });
+      res.on('error', (error) => {
+        if (!refused) reject(error);
+      });
       res.on('close', () => {
-        if (!res.complete) reject(new Error('Connection closed before the upstream answered (body cut off)'));
+        if (!res.complete && !refused) reject(new Error('Connection closed before the upstream answered (body cut off)'));
       });
       res.on('end', () => {
         let messages: unknown[];
@@ -262,6 +300,11 @@ export class NodeHttpClientTransport implements Transport {
       const parser = new SseParser(
         (event) => void this.deliverEvent(event),
         (ms) => void (this.serverRetryMs = ms),
+        this.sseLimits((size) => {
+          // The stream is dropped and opened again after the usual backoff.
+          failure = this.tooLarge('an SSE event on the GET stream', size);
+          res.destroy(failure);
+        }),
       );
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
@@ -290,6 +333,21 @@ export class NodeHttpClientTransport implements Transport {
     const req = this.stream;
     this.stream = undefined;
     req?.destroy();
+  }
+
+  private sseLimits(onTooLarge: (size: number) => void): { maxEventChars: number; onTooLarge: (size: number) => void } {
+    return { maxEventChars: this.maxMessageBytes, onTooLarge };
+  }
+
+  /** The error for a refused message, reported once to the owner and returned for the call. */
+  private tooLarge(what: string, size: number): SwitchboardError {
+    const error = new SwitchboardError(
+      'MESSAGE_TOO_LARGE',
+      `the upstream sent ${what} of more than ${this.maxMessageBytes} bytes (read ${size} before refusing it); raise the server entry's maxMessageBytes if this is expected`,
+      { details: { limit: this.maxMessageBytes, read: size } },
+    );
+    this.onTooLarge?.(error);
+    return error;
   }
 
   /** A request through the agent, tracked until it is done so close() can end it. */
@@ -365,6 +423,11 @@ function answers(message: JSONRPCMessage, id: RequestId): boolean {
 function connectionClosed(id: RequestId, reason: string): JSONRPCMessage {
   // 'Connection closed' is what core reads as a connection failure.
   return { jsonrpc: '2.0', id, error: { code: -32000, message: `Connection closed before the upstream answered (${reason})` } };
+}
+
+/** The answer a refused message turns into: the call fails with the reason instead of hanging. */
+function tooLargeAnswer(id: RequestId, error: SwitchboardError): JSONRPCMessage {
+  return { jsonrpc: '2.0', id, error: { code: -32603, message: error.message, data: { code: error.code } } };
 }
 
 function httpStatus(res: IncomingMessage): string {

@@ -15,6 +15,17 @@ const CR = 13;
 const COLON = 58;
 const SPACE = 32;
 
+export interface SseLimits {
+  /**
+   * Largest event (its buffered line plus its data so far), in UTF-16 code units, which for the
+   * ASCII that JSON mostly is equals bytes. Checked as data arrives, so an event that never ends
+   * cannot grow past it.
+   */
+  readonly maxEventChars: number;
+  /** Called once when an event goes over: the parser then ignores the rest of the stream. */
+  readonly onTooLarge: (size: number) => void;
+}
+
 export class SseParser {
   /** The last `id:` seen; what a reconnect sends as Last-Event-ID. */
   lastEventId: string | undefined;
@@ -25,13 +36,17 @@ export class SseParser {
   private first = true;
   /** The previous chunk ended in CR: a LF opening this one belongs to that line break. */
   private skipLf = false;
+  /** An event went over the limit: everything after it is dropped (the caller ends the stream). */
+  private overLimit = false;
 
   constructor(
     private readonly onEvent: (event: SseEvent) => void,
     private readonly onRetry?: (ms: number) => void,
+    private readonly limits?: SseLimits,
   ) {}
 
   push(chunk: string): void {
+    if (this.overLimit) return;
     if (this.first) {
       this.first = false;
       if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
@@ -43,6 +58,7 @@ export class SseParser {
     // No line end in this chunk: only buffer it (a large event arrives in many chunks).
     if (chunk.indexOf('\n') === -1 && chunk.indexOf('\r') === -1) {
       this.buffer += chunk;
+      this.checkSize();
       return;
     }
     const text = this.buffer.length > 0 ? this.buffer + chunk : chunk;
@@ -57,13 +73,29 @@ export class SseParser {
       const end = lf === -1 ? cr : cr === -1 ? lf : Math.min(lf, cr);
       if (end === -1) break;
       this.line(text, start, end);
+      if (this.overLimit) return;
       start = end + 1;
       if (text.charCodeAt(end) === CR) {
         if (start === length) this.skipLf = true;
         else if (text.charCodeAt(start) === LF) start++;
       }
     }
-    if (start < length) this.buffer = text.slice(start);
+    if (start < length) {
+      this.buffer = text.slice(start);
+      this.checkSize();
+    }
+  }
+
+  private checkSize(): void {
+    const limits = this.limits;
+    if (!limits) return;
+    const size = this.buffer.length + this.data.length;
+    if (size <= limits.maxEventChars) return;
+    this.overLimit = true;
+    this.buffer = '';
+    this.data = '';
+    this.dataLines = 0;
+    limits.onTooLarge(size);
   }
 
   private line(text: string, start: number, end: number): void {
@@ -80,6 +112,7 @@ export class SseParser {
       case 'data':
         this.data = this.dataLines === 0 ? value : `${this.data}\n${value}`;
         this.dataLines++;
+        this.checkSize();
         break;
       case 'event':
         this.eventType = value || undefined;

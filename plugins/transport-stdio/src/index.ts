@@ -1,10 +1,12 @@
 // @switchboard/transport-stdio: spawns a local MCP server and speaks MCP over its stdin/stdout.
 // The child's stderr goes to the log, line by line, never into the protocol stream.
-import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { SwitchboardError, definePlugin, type Logger, type McpTransport, type ServiceDescriptor, type Transport } from '@switchboard/core';
-import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
+import { getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { SwitchboardError, definePlugin, maxMessageBytes, type Logger, type McpTransport, type ServiceDescriptor, type Transport } from '@switchboard/core';
 import { z } from 'zod';
+import { BoundedStdioClientTransport } from './stdio-client-transport.js';
+
+export { BoundedStdioClientTransport, answeredId, DEFAULT_MAX_STDERR_LINE_BYTES, type StdioClientOptions } from './stdio-client-transport.js';
+export { LineReader, type LineReaderOptions, type OversizedLine } from './line-reader.js';
 
 export const stdioOptionsSchema = z.strictObject({});
 
@@ -12,20 +14,17 @@ export function createStdioTransport(service: ServiceDescriptor, logger: Logger)
   if (!service.command) {
     throw new SwitchboardError('TRANSPORT_ERROR', `service ${service.name} has no command to run`, { plugin: 'transport-stdio', service: service.name });
   }
-  const transport = new StdioClientTransport({
+  return new BoundedStdioClientTransport({
     command: service.command,
-    args: [...service.args],
-    // The SDK passes only a safe subset of the parent's environment; config adds to it.
+    args: service.args,
+    // Only a safe subset of the parent's environment, as the SDK does; config adds to it.
     env: { ...getDefaultEnvironment(), ...service.env },
     ...(service.cwd ? { cwd: service.cwd } : {}),
-    stderr: 'pipe',
+    maxMessageBytes: maxMessageBytes(service),
+    onStderrLine: (line, cut) => logger.info('upstream stderr', cut ? { line, cut } : { line }),
+    onStderrLineCut: (bytes) => logger.warn('upstream stderr line cut', { bytes }),
+    onTooLarge: (error) => logger.warn('upstream message refused: too large', { error: error.message, limit: error.details }),
   });
-  const stderr = transport.stderr;
-  if (stderr) {
-    const lines = createInterface({ input: stderr as Readable });
-    lines.on('line', (line) => logger.info('upstream stderr', { line }));
-  }
-  return transport;
 }
 
 export class StdioTransport implements Transport {

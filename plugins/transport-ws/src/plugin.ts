@@ -1,7 +1,7 @@
 // The Switchboard plugin: serves descriptors with `transport: websocket` (or a ws:// url) by
 // building an unstarted WebSocketClientTransport; the pool above starts, reconnects and closes it.
 import type { McpTransport, ServiceDescriptor, Transport, TransportContext } from '@switchboard/core';
-import { definePlugin, SwitchboardError } from '@switchboard/core';
+import { definePlugin, maxMessageBytes, SwitchboardError } from '@switchboard/core';
 import { z } from 'zod';
 import { WebSocketClientTransport } from './client-transport.js';
 import { PLUGIN_NAME } from './plugin-name.js';
@@ -11,7 +11,7 @@ export const websocketOptionsSchema = z.strictObject({
   handshakeTimeoutMs: z.number().int().positive().default(10_000),
   /** Ping each upstream this often and drop connections whose ping goes unanswered; 0 turns it off. */
   heartbeatIntervalMs: z.number().int().min(0).default(30_000),
-  /** Largest frame accepted from an upstream (default: ws's 100 MiB). */
+  /** Largest frame accepted from any upstream; a server entry's maxMessageBytes overrides it (default DEFAULT_MAX_MESSAGE_BYTES). */
   maxPayloadBytes: z.number().int().positive().optional(),
 });
 
@@ -34,7 +34,8 @@ export class WebSocketTransport implements Transport {
       headers: service.headers,
       handshakeTimeoutMs: this.options.handshakeTimeoutMs,
       heartbeatIntervalMs: this.options.heartbeatIntervalMs,
-      ...(this.options.maxPayloadBytes !== undefined && { maxPayloadBytes: this.options.maxPayloadBytes }),
+      // ws refuses a larger frame while reading it (close code 1009), before it is held whole.
+      maxPayloadBytes: service.maxMessageBytes ?? this.options.maxPayloadBytes ?? maxMessageBytes(service),
       ...(context.signal && { signal: context.signal }),
     });
   }

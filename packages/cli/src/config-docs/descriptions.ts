@@ -121,6 +121,7 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   'serverEntry.priority': 'Lower is tried first by `first-match`; ties keep discovery order.',
   'serverEntry.weight': 'Relative share for weighted strategies.',
   'serverEntry.timeoutMs': 'Per-call timeout (ms) for this server, overriding `failover.timeoutMs`.',
+  'serverEntry.maxMessageBytes': 'Largest single message accepted from this server (JSON body, SSE event, stdio line, WebSocket frame), enforced while reading; a larger one fails only the call it answers. Default 16 MiB.',
 };
 
 /** camelCase spelling of a pattern name, which config also accepts. */

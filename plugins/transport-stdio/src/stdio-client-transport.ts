@@ -1,0 +1,149 @@
+// MCP over a child process's stdin/stdout, with every line from the child bounded while it is read:
+// a message over `maxMessageBytes` fails only the call it answers (the process and every other call
+// go on), and stderr lines are cut to a few KB before they reach the log. Otherwise it behaves as
+// the SDK's StdioClientTransport (same spawn, same close sequence: stdin end, SIGTERM, SIGKILL).
+import { type ChildProcess } from 'node:child_process';
+import spawn from 'cross-spawn';
+import type { Transport as McpTransport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { JSONRPCMessageSchema, type JSONRPCMessage, type RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { SwitchboardError } from '@switchboard/core';
+import { LineReader, type OversizedLine } from './line-reader.js';
+
+export interface StdioClientOptions {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly env: Record<string, string>;
+  readonly cwd?: string;
+  readonly maxMessageBytes: number;
+  /** Longest stderr line passed on whole; longer ones are cut (the process is never stopped for it). */
+  readonly maxStderrLineBytes?: number;
+  /** A stderr line; `cut` when it is the first bytes of a line over the limit (whose end is then dropped). */
+  readonly onStderrLine: (line: string, cut: boolean) => void;
+  /** An oversized stderr line has ended: how long it was. */
+  readonly onStderrLineCut?: (bytes: number) => void;
+  /** Told of each message refused for its size. */
+  readonly onTooLarge: (error: SwitchboardError) => void;
+}
+
+export const DEFAULT_MAX_STDERR_LINE_BYTES = 8 * 1024;
+const CLOSE_GRACE_MS = 2_000;
+
+export class BoundedStdioClientTransport implements McpTransport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: McpTransport['onmessage'];
+  private child: ChildProcess | undefined;
+
+  constructor(private readonly options: StdioClientOptions) {}
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  start(): Promise<void> {
+    if (this.child) throw new Error('BoundedStdioClientTransport already started (Client.connect() starts it)');
+    const { command, args, env, cwd } = this.options;
+    return new Promise((resolve, reject) => {
+      const child = spawn(command, [...args], { env, stdio: ['pipe', 'pipe', 'pipe'], shell: false, windowsHide: process.platform === 'win32', ...(cwd ? { cwd } : {}) });
+      this.child = child;
+      child.on('error', (error) => {
+        reject(error);
+        this.onerror?.(error);
+      });
+      child.on('spawn', () => resolve());
+      child.on('close', () => {
+        this.child = undefined;
+        this.onclose?.();
+      });
+      child.stdin?.on('error', (error) => this.onerror?.(error));
+      child.stdout?.on('error', (error) => this.onerror?.(error));
+      const stdout = new LineReader({
+        maxLineBytes: this.options.maxMessageBytes,
+        onLine: (line) => this.onLine(line),
+        onOversized: (line) => this.onOversized(line),
+      });
+      child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
+      const stderrLimit = this.options.maxStderrLineBytes ?? DEFAULT_MAX_STDERR_LINE_BYTES;
+      const stderr = new LineReader({
+        maxLineBytes: stderrLimit,
+        keepBytes: stderrLimit,
+        onLine: (line) => this.options.onStderrLine(line, false),
+        // Said as soon as it goes over: a line with no newline may never end.
+        onOverflow: (head) => this.options.onStderrLine(head, true),
+        onOversized: (line) => this.options.onStderrLineCut?.(line.size),
+      });
+      child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
+    });
+  }
+
+  send(message: JSONRPCMessage): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const stdin = this.child?.stdin;
+      if (!stdin) {
+        reject(new Error('Not connected'));
+        return;
+      }
+      if (stdin.write(JSON.stringify(message) + '\n')) resolve();
+      else stdin.once('drain', resolve);
+    });
+  }
+
+  async close(): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    this.child = undefined;
+    const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+    const wait = (): Promise<void> => Promise.race([closed, new Promise<void>((resolve) => setTimeout(resolve, CLOSE_GRACE_MS).unref())]);
+    try {
+      child.stdin?.end();
+    } catch {
+      // already gone
+    }
+    await wait();
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      await wait();
+    }
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+
+  private onLine(line: string): void {
+    if (line.trim() === '') return;
+    let message: JSONRPCMessage;
+    try {
+      message = JSONRPCMessageSchema.parse(JSON.parse(line));
+    } catch (error) {
+      this.onerror?.(error as Error);
+      return;
+    }
+    this.onmessage?.(message);
+  }
+
+  /** A line over the limit was dropped: fail the call it answered, when its id can be read. */
+  private onOversized(line: OversizedLine): void {
+    const error = new SwitchboardError(
+      'MESSAGE_TOO_LARGE',
+      `the upstream wrote a message of ${line.size} bytes, over maxMessageBytes (${this.options.maxMessageBytes}); raise the server entry's maxMessageBytes if this is expected`,
+      { details: { limit: this.options.maxMessageBytes, size: line.size } },
+    );
+    this.options.onTooLarge(error);
+    const id = answeredId(line);
+    if (id === undefined) return;
+    this.onmessage?.({ jsonrpc: '2.0', id, error: { code: -32603, message: error.message, data: { code: error.code } } });
+  }
+}
+
+const ID_VALUE = String.raw`(-?\d+|"(?:[^"\\]|\\.)*")`;
+/** A top-level id at the end of the message: `..."id":7}`. Nested ids are followed by more brackets. */
+const TAIL_ID = new RegExp(String.raw`"id"\s*:\s*${ID_VALUE}\s*\}\s*$`);
+/** A top-level id at the start: `{"jsonrpc":"2.0","id":7,...` or `{"id":7,...`. */
+const HEAD_ID = new RegExp(String.raw`^\s*\{\s*(?:"jsonrpc"\s*:\s*"2\.0"\s*,\s*)?"id"\s*:\s*${ID_VALUE}`);
+
+/** The id of a response whose body was dropped; undefined for a request or notification, or when unreadable. */
+export function answeredId(line: OversizedLine): RequestId | undefined {
+  if (/^\s*\{\s*"method"/.test(line.head) || /"method"\s*:/.test(line.head.slice(0, 64))) return undefined;
+  const match = TAIL_ID.exec(line.tail) ?? HEAD_ID.exec(line.head);
+  if (!match) return undefined;
+  const raw = match[1]!;
+  return raw.startsWith('"') ? (JSON.parse(raw) as string) : Number(raw);
+}
