@@ -1,8 +1,10 @@
 // stdio upstreams behind the gateway, with two client sessions over real Streamable HTTP:
 // - isolation "per-session": a process per client session, capped per service, reaped when idle,
 //   ended with the session;
-// - shared (default): log messages and sampling requests reach the one session with a request in
-//   flight, and are refused (never misrouted) when two sessions are in flight;
+// - shared (default): log messages and sampling requests, which name no request, reach the process's
+//   only session (on its call in flight); once two sessions share the process they reach nobody,
+//   not even under a late-message attack, and are counted; nothing goes to a client without the
+//   capability;
 // - progress written in the same burst as the result all arrives before the result.
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -90,41 +92,85 @@ describe('per-session stdio isolation', () => {
 });
 
 describe('shared stdio upstream', () => {
-  it('routes log messages and sampling to the only session in flight, and refuses sampling when two are', async () => {
-    harness = await startGateway([probe()]);
+  /** Two sessions that answer sampling with their own name, and the logs each receives. */
+  async function twoSessions(h: GatewayHarness) {
     const sampledBy: string[] = [];
-    const a = await harness.connect({ sampling: {} });
-    const b = await harness.connect({ sampling: {} });
+    const a = await h.connect({ sampling: {} });
+    const b = await h.connect({ sampling: {} });
     for (const [name, c] of [['a', a], ['b', b]] as const) {
       c.setRequestHandler(CreateMessageRequestSchema, async () => {
         sampledBy.push(name);
         return { role: 'assistant', model: 'test', content: { type: 'text', text: `from ${name}` } };
       });
     }
-    const logsA = collectLogs(a);
-    const logsB = collectLogs(b);
-    expect(await pidOf(a)).toBe(await pidOf(b)); // one shared process
+    return { a, b, sampledBy, logsA: collectLogs(a), logsB: collectLogs(b) };
+  }
 
+  it("delivers log messages and sampling on the call of the process's only session", async () => {
+    harness = await startGateway([probe()]);
+    const { a, sampledBy, logsA } = await twoSessions(harness);
     await a.callTool({ name: 'log', arguments: { message: 'for a' } });
     await waitFor(() => logsA.length === 1, { what: 'the log on a' });
-    await b.callTool({ name: 'log', arguments: { message: 'for b' } });
-    await waitFor(() => logsB.length === 1, { what: 'the log on b' });
     expect(logsA).toEqual(['for a']);
-    expect(logsB).toEqual(['for b']);
+    expect(firstText(await a.callTool({ name: 'ask' }))).toBe('sampled: from a');
+    expect(sampledBy).toEqual(['a']);
+  });
 
-    expect(firstText(await b.callTool({ name: 'ask' }))).toBe('sampled: from b');
-    expect(sampledBy).toEqual(['b']);
-
-    // a holds a call open on the shared process (its first progress proves it is there) ...
+  it('sends nothing that names no request to any session once two sessions share the process', async () => {
+    harness = await startGateway([probe()]);
+    const { a, b, sampledBy, logsA, logsB } = await twoSessions(harness);
+    expect(await pidOf(a)).toBe(await pidOf(b)); // one shared process, used by both
+    await a.callTool({ name: 'log', arguments: { message: 'for a' } });
+    await b.callTool({ name: 'log', arguments: { message: 'for b' } });
+    expect(firstText(await b.callTool({ name: 'ask' }))).toMatch(/^sampling failed: .*refused by the gateway: several client sessions share this upstream connection/);
+    // a holds a call open too: still neither session's to receive.
     let heldProgress!: () => void;
     const holding = new Promise<void>((resolve) => (heldProgress = resolve));
     const held = a.callTool({ name: 'hold' }, undefined, { onprogress: () => heldProgress() });
     await holding;
-    // ... so a sampling request during b's call could be either session's: refused, answered by neither.
-    expect(firstText(await b.callTool({ name: 'ask' }))).toMatch(/^sampling failed: .*refused by the gateway: 2 client sessions have requests in flight/);
-    expect(sampledBy).toEqual(['b']);
+    expect(firstText(await b.callTool({ name: 'ask' }))).toMatch(/^sampling failed: .*refused by the gateway/);
     await b.callTool({ name: 'release' });
     expect(firstText(await held)).toBe('released');
+    expect(logsA).toEqual([]);
+    expect(logsB).toEqual([]);
+    expect(sampledBy).toEqual([]);
+    const metrics = await (await fetch(harness.http.url.replace('/mcp', '/metrics'))).text();
+    expect(metrics).toContain('switchboard_gateway_unattributed_dropped_total{service="probe",kind="log"} 2');
+    expect(metrics).toContain('switchboard_gateway_unattributed_dropped_total{service="probe",kind="request"} 2');
+  });
+
+  it("never hands session B a late log or sampling request from session A's finished call (the attack)", async () => {
+    harness = await startGateway([probe()]);
+    const { a, b, sampledBy, logsA, logsB } = await twoSessions(harness);
+    // a's call is answered at once; 300 ms later the server logs and asks for sampling ...
+    expect(firstText(await a.callTool({ name: 'late', arguments: { ms: 300 } }))).toBe('answered');
+    // ... while b has a call in flight on the same process.
+    let heldProgress!: () => void;
+    const holding = new Promise<void>((resolve) => (heldProgress = resolve));
+    const held = b.callTool({ name: 'hold' }, undefined, { onprogress: () => heldProgress() });
+    await holding;
+    const outcome = await waitFor(async () => {
+      const text = firstText(await a.callTool({ name: 'late_outcome' }));
+      return text === 'pending' ? undefined : text;
+    }, { what: 'the late sampling request to be answered' });
+    expect(outcome).toMatch(/^refused: .*refused by the gateway/);
+    await a.callTool({ name: 'release' });
+    expect(firstText(await held)).toBe('released');
+    expect(logsB).toEqual([]);
+    expect(logsA).toEqual([]);
+    expect(sampledBy).toEqual([]);
+  });
+
+  it('never forwards a server-to-client request to a client that did not declare the capability', async () => {
+    harness = await startGateway([probe()]);
+    const asked: string[] = [];
+    const c = await harness.connect({}); // no sampling capability
+    c.fallbackRequestHandler = async (request) => {
+      asked.push(request.method);
+      return {};
+    };
+    expect(firstText(await c.callTool({ name: 'ask' }))).toMatch(/^sampling failed: .*the client did not declare the sampling capability/);
+    expect(asked).toEqual([]);
   });
 
   it('delivers every progress notification written together with the result', async () => {

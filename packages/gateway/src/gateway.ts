@@ -92,7 +92,7 @@ class GatewayImpl implements Gateway, GatewayCore {
     this.pageSize = Math.max(1, options.pageSize ?? 100);
     const overrides = options.isolation;
     this.upstreamPolicy = { isolation: (entry) => isolationOf(entry, overrides), processSlots: new ProcessSlots(options.maxProcessesPerService ?? 16) };
-    this.shared = new SharedUpstreams(this.logger);
+    this.shared = new SharedUpstreams(this.logger, (service, kind) => this.metrics.unattributed(service, kind));
     const idleMs = options.processIdleMs ?? 5 * 60_000;
     this.reaper = setInterval(() => {
       const cutoff = Date.now() - idleMs;

@@ -30,8 +30,16 @@ export class GatewayMetrics {
   /** Sessions opened here: by an initialize, or resumed from a token another instance issued. */
   private readonly opened = { initialize: 0, resume: 0 };
 
+  /** service\0kind → messages from shared upstreams dropped because no session could be named. */
+  private readonly dropped = new Map<string, number>();
+
   sessionOpened(how: 'initialize' | 'resume'): void {
     this.opened[how]++;
+  }
+
+  unattributed(service: string, kind: 'log' | 'request'): void {
+    const key = `${service}\0${kind}`;
+    this.dropped.set(key, (this.dropped.get(key) ?? 0) + 1);
   }
 
   record(sample: RequestSample): void {
@@ -78,6 +86,14 @@ export class GatewayMetrics {
     out.push(`switchboard_gateway_sessions ${sessions}`);
     out.push('# HELP switchboard_gateway_sessions_opened_total Client sessions opened here, by initialize or resumed from a token another instance (or an earlier state here) issued.', '# TYPE switchboard_gateway_sessions_opened_total counter');
     for (const how of ['initialize', 'resume'] as const) out.push(`switchboard_gateway_sessions_opened_total{how="${how}"} ${this.opened[how]}`);
+    out.push(
+      '# HELP switchboard_gateway_unattributed_dropped_total Log messages and server-to-client requests from shared upstreams that named no request and were dropped rather than risk another session.',
+      '# TYPE switchboard_gateway_unattributed_dropped_total counter',
+    );
+    for (const [key, n] of this.dropped) {
+      const [service, kind] = key.split('\0') as [string, string];
+      out.push(`switchboard_gateway_unattributed_dropped_total{service="${esc(service)}",kind="${kind}"} ${n}`);
+    }
     return out.join('\n') + '\n';
   }
 }

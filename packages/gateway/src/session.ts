@@ -39,10 +39,18 @@ import type { GatewayCore } from './gateway-core.js';
 import { paginate, type PagedKind } from './paging.js';
 import type { SessionStateChange, SharedSessionState } from './session-store.js';
 import type { Operation } from './routing.js';
+import type { SharedCall, SharedTenant } from './shared-upstreams.js';
 import { UpstreamSessions } from './upstream-session.js';
 import { GATEWAY_VERSION } from './version.js';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+/** The client capability each forwarded server-to-client request needs. */
+const CAPABILITY_OF: Readonly<Record<string, 'sampling' | 'elicitation' | 'roots'>> = {
+  'sampling/createMessage': 'sampling',
+  'elicitation/create': 'elicitation',
+  'roots/list': 'roots',
+};
 
 /** RFC 5424 severities in increasing order, as MCP's logging levels. */
 const LEVELS: readonly LoggingLevel[] = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
@@ -293,7 +301,7 @@ export class GatewaySession {
     // Mark the upstream busy while the operation runs: an own process is not reaped mid-call, and a
     // shared connection knows which sessions may be the target of what the server sends meanwhile.
     const tracked: Operation<T> = async (client, entry, signal) => {
-      const done = this.upstream.ownsSession(entry) ? this.upstream.use(entry) : this.core.shared.begin(entry.name, this);
+      const done = this.upstream.ownsSession(entry) ? this.upstream.use(entry) : this.core.shared.begin(client, entry.name, this.tenant, this.callTarget(extra));
       try {
         return await operation(client, entry, signal);
       } catch (error) {
@@ -328,21 +336,43 @@ export class GatewaySession {
     return last;
   }
 
-  /** Also called by SharedUpstreams for requests on a shared connection attributed to this session. */
-  forwardRequest(request: Request, signal: AbortSignal): Promise<Result> {
+  /**
+   * A server-to-client request on behalf of one of this session's calls (`extra`; the latest call
+   * when the upstream session is this session's own). Never sent for a capability the client did
+   * not declare: it would not know the method, and a shared upstream must not learn that by trying.
+   */
+  forwardRequest(request: Request, signal: AbortSignal, extra: Extra | undefined = this.latestInflight()): Promise<Result> {
     if (this.closed) return Promise.reject(new McpError(ErrorCode.ConnectionClosed, 'the client session has ended'));
-    const extra = this.latestInflight();
+    const needed = CAPABILITY_OF[request.method];
+    if (needed && !this.server.getClientCapabilities()?.[needed]) {
+      return Promise.reject(new McpError(ErrorCode.MethodNotFound, `${request.method} refused by the gateway: the client did not declare the ${needed} capability`));
+    }
     const req = request as ServerRequest;
     return extra ? extra.sendRequest(req, ResultSchema, { signal }) : this.server.request(req, ResultSchema, { signal });
   }
 
-  /** Also called by SharedUpstreams; a shared upstream does not know this session's level, so filter here. */
-  log(service: string, params: LoggingMessageNotification['params']): void {
+  /** A log message for one of this session's calls (`extra`), filtered by the session's level: a shared upstream does not know it. */
+  log(service: string, params: LoggingMessageNotification['params'], extra: Extra | undefined = this.latestInflight()): void {
     if (this.closed) return;
     if (this.level !== undefined && LEVELS.indexOf(params.level) < LEVELS.indexOf(this.level)) return;
     const notification: ServerNotification = { method: 'notifications/message', params: { ...params, logger: params.logger ?? service } };
-    const extra = this.latestInflight();
     void (extra ? extra.sendNotification(notification) : this.server.notification(notification)).catch(() => undefined);
+  }
+
+  /** This session as the tenant of a shared upstream connection: between calls, session-wide delivery. */
+  private readonly tenant: SharedTenant = {
+    idle: {
+      log: (service, params) => this.log(service, params, undefined),
+      forwardRequest: (request, signal) => this.forwardRequest(request, signal, undefined),
+    },
+  };
+
+  /** Delivery bound to one call, so what a shared upstream sends while serving it goes on that call's stream. */
+  private callTarget(extra: Extra | undefined): SharedCall {
+    return {
+      log: (service, params) => this.log(service, params, extra),
+      forwardRequest: (request, signal) => this.forwardRequest(request, signal, extra),
+    };
   }
 
   private resourceUpdated(service: string, params: ResourceUpdatedNotification['params']): void {

@@ -1,9 +1,13 @@
-// Correlation for shared upstream connections (the router's pool client, one per service, used by
-// every client session: stdio services by default). Progress is matched by token in the SDK client.
-// Log messages and server-to-client requests (sampling, elicitation, roots) carry no request id, so
-// the rule is: when exactly one client session has a request in flight on that upstream, it is
-// theirs; otherwise the message is logged and dropped, and a request is answered with a JSON-RPC
-// error, so nothing ever reaches a session it was not meant for.
+// Attribution on shared upstream connections (the router's pool client, one per service, used by
+// every client session: stdio services by default). Progress carries its token and is matched by
+// the SDK client. Log messages and server-to-client requests (sampling, elicitation, roots) carry no
+// request id in the 2025 protocol, so on the wire a late message from session A's finished call
+// looks exactly like one from session B's call in flight. No timing rule can tell them apart, so
+// the rule is tenancy: while only one client session has ever used a connection (since it was
+// opened), what it sends belongs to that session, and to its one call in flight when it has one;
+// once a second session has used the connection, such messages are dropped (requests answered with
+// a JSON-RPC error), counted, and the operator is told once that `isolation: per-session` gives
+// that service exact attribution. Nothing ever reaches a session it was not meant for.
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import {
   ErrorCode,
@@ -16,68 +20,112 @@ import {
 import type { Logger } from '@switchboard/core';
 import { deliverProgressBeforeResponses } from './progress-order.js';
 
-/** The client session side, as a shared upstream sees it. */
-export interface SharedTarget {
+/** One client call as a shared upstream sees it: where what it causes is delivered. */
+export interface SharedCall {
   log(service: string, params: LoggingMessageNotification['params']): void;
   forwardRequest(request: Request, signal: AbortSignal): Promise<Result>;
 }
 
+/** The client session a call belongs to (compared by identity), with a session-wide fallback. */
+export interface SharedTenant {
+  /** Session-wide delivery, for a message that arrives between the tenant's calls. */
+  readonly idle: SharedCall;
+}
+
+export type UnattributedKind = 'log' | 'request';
+
 const FORWARDED_REQUESTS = new Set(['sampling/createMessage', 'elicitation/create', 'roots/list']);
 
+interface Connection {
+  readonly service: string;
+  /** The one session that has used this connection; 'several' once another one has. */
+  tenant: SharedTenant | 'several' | undefined;
+  /** Calls in flight, in the order they began. */
+  readonly calls: Set<SharedCall>;
+  warned: boolean;
+}
+
 export class SharedUpstreams {
-  /** service → sessions with requests in flight on its shared connection, and how many each. */
-  private readonly inflight = new Map<string, Map<SharedTarget, number>>();
-  private readonly attached = new WeakSet<Client>();
+  private readonly connections = new WeakMap<Client, Connection>();
+  private readonly dropped = new Map<string, number>();
 
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    private readonly onDropped?: (service: string, kind: UnattributedKind) => void,
+  ) {}
 
-  /** A session sends a request over the shared connection; call the result when it is answered. */
-  begin(service: string, target: SharedTarget): () => void {
-    let sessions = this.inflight.get(service);
-    if (!sessions) this.inflight.set(service, (sessions = new Map()));
-    sessions.set(target, (sessions.get(target) ?? 0) + 1);
-    let done = false;
-    return () => {
-      if (done) return;
-      done = true;
-      const left = (sessions.get(target) ?? 1) - 1;
-      if (left > 0) sessions.set(target, left);
-      else sessions.delete(target);
-      if (sessions.size === 0 && this.inflight.get(service) === sessions) this.inflight.delete(service);
-    };
+  /** A session's call goes out over the shared connection `client`; call the result when it is answered. */
+  begin(client: Client, service: string, tenant: SharedTenant, call: SharedCall): () => void {
+    const connection = this.connection(client, service);
+    if (connection.tenant === undefined) connection.tenant = tenant;
+    else if (connection.tenant !== tenant) connection.tenant = 'several';
+    connection.calls.add(call);
+    return () => void connection.calls.delete(call);
   }
 
-  /** The one session with requests in flight on `service`, or undefined when none or several. */
-  owner(service: string): SharedTarget | undefined {
-    const sessions = this.inflight.get(service);
-    if (!sessions || sessions.size !== 1) return undefined;
-    return sessions.keys().next().value;
+  /** Unattributed messages dropped so far, by `service` and kind. */
+  droppedCount(service: string, kind: UnattributedKind): number {
+    return this.dropped.get(`${service}\0${kind}`) ?? 0;
   }
 
-  /** Install the correlation handlers on a shared connection (idempotent). */
+  /** Install the attribution handlers on a shared connection (idempotent). */
   attach(service: string, client: Client): void {
-    if (this.attached.has(client)) return;
-    this.attached.add(client);
+    if (this.connections.has(client)) return;
+    this.connection(client, service);
     deliverProgressBeforeResponses(client);
     client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
-      const target = this.owner(service);
+      const target = this.target(client);
       if (target) target.log(service, n.params);
-      else this.logger.debug('log message from a shared upstream with no single session in flight; dropped', { service, level: n.params.level });
+      else this.drop(client, 'log', 'notifications/message');
     });
     // A fallback, not setRequestHandler: the pool client declares no sampling/elicitation/roots
     // capability, and the SDK refuses handlers for undeclared capabilities.
     client.fallbackRequestHandler = async (request, extra) => {
       if (!FORWARDED_REQUESTS.has(request.method)) throw new McpError(ErrorCode.MethodNotFound, `Method not found: ${request.method}`);
-      const target = this.owner(service);
+      const target = this.target(client);
       if (!target) {
-        const count = this.inflight.get(service)?.size ?? 0;
-        this.logger.warn('server-to-client request on a shared upstream refused: cannot tell which client session it is for', { service, method: request.method, sessionsInFlight: count });
-        throw new McpError(
-          ErrorCode.InvalidRequest,
-          `${request.method} refused by the gateway: ${count === 0 ? 'no client request is in flight' : `${count} client sessions have requests in flight`} on this shared connection`,
-        );
+        const reason = this.drop(client, 'request', request.method);
+        throw new McpError(ErrorCode.InvalidRequest, `${request.method} refused by the gateway: ${reason}`);
       }
       return target.forwardRequest({ method: request.method, ...(request.params ? { params: request.params } : {}) }, extra.signal);
     };
+  }
+
+  private connection(client: Client, service: string): Connection {
+    let connection = this.connections.get(client);
+    if (!connection) this.connections.set(client, (connection = { service, tenant: undefined, calls: new Set(), warned: false }));
+    return connection;
+  }
+
+  /** Where a message with no request id goes: the tenant's one call in flight, or the tenant itself. */
+  private target(client: Client): SharedCall | undefined {
+    const connection = this.connections.get(client);
+    const tenant = connection?.tenant;
+    if (!connection || tenant === undefined || tenant === 'several') return undefined;
+    if (connection.calls.size === 1) return connection.calls.values().next().value;
+    return tenant.idle;
+  }
+
+  private drop(client: Client, kind: UnattributedKind, method: string): string {
+    const connection = this.connections.get(client);
+    const service = connection?.service ?? '';
+    const key = `${service}\0${kind}`;
+    this.dropped.set(key, (this.dropped.get(key) ?? 0) + 1);
+    this.onDropped?.(service, kind);
+    const reason =
+      connection?.tenant === 'several'
+        ? 'several client sessions share this upstream connection and the message names no request'
+        : 'no client session has used this upstream connection';
+    if (connection && !connection.warned && connection.tenant === 'several') {
+      connection.warned = true;
+      this.logger.warn('a shared upstream sent a message that names no request; dropped, as it is for every such message on this connection', {
+        service,
+        method,
+        hint: 'set isolation: per-session for this service to have its log messages and sampling, elicitation and roots requests delivered',
+      });
+    } else {
+      this.logger.debug('unattributed message from a shared upstream dropped', { service, method });
+    }
+    return reason;
   }
 }
