@@ -55,6 +55,36 @@ afterAll(async () => {
 });
 
 describe('switchboard serve', () => {
+  it('applies gateway.auth edits live (a revoked token is refused at once) and names gateway keys that need a restart', async () => {
+    const file = join(dir, 'auth.yaml');
+    const config = (tokens: string[], namespace = 'on-collision') =>
+      [
+        'discovery:',
+        '  - type: static',
+        '    servers:',
+        `      - { name: r1, url: "${replicas[0]!.url}" }`,
+        'gateway:',
+        `  namespace: ${namespace}`,
+        `  auth: { bearerTokens: [${tokens.map((t) => JSON.stringify(t)).join(', ')}] }`,
+      ].join('\n');
+    const [leaked, kept] = ['leaked-token-0123456789', 'kept-token-0123456789ab'];
+    writeFileSync(file, config([leaked, kept]));
+    const { url, child, stderr } = await startServe(file, process.env, children);
+    const status = async (token: string) => {
+      const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }) });
+      await res.text();
+      return res.status;
+    };
+    expect(await status(leaked)).toBe(200);
+    writeFileSync(file, config([kept]));
+    await waitFor(() => /config reloaded.*gateway\.auth/.test(stderr()), { what: 'the auth change applied' });
+    expect(await status(leaked)).toBe(401);
+    expect(await status(kept)).toBe(200);
+    writeFileSync(file, config([kept], 'always'));
+    await waitFor(() => /take effect only after a restart.*gateway\.namespace/.test(stderr()), { what: 'the namespace restart notice' });
+    await stopServe(child);
+  });
+
   it('serves the upstreams over HTTP with auth, balances replicas, and stops cleanly on SIGTERM', async () => {
     const { url, child, stderr } = await startServe(join(dir, 'gateway.yaml'), { ...process.env, SERVE_TOKEN: TOKEN }, children);
 
@@ -140,6 +170,13 @@ describe('switchboard serve', () => {
 
     writeFileSync(file, config([`{ name: r1, url: "${replicas[0]!.url}" }`, `{ name: extra, url: "${extra.url}" }`], 'random'));
     await waitFor(() => stderr().includes('take effect only after a restart'), { what: 'the restart notice' });
+
+    // An empty file is refused like an invalid one (taken as {}, it would drop every server).
+    const rejected = stderr().split('config reload rejected').length;
+    writeFileSync(file, '# nothing here yet\n');
+    await waitFor(() => stderr().split('config reload rejected').length > rejected, { what: 'the empty file refused' });
+    expect(stderr()).toMatch(/live\.yaml is empty/);
+    expect(JSON.stringify((await client.callTool({ name: 'whoami' })).content)).toContain('r1');
     await client.close();
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('exit', resolve));

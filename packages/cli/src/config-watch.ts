@@ -5,12 +5,23 @@ import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { readConfigFile, SwitchboardError, type Logger, type Router } from '@switchboard/core';
 
-export function watchConfig(file: string, router: Router, logger: Logger, debounceMs = 150): { close(): void } {
+/**
+ * A part of the config that the router does not own (the gateway section): checked before the
+ * router reloads, so an invalid edit changes nothing, and applied after it.
+ */
+export type ReloadPart = (raw: unknown) => { apply(): string[]; needsRestart: string[] };
+
+export function watchConfig(file: string, router: Router, logger: Logger, options: { debounceMs?: number; part?: ReloadPart } = {}): { close(): void } {
+  const debounceMs = options.debounceMs ?? 150;
   let timer: NodeJS.Timeout | undefined;
   let running = Promise.resolve();
   const reload = async (): Promise<void> => {
     try {
-      const { applied, needsRestart } = await router.reload(await readConfigFile(file), file);
+      const raw = await readConfigFile(file);
+      const part = options.part?.(raw);
+      const routerChange = await router.reload(raw, file);
+      const applied = [...routerChange.applied, ...(part?.apply() ?? [])];
+      const needsRestart = [...routerChange.needsRestart, ...(part?.needsRestart ?? [])];
       logger.info('config reloaded', { file, applied, ...(needsRestart.length > 0 ? { needsRestart } : {}) });
       if (needsRestart.length > 0) logger.warn('some config changes take effect only after a restart', { needsRestart });
     } catch (error) {

@@ -79,23 +79,28 @@ export class HttpSessions {
     return this.sessions.size >= this.options.maxSessions;
   }
 
-  /** The session a request names: held here, or resumed from its token. */
-  async find(token: string): Promise<SessionLookup> {
+  /**
+   * The session a request names: held here, or resumed from its token. A session is bound to the
+   * credential that opened it: any other one (valid or not) is told it does not exist.
+   */
+  async find(token: string, cred: string): Promise<SessionLookup> {
     const record = this.sessions.get(token);
-    if (record) return { record };
+    if (record) return record.seed.cred === cred ? { record } : { refused: 'unknown' };
+    const seed = this.tokens.open(token);
+    if (!seed || seed.cred !== cred) return { refused: 'unknown' };
     const running = this.resuming.get(token);
     if (running) return running;
-    const attempt = this.resume(token).finally(() => this.resuming.delete(token));
+    const attempt = this.resume(token, seed).finally(() => this.resuming.delete(token));
     this.resuming.set(token, attempt);
     return attempt;
   }
 
   /** A new session for a client's initialize; its token is the Mcp-Session-Id. */
-  async create(initialize: InitializeRequest): Promise<SessionRecord> {
+  async create(initialize: InitializeRequest, cred: string): Promise<SessionRecord> {
     const requested = initialize.params.protocolVersion;
     // The version the SDK Server will answer with (the same rule as its own initialize handler).
     const protocolVersion = SUPPORTED_PROTOCOL_VERSIONS.includes(requested) ? requested : LATEST_PROTOCOL_VERSION;
-    const { token, seed } = this.tokens.issue({ protocolVersion, capabilities: initialize.params.capabilities, clientInfo: initialize.params.clientInfo });
+    const { token, seed } = this.tokens.issue({ protocolVersion, capabilities: initialize.params.capabilities, clientInfo: initialize.params.clientInfo, cred });
     const record = await this.open(token, seed);
     this.gateway.metrics.sessionOpened('initialize');
     return record;
@@ -152,9 +157,8 @@ export class HttpSessions {
   }
 
   /** Re-create a session from what its token carries, and what other instances shared of it. */
-  private async resume(token: string): Promise<SessionLookup> {
-    const seed = this.tokens.open(token);
-    if (!seed || this.ended.has(seed.sid)) return { refused: 'unknown' };
+  private async resume(token: string, seed: SessionSeed): Promise<SessionLookup> {
+    if (this.ended.has(seed.sid)) return { refused: 'unknown' };
     if (this.full) return { refused: 'full' };
     const record = await this.open(token, seed);
     try {

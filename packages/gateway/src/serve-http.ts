@@ -68,6 +68,11 @@ export interface HttpGateway {
   readonly url: string;
   readonly port: number;
   readonly sessionCount: number;
+  /**
+   * Take new credentials now (a config reload): requests with a credential no longer listed get 401
+   * from the next one on, and sessions opened with it can no longer be used.
+   */
+  setAuth(auth: HttpAuthOptions | undefined): void;
   /** Stop taking requests, let those in flight finish (up to `drainMs`), then end every session. */
   close(): Promise<void>;
 }
@@ -81,7 +86,8 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
   const maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
   const idleMs = options.sessionIdleMs ?? 30 * 60_000;
   const maxSessions = options.maxSessions ?? 10_000;
-  const authenticate = createAuthenticator(options.auth);
+  // Replaced whole on a live config change, so a revoked credential stops working at once.
+  let authenticate = createAuthenticator(options.auth);
   const logger = gateway.router.logger.child({ component: 'gateway-http' });
   const sessions = new HttpSessions(
     gateway,
@@ -114,7 +120,7 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
     return true;
   };
 
-  const handleMcp = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  const handleMcp = async (req: IncomingMessage, res: ServerResponse, cred: string): Promise<void> => {
     let wire: { messages: readonly JSONRPCMessage[]; batch: boolean } | undefined;
     if (req.method === 'POST') {
       let raw: Buffer;
@@ -149,7 +155,7 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
       return writeRpcError(res, 503, -32000, 'Shutting down', { 'retry-after': '1', connection: 'close' });
     }
     if (sessionId !== undefined) {
-      const found = await sessions.find(sessionId);
+      const found = await sessions.find(sessionId, cred);
       if ('refused' in found) {
         if (found.refused === 'full') return writeRpcError(res, 503, -32000, 'Too many sessions', { 'retry-after': '5' });
         return writeRpcError(res, 404, -32001, 'Session not found; initialize a new session');
@@ -161,7 +167,7 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
     if (!initialize) return writeRpcError(res, 400, -32000, 'Bad Request: no session; send an initialize request first');
     if (wire.messages.length > 1) return writeRpcError(res, 400, -32600, 'Invalid Request: Only one initialization request is allowed');
     if (sessions.full) return writeRpcError(res, 503, -32000, 'Too many sessions', { 'retry-after': '5' });
-    return sessions.serve(await sessions.create(initialize), req, res, wire);
+    return sessions.serve(await sessions.create(initialize, cred), req, res, wire);
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -176,7 +182,8 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
     const atDashboard = dashboard !== undefined && isDashboardPath(url.pathname);
     const known = url.pathname === path || url.pathname === '/metrics' || url.pathname === '/services' || atDashboard;
     if (!known) return void res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
-    if (!authenticate(req)) return void res.writeHead(401, { 'www-authenticate': 'Bearer' }).end();
+    const cred = authenticate(req);
+    if (cred === undefined) return void res.writeHead(401, { 'www-authenticate': 'Bearer' }).end();
     if (atDashboard && dashboard) return dashboard.handle(req, res, url.pathname);
     if (url.pathname === '/metrics' && req.method === 'GET') {
       return void res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(gateway.metrics.render(gateway.router, gateway.sessionCount));
@@ -184,7 +191,7 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
     if (url.pathname === '/services' && req.method === 'GET') {
       return void res.writeHead(200, JSON_HEADERS).end(JSON.stringify(await servicesReport(gateway)));
     }
-    if (url.pathname === path && (req.method === 'POST' || req.method === 'GET' || req.method === 'DELETE')) return handleMcp(req, res);
+    if (url.pathname === path && (req.method === 'POST' || req.method === 'GET' || req.method === 'DELETE')) return handleMcp(req, res, cred);
     res.writeHead(405, { allow: url.pathname === path ? 'GET, POST, DELETE' : 'GET' }).end();
   };
 
@@ -217,6 +224,9 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
     port,
     get sessionCount() {
       return sessions.size;
+    },
+    setAuth(auth) {
+      authenticate = createAuthenticator(auth);
     },
     close() {
       return (closed ??= (async () => {

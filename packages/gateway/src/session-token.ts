@@ -17,6 +17,8 @@ export interface SessionSeed {
   readonly protocolVersion: string;
   readonly capabilities: ClientCapabilities;
   readonly clientInfo: Implementation;
+  /** The credential that opened the session (a digest, see http-guards.ts); only it may use the session. */
+  readonly cred: string;
 }
 
 const VERSION = 1;
@@ -94,6 +96,7 @@ export class SessionTokens {
 function parseSeed(text: string): SessionSeed | undefined {
   const v = JSON.parse(text) as Partial<SessionSeed> | null;
   if (!v || typeof v.sid !== 'string' || typeof v.iat !== 'number' || typeof v.protocolVersion !== 'string') return undefined;
+  if (typeof v.cred !== 'string') return undefined;
   if (typeof v.capabilities !== 'object' || v.capabilities === null || typeof v.clientInfo !== 'object' || v.clientInfo === null) return undefined;
   return v as SessionSeed;
 }

@@ -12,6 +12,7 @@ import { builtinPlugins } from '../plugins.js';
 import { observersFor } from '../observers.js';
 import { untilSignal } from '../until-signal.js';
 import { watchConfig } from '../config-watch.js';
+import { gatewayReload, parseGatewaySection } from '../gateway-reload.js';
 
 export interface ServeOptions {
   config?: string;
@@ -27,12 +28,7 @@ export async function runServe(io: CliIo, options: ServeOptions): Promise<number
   const file = resolve(options.config);
   const raw = await readConfigFile(file);
   const config = parseConfig(raw, file);
-  const section = gatewayConfigSchema.safeParse(config.gateway ?? {});
-  if (!section.success) {
-    const problems = section.error.issues.map((i) => `  - gateway.${i.path.join('.')}: ${i.message}`).join('\n');
-    throw new SwitchboardError('CONFIG_INVALID', `invalid Switchboard config in ${file}:\n${problems}`);
-  }
-  const gw = section.data;
+  const gw = parseGatewaySection(config.gateway, file);
   const wantHttp = port !== undefined || !options.stdio;
   const logger = createLogger({ level: config.logLevel ?? 'info' });
 
@@ -90,7 +86,7 @@ export async function runServe(io: CliIo, options: ServeOptions): Promise<number
       io.err(`switchboard gateway listening on ${http.url} (health: ${new URL('/healthz', http.url).href})`);
     }
     if (options.stdio) stdio = await serveStdio(gateway);
-    watcher = watchConfig(file, router, logger);
+    watcher = watchConfig(file, router, logger, { part: gatewayReload(gw, http) });
     const services = router.registry.size;
     const healthy = router.registry.all().filter((e) => e.health.status !== 'unhealthy').length;
     io.err(`serving ${services} upstream service${services === 1 ? '' : 's'} (${healthy} healthy); edits to ${file} apply live; Ctrl-C to stop`);

@@ -21,6 +21,11 @@ export async function readConfigFile(path: string): Promise<unknown> {
       cause: error,
     });
   }
+  // An empty file (or one with only comments) is a mistake, or an editor's save caught half-way:
+  // taken as {} it would stop every discovery source on a reload.
+  if (parsed === null || parsed === undefined) {
+    throw new SwitchboardError('CONFIG_INVALID', `config file ${path} is empty; write at least one discovery source (see switchboard init)`);
+  }
   return substituteEnv(parsed);
 }
 

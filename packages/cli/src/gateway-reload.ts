@@ -1,0 +1,44 @@
+// The `gateway:` section on a live config reload. Credentials apply at once (a leaked token is
+// revoked by editing the file); every other key is wired into listeners and sessions at start-up,
+// so a change to it is reported as needing a restart, never ignored in silence.
+import { SwitchboardError } from '@switchboard/core';
+import { gatewayConfigSchema, type GatewayConfig, type HttpGateway } from '@switchboard/gateway';
+import type { ReloadPart } from './config-watch.js';
+
+export function parseGatewaySection(raw: unknown, file: string): GatewayConfig {
+  const section = gatewayConfigSchema.safeParse(raw ?? {});
+  if (!section.success) {
+    const problems = section.error.issues.map((i) => `  - gateway.${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new SwitchboardError('CONFIG_INVALID', `invalid Switchboard config in ${file}:\n${problems}`);
+  }
+  return section.data;
+}
+
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/** Compares each reload's gateway section with the one in force; `http` is undefined under --stdio alone. */
+export function gatewayReload(initial: GatewayConfig, http: HttpGateway | undefined): ReloadPart {
+  let current = initial;
+  return (raw) => {
+    const gatewayRaw = raw && typeof raw === 'object' ? (raw as Record<string, unknown>).gateway : undefined;
+    const next = parseGatewaySection(gatewayRaw, 'the reloaded config');
+    const needsRestart: string[] = [];
+    for (const key of Object.keys({ ...current, ...next }) as Array<keyof GatewayConfig>) {
+      if (key !== 'auth' && !same(current[key], next[key])) needsRestart.push(`gateway.${key}`);
+    }
+    const authChanged = !same(current.auth, next.auth);
+    return {
+      needsRestart,
+      apply() {
+        const applied: string[] = [];
+        if (authChanged && http) {
+          http.setAuth(next.auth);
+          applied.push('gateway.auth');
+        }
+        // Keys needing a restart stay as they were, so the next edit is compared with what runs.
+        current = { ...current, auth: next.auth };
+        return applied;
+      },
+    };
+  };
+}
