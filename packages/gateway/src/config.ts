@@ -48,6 +48,14 @@ export const gatewayConfigSchema = z.strictObject({
   /** On shutdown, how long requests in flight may take to finish while new ones are refused (default 10 s). */
   drainMs: z.number().int().min(0).optional(),
   maxSessions: z.number().int().positive().optional(),
+  maxSessionsPerClient: z.number().int().positive().optional(),
+  unusedSessionIdleMs: z.number().int().positive().optional(),
+  maxInFlightPerSession: z.number().int().positive().optional(),
+  maxBufferedBytesPerStream: z.number().int().min(1024).optional(),
+  maxConnections: z.number().int().positive().optional(),
+  maxConnectionsPerAddress: z.number().int().positive().optional(),
+  headersTimeoutMs: z.number().int().positive().optional(),
+  requestTimeoutMs: z.number().int().positive().optional(),
   /** Serve the read-only live dashboard at /dashboard (same auth and Host/Origin rules as /metrics). */
   dashboard: z.boolean().default(false),
   /** Per service: 'shared' (one stdio process for all sessions, the default) or 'per-session'. */

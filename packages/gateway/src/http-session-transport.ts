@@ -27,6 +27,16 @@ export interface HttpSessionTransportOptions {
   instanceTag?: string;
   /** The client answered, on this instance, a request another instance sent it. */
   onForeignAnswer?: (instanceTag: string, answer: JSONRPCMessage) => void;
+  /**
+   * Bytes a client stream may leave unread (default 4 MiB). A stream already over it when there is
+   * more to send belongs to a client that does not read: it is cut, and the calls it was waiting
+   * for are cancelled upstream, so one stalled client costs a bounded amount of memory.
+   */
+  maxBufferedBytes?: number;
+  /** Requests of this session being served at once (default 64); more are refused with 429. */
+  maxInFlight?: number;
+  /** Told when a stream was cut for not being read. */
+  onSlowClient?: (detail: { buffered: number; cancelled: number }) => void;
 }
 
 /** Separates the instance tag from the server's own id in the id of a server-to-client request. */
@@ -56,6 +66,9 @@ export class HttpSessionTransport implements Transport {
   private readonly keepAliveMs: number;
   private readonly tag: string | undefined;
   private readonly onForeignAnswer: HttpSessionTransportOptions['onForeignAnswer'];
+  private readonly maxBufferedBytes: number;
+  private readonly maxInFlight: number;
+  private readonly onSlowClient: HttpSessionTransportOptions['onSlowClient'];
   /** Id on the wire → the Server's own id, for requests sent to the client and not answered yet. */
   private readonly asked = new Map<string, RequestId>();
   private readonly byRequest = new Map<RequestId, Exchange>();
@@ -69,6 +82,14 @@ export class HttpSessionTransport implements Transport {
     this.keepAliveMs = options.keepAliveMs ?? 15_000;
     this.tag = options.instanceTag;
     this.onForeignAnswer = options.onForeignAnswer;
+    this.maxBufferedBytes = options.maxBufferedBytes ?? 4 * 1024 * 1024;
+    this.maxInFlight = options.maxInFlight ?? 64;
+    this.onSlowClient = options.onSlowClient;
+  }
+
+  /** Requests of this session being served now. */
+  get inFlight(): number {
+    return this.byRequest.size;
   }
 
   async start(): Promise<void> {}
@@ -87,6 +108,9 @@ export class HttpSessionTransport implements Transport {
     // A second request with the id of one still being served would take over its answer.
     const reused = requests.find((r, i) => this.byRequest.has(r.id) || requests.findIndex((o) => o.id === r.id) !== i);
     if (reused) return writeRpcError(res, 400, -32600, `Invalid Request: request id ${JSON.stringify(reused.id)} is already in use in this session`);
+    if (requests.length > 0 && this.byRequest.size + requests.length > this.maxInFlight) {
+      return writeRpcError(res, 429, -32000, `Too many requests in flight in this session (at most ${this.maxInFlight}); wait for some to finish`, { 'retry-after': '1' });
+    }
     if (requests.length === 0) {
       // Notifications and answers to our own requests: accepted, nothing to stream back.
       res.writeHead(202).end();
@@ -108,7 +132,7 @@ export class HttpSessionTransport implements Transport {
     if (this.standalone) return writeRpcError(res, 409, -32000, 'Conflict: Only one SSE stream is allowed per session');
     res.writeHead(200, { ...SSE_HEADERS, 'mcp-session-id': this.sessionId });
     res.flushHeaders();
-    const stream = { res, timer: setInterval(() => res.write(': keepalive\n\n'), this.keepAliveMs) };
+    const stream = { res, timer: setInterval(() => this.write(res, ': keepalive\n\n', undefined), this.keepAliveMs) };
     this.standalone = stream;
     res.once('close', () => {
       clearInterval(stream.timer);
@@ -154,14 +178,14 @@ export class HttpSessionTransport implements Transport {
     if (related === undefined) {
       // Belongs to no request: the standalone stream, if the client opened one (else it is lost, as
       // the spec allows; list_changed and resource updates are the only such messages we send).
-      if (this.standalone) this.standalone.res.write(sseEvent(message));
+      if (this.standalone) this.write(this.standalone.res, sseEvent(message), undefined);
       return;
     }
     const exchange = this.byRequest.get(related);
     if (!exchange || exchange.done) return; // its client went away
     if (!response) {
       this.toSse(exchange);
-      exchange.res?.write(sseEvent(message));
+      if (exchange.res) this.write(exchange.res, sseEvent(message), exchange);
       return;
     }
     exchange.waiting.delete(related);
@@ -170,8 +194,9 @@ export class HttpSessionTransport implements Transport {
       exchange.done = true;
       return exchange.settle(message);
     }
-    if (exchange.sse) exchange.res?.write(sseEvent(message));
-    else exchange.responses.push(message);
+    if (exchange.sse) {
+      if (exchange.res && !this.write(exchange.res, sseEvent(message), exchange)) return;
+    } else exchange.responses.push(message);
     if (exchange.waiting.size > 0) return;
     if (!exchange.sse && exchange.res) {
       const body = exchange.batch ? exchange.responses : exchange.responses[0];
@@ -198,6 +223,25 @@ export class HttpSessionTransport implements Transport {
     this.onclose?.();
   }
 
+  /**
+   * The client cancelled one of its requests: the Server sends no answer for it (as the spec says),
+   * so stop waiting for one, or its POST would stay open and its in-flight slot taken for good.
+   */
+  private forgetCancelled(message: JSONRPCMessage): void {
+    if (!('method' in message) || message.method !== 'notifications/cancelled' || 'id' in message) return;
+    const requestId = (message.params as { requestId?: RequestId } | undefined)?.requestId;
+    if (requestId === undefined) return;
+    const exchange = this.byRequest.get(requestId);
+    if (!exchange || exchange.settle) return;
+    this.byRequest.delete(requestId);
+    exchange.waiting.delete(requestId);
+    if (exchange.waiting.size > 0 || !exchange.res) return;
+    // Whatever else the POST carried has been answered already: end it as an SSE stream.
+    this.toSse(exchange);
+    exchange.res.end();
+    this.finish(exchange);
+  }
+
   /** Hand a client message to the Server, unless it answers a request another instance sent. */
   private receive(message: JSONRPCMessage, extra: MessageExtraInfo | undefined): void {
     if (this.tag !== undefined && isResponse(message) && typeof message.id === 'string') {
@@ -212,6 +256,7 @@ export class HttpSessionTransport implements Transport {
       }
     }
     this.onmessage?.(message, extra);
+    this.forgetCancelled(message);
   }
 
   /** Tag the id of a request to the client, and of the Server's cancellation of one. */
@@ -233,7 +278,30 @@ export class HttpSessionTransport implements Transport {
   private keepAlive(exchange: Exchange): void {
     if (exchange.done || !exchange.res) return;
     this.toSse(exchange);
-    exchange.res.write(': keepalive\n\n');
+    this.write(exchange.res, ': keepalive\n\n', exchange);
+  }
+
+  /**
+   * Write to a client stream unless the client has stopped reading it: a stream that already holds
+   * more than maxBufferedBytes unsent is cut instead (a single large message still goes through),
+   * and the requests it carries are cancelled. Returns whether the text was written.
+   */
+  private write(res: ServerResponse, text: string, exchange: Exchange | undefined): boolean {
+    if (res.destroyed) return false;
+    const buffered = res.writableLength;
+    if (buffered <= this.maxBufferedBytes) {
+      res.write(text);
+      return true;
+    }
+    const cancelled = exchange ? [...exchange.waiting] : [];
+    if (exchange) this.finish(exchange);
+    res.destroy();
+    this.onSlowClient?.({ buffered, cancelled: cancelled.length });
+    // As if the client had cancelled them: the Server aborts their handlers, which cancel upstream.
+    for (const requestId of cancelled) {
+      this.onmessage?.({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId, reason: 'the client stopped reading its response stream' } });
+    }
+    return false;
   }
 
   /** Commit to SSE: headers now, then whatever responses of the batch were already in. */

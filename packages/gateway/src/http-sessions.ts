@@ -14,7 +14,14 @@ import { SessionTokens, type SessionSeed } from './session-token.js';
 
 export interface HttpSessionsOptions {
   idleMs: number;
+  /** A session that has made no request since its initialize is closed after this long. */
+  unusedIdleMs: number;
   maxSessions: number;
+  /** Sessions one client (credential, or remote address without auth) may hold at once. */
+  maxSessionsPerClient: number;
+  /** Passed to each session's transport. */
+  maxBufferedBytes?: number;
+  maxInFlightPerSession?: number;
   maxAgeMs: number;
   secrets?: readonly string[];
   store?: SessionStateStore;
@@ -27,10 +34,16 @@ interface SessionRecord {
   lastSeen: number;
   /** POSTs of this session being served now; a session in the middle of a call is not idle. */
   active: number;
+  /** It has made a request since its initialize (or opened its GET stream). */
+  used: boolean;
+  /** Who holds it, for the per-client cap. */
+  client: string;
+  /** Counted out of its client's sessions already (end() may run twice: close, then onclose). */
+  ended?: boolean;
 }
 
 /** A session to serve, or why there is none. */
-export type SessionLookup = { record: SessionRecord } | { refused: 'unknown' | 'full' };
+export type SessionLookup = { record: SessionRecord } | { refused: 'unknown' | 'full' | 'client-full' };
 
 export class HttpSessions {
   private readonly sessions = new Map<string, SessionRecord>();
@@ -39,6 +52,8 @@ export class HttpSessions {
   /** sid → when it ended here (DELETE, or idle expiry of a token only this process can open). */
   private readonly ended = new Map<string, number>();
   private readonly resuming = new Map<string, Promise<SessionLookup>>();
+  /** client → sessions it holds here. */
+  private readonly perClient = new Map<string, number>();
   private readonly tokens: SessionTokens;
   private readonly timers: NodeJS.Timeout[];
   private readonly unwatch: (() => void) | undefined;
@@ -56,7 +71,7 @@ export class HttpSessions {
     this.unwatch = options.store?.watch((sid, state) => this.sharedChange(sid, state));
     this.unrelay = options.store?.onRelay?.(this.instanceTag, (sid, answer) => this.bySid.get(sid)?.transport.deliverAnswer(answer));
     this.timers = [
-      setInterval(() => this.expireIdle(), Math.max(50, Math.min(options.idleMs / 2, 60_000))),
+      setInterval(() => this.expireIdle(), Math.max(50, Math.min(options.idleMs / 2, options.unusedIdleMs / 2, 60_000))),
       // Tombstones are needed only while their tokens could still open.
       setInterval(() => this.forgetEnded(), 60_000),
     ];
@@ -79,29 +94,34 @@ export class HttpSessions {
     return this.sessions.size >= this.options.maxSessions;
   }
 
+  /** `client` holds as many sessions as one client may. */
+  clientFull(client: string): boolean {
+    return (this.perClient.get(client) ?? 0) >= this.options.maxSessionsPerClient;
+  }
+
   /**
    * The session a request names: held here, or resumed from its token. A session is bound to the
    * credential that opened it: any other one (valid or not) is told it does not exist.
    */
-  async find(token: string, cred: string): Promise<SessionLookup> {
+  async find(token: string, cred: string, client: string): Promise<SessionLookup> {
     const record = this.sessions.get(token);
     if (record) return record.seed.cred === cred ? { record } : { refused: 'unknown' };
     const seed = this.tokens.open(token);
     if (!seed || seed.cred !== cred) return { refused: 'unknown' };
     const running = this.resuming.get(token);
     if (running) return running;
-    const attempt = this.resume(token, seed).finally(() => this.resuming.delete(token));
+    const attempt = this.resume(token, seed, client).finally(() => this.resuming.delete(token));
     this.resuming.set(token, attempt);
     return attempt;
   }
 
   /** A new session for a client's initialize; its token is the Mcp-Session-Id. */
-  async create(initialize: InitializeRequest, cred: string): Promise<SessionRecord> {
+  async create(initialize: InitializeRequest, cred: string, client: string): Promise<SessionRecord> {
     const requested = initialize.params.protocolVersion;
     // The version the SDK Server will answer with (the same rule as its own initialize handler).
     const protocolVersion = SUPPORTED_PROTOCOL_VERSIONS.includes(requested) ? requested : LATEST_PROTOCOL_VERSION;
     const { token, seed } = this.tokens.issue({ protocolVersion, capabilities: initialize.params.capabilities, clientInfo: initialize.params.clientInfo, cred });
-    const record = await this.open(token, seed);
+    const record = await this.open(token, seed, client);
     this.gateway.metrics.sessionOpened('initialize');
     return record;
   }
@@ -109,6 +129,7 @@ export class HttpSessions {
   /** Hand one HTTP request to its session's transport. */
   serve(record: SessionRecord, req: IncomingMessage, res: ServerResponse, wire: { messages: readonly JSONRPCMessage[]; batch: boolean } | undefined): Promise<void> | void {
     record.lastSeen = Date.now();
+    if (!record.used && (req.method === 'GET' || wire?.messages.some((m) => 'method' in m && 'id' in m && m.method !== 'initialize'))) record.used = true;
     if (req.method === 'POST' && wire) {
       // A POST is active until its response is written; the GET stream stays open for good and does
       // not count, or no session with one would ever expire.
@@ -138,14 +159,18 @@ export class HttpSessions {
     );
   }
 
-  private async open(token: string, seed: SessionSeed): Promise<SessionRecord> {
+  private async open(token: string, seed: SessionSeed, client: string): Promise<SessionRecord> {
     const session = this.gateway.createSession();
     const transport = new HttpSessionTransport({
       sessionId: token,
       instanceTag: this.instanceTag,
       onForeignAnswer: (instance, answer) => this.relayAnswer(instance, seed.sid, answer),
+      ...(this.options.maxBufferedBytes !== undefined ? { maxBufferedBytes: this.options.maxBufferedBytes } : {}),
+      ...(this.options.maxInFlightPerSession !== undefined ? { maxInFlight: this.options.maxInFlightPerSession } : {}),
+      onSlowClient: (detail) => this.logger.warn('client stream cut: the client is not reading it', { session: seed.sid, client: seed.clientInfo.name, ...detail }),
     });
-    const record: SessionRecord = { session, seed, lastSeen: Date.now(), active: 0, transport };
+    const record: SessionRecord = { session, seed, lastSeen: Date.now(), active: 0, transport, used: false, client };
+    this.perClient.set(client, (this.perClient.get(client) ?? 0) + 1);
     // DELETE, idle expiry and shutdown all end here: release what the session held upstream.
     record.transport.onclose = () => void this.end(token, record);
     this.sessions.set(token, record);
@@ -157,10 +182,13 @@ export class HttpSessions {
   }
 
   /** Re-create a session from what its token carries, and what other instances shared of it. */
-  private async resume(token: string, seed: SessionSeed): Promise<SessionLookup> {
+  private async resume(token: string, seed: SessionSeed, client: string): Promise<SessionLookup> {
     if (this.ended.has(seed.sid)) return { refused: 'unknown' };
     if (this.full) return { refused: 'full' };
-    const record = await this.open(token, seed);
+    if (this.clientFull(client)) return { refused: 'client-full' };
+    const record = await this.open(token, seed, client);
+    // A session resumed here is in use: it came with a request.
+    record.used = true;
     try {
       await record.transport.replayInitialize({ protocolVersion: seed.protocolVersion, capabilities: seed.capabilities, clientInfo: seed.clientInfo });
       const shared = await this.options.store?.load(seed.sid).catch((error: unknown) => void this.logger.warn('could not read shared session state', { session: seed.sid, error }));
@@ -181,6 +209,12 @@ export class HttpSessions {
 
   private async end(token: string, record: SessionRecord): Promise<void> {
     if (this.sessions.get(token) === record) this.sessions.delete(token);
+    if (!record.ended) {
+      record.ended = true;
+      const left = (this.perClient.get(record.client) ?? 1) - 1;
+      if (left > 0) this.perClient.set(record.client, left);
+      else this.perClient.delete(record.client);
+    }
     if (this.bySid.get(record.seed.sid) === record) this.bySid.delete(record.seed.sid);
     // Ended by the client (DELETE): this instance refuses the token from now on, and so do the others
     // when they share a store.
@@ -233,9 +267,10 @@ export class HttpSessions {
   private expireIdle(): void {
     const now = Date.now();
     const cutoff = now - this.options.idleMs;
+    const unusedCutoff = now - Math.min(this.options.unusedIdleMs, this.options.idleMs);
     for (const [token, record] of this.sessions) {
-      if (record.active > 0 || record.lastSeen > cutoff) continue;
-      this.logger.info('session expired', { session: record.seed.sid });
+      if (record.active > 0 || record.lastSeen > (record.used ? cutoff : unusedCutoff)) continue;
+      this.logger.info(record.used ? 'session expired' : 'session expired: no request after initialize', { session: record.seed.sid });
       this.sessions.delete(token);
       // A token only this process can open dies with its state. A shared one may be in use on
       // another instance; only its state here is released, and it resumes if it comes back.

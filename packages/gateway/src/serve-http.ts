@@ -10,6 +10,7 @@ import { isInitializeRequest, type InitializeRequest, type JSONRPCMessage } from
 import { createDashboard, isDashboardPath } from './dashboard.js';
 import type { Gateway } from './gateway.js';
 import {
+  ANONYMOUS,
   BodyTooLargeError,
   createAuthenticator,
   defaultAllowedHosts,
@@ -19,6 +20,7 @@ import {
   type HttpAuthOptions,
 } from './http-guards.js';
 import { HttpSessions } from './http-sessions.js';
+import { limitConnections } from './connection-limits.js';
 import { writeRpcError } from './rpc-error.js';
 import { checkWire, isRequest } from './jsonrpc-wire.js';
 import type { SessionStateStore } from './session-store.js';
@@ -41,6 +43,25 @@ export interface ServeHttpOptions {
   maxBodyBytes?: number;
   /** Most concurrent sessions (default 10 000); more get 503. */
   maxSessions?: number;
+  /**
+   * Sessions one client may hold (default 1 000): a client is its credential, or its remote address
+   * when auth is off, so one client cannot fill the session cap. More get 429.
+   */
+  maxSessionsPerClient?: number;
+  /** A session that makes no request after its initialize is closed after this long (default 60 s). */
+  unusedSessionIdleMs?: number;
+  /** Requests one session may have in flight (default 64); more get 429. */
+  maxInFlightPerSession?: number;
+  /** Bytes a client may leave unread on one response stream before it is cut (default 4 MiB). */
+  maxBufferedBytesPerStream?: number;
+  /** Open TCP connections at most (default 8 192); more are closed as they arrive. */
+  maxConnections?: number;
+  /** Open TCP connections from one remote address at most (default 1 024; raise it behind a proxy). */
+  maxConnectionsPerAddress?: number;
+  /** A connection must send its first request within this long (default 10 s), and all of its headers (default 10 s). */
+  headersTimeoutMs?: number;
+  /** A request's body must arrive whole within this long (default 30 s). */
+  requestTimeoutMs?: number;
   /** Serve the read-only live dashboard at /dashboard (and /dashboard/events); default off. */
   dashboard?: boolean;
   /**
@@ -93,7 +114,11 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
     gateway,
     {
       idleMs,
+      unusedIdleMs: options.unusedSessionIdleMs ?? 60_000,
       maxSessions,
+      maxSessionsPerClient: options.maxSessionsPerClient ?? 1_000,
+      ...(options.maxBufferedBytesPerStream !== undefined ? { maxBufferedBytes: options.maxBufferedBytesPerStream } : {}),
+      ...(options.maxInFlightPerSession !== undefined ? { maxInFlightPerSession: options.maxInFlightPerSession } : {}),
       maxAgeMs: options.sessionMaxAgeMs ?? 24 * 60 * 60_000,
       ...(options.sessionSecrets ? { secrets: options.sessionSecrets } : {}),
       ...(options.sessionStore ? { store: options.sessionStore } : {}),
@@ -121,6 +146,8 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
   };
 
   const handleMcp = async (req: IncomingMessage, res: ServerResponse, cred: string): Promise<void> => {
+    // Limits are per client: its credential, or where it connects from when there is none.
+    const client = cred === ANONYMOUS ? `address:${req.socket.remoteAddress ?? ''}` : cred;
     let wire: { messages: readonly JSONRPCMessage[]; batch: boolean } | undefined;
     if (req.method === 'POST') {
       let raw: Buffer;
@@ -155,9 +182,10 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
       return writeRpcError(res, 503, -32000, 'Shutting down', { 'retry-after': '1', connection: 'close' });
     }
     if (sessionId !== undefined) {
-      const found = await sessions.find(sessionId, cred);
+      const found = await sessions.find(sessionId, cred, client);
       if ('refused' in found) {
         if (found.refused === 'full') return writeRpcError(res, 503, -32000, 'Too many sessions', { 'retry-after': '5' });
+        if (found.refused === 'client-full') return writeRpcError(res, 429, -32000, 'Too many sessions for this client; end some (DELETE) first', { 'retry-after': '5' });
         return writeRpcError(res, 404, -32001, 'Session not found; initialize a new session');
       }
       if (initialize) return writeRpcError(res, 400, -32600, 'Invalid Request: Server already initialized');
@@ -167,7 +195,8 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
     if (!initialize) return writeRpcError(res, 400, -32000, 'Bad Request: no session; send an initialize request first');
     if (wire.messages.length > 1) return writeRpcError(res, 400, -32600, 'Invalid Request: Only one initialization request is allowed');
     if (sessions.full) return writeRpcError(res, 503, -32000, 'Too many sessions', { 'retry-after': '5' });
-    return sessions.serve(await sessions.create(initialize, cred), req, res, wire);
+    if (sessions.clientFull(client)) return writeRpcError(res, 429, -32000, 'Too many sessions for this client; end some (DELETE) first', { 'retry-after': '5' });
+    return sessions.serve(await sessions.create(initialize, cred, client), req, res, wire);
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -195,11 +224,20 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
     res.writeHead(405, { allow: url.pathname === path ? 'GET, POST, DELETE' : 'GET' }).end();
   };
 
-  const server = createServer((req, res) => {
+  const headersTimeoutMs = options.headersTimeoutMs ?? 10_000;
+  const server = createServer({ headersTimeout: headersTimeoutMs, requestTimeout: options.requestTimeoutMs ?? 30_000, connectionsCheckingInterval: Math.min(1_000, headersTimeoutMs) }, (req, res) => {
     handle(req, res).catch((error: unknown) => {
+      // A client that goes away mid-body is not the gateway's failure.
+      if (req.destroyed || (error as NodeJS.ErrnoException).code === 'ECONNRESET') return void logger.debug('client went away', { error });
       logger.error('request failed', { error });
       writeRpcError(res, 500, -32603, 'Internal error');
     });
+  });
+  limitConnections(server, {
+    max: options.maxConnections ?? 8_192,
+    perAddress: options.maxConnectionsPerAddress ?? 1_024,
+    firstRequestMs: headersTimeoutMs,
+    onRefused: (why, address) => logger.debug('connection refused', { why, address }),
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -197,7 +197,7 @@ describe('checkWire', () => {
 
 describe('SessionTokens', () => {
   const secret = 'a-session-secret-of-at-least-32-characters';
-  const seed = { protocolVersion: '2025-06-18', capabilities: { roots: { listChanged: true } }, clientInfo: { name: 'c', version: '1' } };
+  const seed = { protocolVersion: '2025-06-18', capabilities: { roots: { listChanged: true } }, clientInfo: { name: 'c', version: '1' }, cred: 'bearer:abc' };
 
   it('opens what it sealed, and the token does not show what it carries', () => {
     const tokens = new SessionTokens({ secrets: [secret] });

@@ -77,6 +77,7 @@ export async function runServe(io: CliIo, options: ServeOptions): Promise<number
         ...(gw.sessionIdleMs ? { sessionIdleMs: gw.sessionIdleMs } : {}),
         ...(gw.maxBodyBytes ? { maxBodyBytes: gw.maxBodyBytes } : {}),
         ...(gw.maxSessions ? { maxSessions: gw.maxSessions } : {}),
+        ...pick(gw, ['maxSessionsPerClient', 'unusedSessionIdleMs', 'maxInFlightPerSession', 'maxBufferedBytesPerStream', 'maxConnections', 'maxConnectionsPerAddress', 'headersTimeoutMs', 'requestTimeoutMs']),
         ...(gw.sessionSecret ? { sessionSecrets: gw.sessionSecret } : {}),
         ...(gw.sessionMaxAgeMs ? { sessionMaxAgeMs: gw.sessionMaxAgeMs } : {}),
         ...(gw.drainMs !== undefined ? { drainMs: gw.drainMs } : {}),
@@ -101,4 +102,11 @@ export async function runServe(io: CliIo, options: ServeOptions): Promise<number
     await sessionStore?.close().catch(() => undefined);
     await router.close();
   }
+}
+
+/** The keys of `from` that are set, for options whose gateway-config and serveHttp names agree. */
+function pick<T extends object, K extends keyof T>(from: T, keys: readonly K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const k of keys) if (from[k] !== undefined) out[k] = from[k];
+  return out;
 }
