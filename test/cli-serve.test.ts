@@ -40,7 +40,7 @@ beforeAll(async () => {
       'discovery:',
       '  - type: static',
       '    servers:',
-      ...replicas.map((r) => `      - { name: ${r.name}, url: "${r.url}" }`),
+      ...replicas.map((r) => `      - { name: ${r.name}, url: "${r.url}", replicaGroup: r }`),
       `      - ${JSON.stringify(compute)}`,
       'gateway:',
       '  auth: { bearerTokens: ["${SERVE_TOKEN}"] }',

@@ -53,9 +53,9 @@ beforeAll(async () => {
         {
           type: 'static',
           servers: [
-            { name: 'alpha', url: alpha.url },
-            { name: 'beta', url: beta.url },
-            { name: HOSTILE, url: beta.url },
+            { name: 'alpha', url: alpha.url, replicaGroup: 'greek' },
+            { name: 'beta', url: beta.url, replicaGroup: 'greek' },
+            { name: HOSTILE, url: beta.url, replicaGroup: 'greek' },
           ],
         },
       ],

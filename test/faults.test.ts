@@ -65,7 +65,7 @@ beforeEach(async () => {
   replicas = await Promise.all(['r1', 'r2', 'r3'].map((n) => startReplica(n)));
   router = createRouter(
     {
-      discovery: [{ type: 'static', servers: replicas.map((r) => ({ name: r.name, url: r.url })) }],
+      discovery: [{ type: 'static', servers: replicas.map((r) => ({ name: r.name, url: r.url, replicaGroup: 'replicas' })) }],
       strategy: { type: 'latency' },
       failover: { maxAttempts: 2, timeoutMs: 400, breaker: { consecutiveFailures: 3, halfOpenAfterMs: 300, maxHalfOpenAfterMs: 2_000 } },
       health: { type: 'ping', intervalMs: 150, timeoutMs: 300, unhealthyThreshold: 2, healthyThreshold: 1 },

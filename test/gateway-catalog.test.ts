@@ -6,6 +6,7 @@ import { stdioFixtureEntry } from '@switchboard/testing/fixtures';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startGatewayFixture, type GatewayFixture } from './helpers/gateway-fixture.js';
 import { firstText, startGateway, type GatewayHarness } from './helpers/gateway-setup.js';
+import { startHostileHttp } from './helpers/hostile.js';
 import { waitFor } from './helpers/wait.js';
 
 let fixtures: GatewayFixture[] = [];
@@ -24,9 +25,49 @@ async function fixture(name: string, echoField?: string): Promise<GatewayFixture
   return f;
 }
 
-const http = (f: GatewayFixture) => ({ name: f.name, transport: 'http', url: f.url });
+// Declared replicas of one another: only then may same-named tools merge.
+const http = (f: GatewayFixture) => ({ name: f.name, transport: 'http', url: f.url, replicaGroup: 'fixtures' });
 
 describe('gateway catalogue', () => {
+  it('never merges servers that are not declared replicas, however alike their tools', async () => {
+    const a = await fixture('alpha');
+    const b = await fixture('beta');
+    harness = await startGateway([{ name: a.name, transport: 'http', url: a.url }, { name: b.name, transport: 'http', url: b.url }]);
+    const client = await harness.connect();
+    const names = (await client.listTools()).tools.map((t) => t.name);
+    expect(names).toEqual(expect.arrayContaining(['alpha__whoami', 'beta__whoami']));
+    expect(names).not.toContain('whoami');
+    for (let i = 0; i < 4; i++) expect(firstText(await client.callTool({ name: 'alpha__whoami' }))).toBe('alpha');
+  });
+
+  it('keeps qualified names for their services against a squatting upstream, and escapes look-alike names', async () => {
+    const echo = await fixture('echo');
+    const other = await fixture('other', 'message');
+    const evil = await startHostileHttp(['--extra-tools', JSON.stringify(['echo__echo', '\u0435cho', 'ec\u200bho', 'read/file'])]);
+    try {
+      harness = await startGateway([
+        { name: 'echo', transport: 'http', url: echo.url },
+        { name: 'other', transport: 'http', url: other.url },
+        { name: 'evil', transport: 'http', url: evil.url },
+      ]);
+      const client = await harness.connect();
+      const names = (await client.listTools()).tools.map((t) => t.name);
+      // echo's echo collides with other's (another schema), so it is echo__echo: evil cannot have it.
+      expect(firstText(await client.callTool({ name: 'echo__echo', arguments: { text: 'the real one' } }))).toBe('the real one');
+      expect(firstText(await client.callTool({ name: 'evil__echo__echo' }))).toBe('hostile:echo__echo');
+      expect(names).toEqual(expect.arrayContaining(['_x435_cho', 'ec_x200b_ho', 'read_x2f_file']));
+      expect(names.some((n) => /[^A-Za-z0-9_.-]/.test(n))).toBe(false);
+      expect(firstText(await client.callTool({ name: '_x435_cho' }))).toBe('hostile:\u0435cho');
+      const services = (await (await fetch(harness.http.url.replace('/mcp', '/services'))).json()) as { conflicts: Array<{ reason?: string; name: string; services: string[] }> };
+      expect(services.conflicts).toContainEqual(expect.objectContaining({ reason: 'squat', name: 'echo__echo', services: ['evil'] }));
+      expect(services.conflicts.filter((c) => c.reason === 'invalid-name')).toHaveLength(3);
+    } finally {
+      await harness?.close();
+      harness = undefined;
+      await evil.close();
+    }
+  });
+
   it('shows a replica set once and balances calls across it, next to a stdio server', async () => {
     const a = await fixture('alpha');
     const b = await fixture('beta');

@@ -25,7 +25,7 @@ afterEach(async () => {
 
 describe('gateway and stdio', () => {
   it('serves over stdio when launched as a local MCP server', async () => {
-    const servers = [stdioFixtureEntry('compute-a', ['calculate', 'whoami']), stdioFixtureEntry('compute-b', ['calculate', 'whoami'])];
+    const servers = [stdioFixtureEntry('compute-a', ['calculate', 'whoami']), stdioFixtureEntry('compute-b', ['calculate', 'whoami'])].map((s) => ({ ...s, replicaGroup: 'compute' }));
     const transport = new StdioClientTransport({ command: process.execPath, args: [STDIO_GATEWAY, JSON.stringify(servers)], cwd: root, stderr: 'pipe' });
     client = new Client({ name: 'stdio-test', version: '1.0.0' });
     await client.connect(transport);

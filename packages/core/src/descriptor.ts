@@ -40,6 +40,12 @@ export const serverEntrySchema = z
      * WebSocket frame), enforced while reading. Default DEFAULT_MAX_MESSAGE_BYTES.
      */
     maxMessageBytes: z.number().int().min(1024).optional(),
+    /**
+     * Servers with the same replicaGroup are replicas of one another: the gateway merges their
+     * same-named, same-schema tools into one replica set. Without it a server is its own group, and
+     * a same-named tool elsewhere is a different tool.
+     */
+    replicaGroup: z.string().min(1).optional(),
   })
   .transform((entry, ctx) => {
     const declared = entry.transport ?? entry.type;
@@ -82,6 +88,7 @@ export interface ServiceDescriptor {
   readonly weight: number;
   readonly timeoutMs?: number;
   readonly maxMessageBytes?: number;
+  readonly replicaGroup?: string;
   /** Which discoverer reported it (its instance id, for example `static#0` or `mdns#1`). */
   readonly source: string;
 }

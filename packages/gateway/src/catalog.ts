@@ -31,9 +31,11 @@ export function buildCatalog(entries: readonly ServiceEntry[], lists: (service: 
   const resources = new Map<string, UriRoute<Resource>>();
   const templates = new Map<string, UriRoute<ResourceTemplate>>();
   for (const e of entries) {
-    for (const tool of e.tools.values()) toolItems.push({ service: e.name, name: tool.name, item: tool, definition: tool.inputSchema });
+    // Only servers declared replicas of one another (one replicaGroup) are ever merged.
+    const group = e.descriptor.replicaGroup === undefined ? {} : { group: `group:${e.descriptor.replicaGroup}` };
+    for (const tool of e.tools.values()) toolItems.push({ service: e.name, name: tool.name, item: tool, definition: tool.inputSchema, ...group });
     const l = lists(e.name);
-    for (const prompt of l.prompts) promptItems.push({ service: e.name, name: prompt.name, item: prompt, definition: prompt.arguments ?? [] });
+    for (const prompt of l.prompts) promptItems.push({ service: e.name, name: prompt.name, item: prompt, definition: prompt.arguments ?? [], ...group });
     // A URI names one thing wherever it is listed, so services listing the same URI are replicas.
     for (const r of l.resources) addUri(resources, r.uri, r, e.name);
     for (const t of l.templates) addUri(templates, t.uriTemplate, t, e.name);

@@ -1,6 +1,13 @@
 // How upstream names become the names one client sees. Items with the same name and the same
-// definition (stable JSON of their key) are one replica set and are shown once; different items
-// sharing a name are a collision, settled by the naming mode.
+// definition (stable JSON of their key) from services of one replica group are one replica set and
+// are shown once; any other items sharing a name are a collision, settled by the naming mode.
+//
+// Names a client can trust:
+// - A name outside the MCP tool-name guidance (1-128 characters of A-Z a-z 0-9 _ - .) is escaped
+//   (`_x2f_` for '/', `_x200b_` for a zero-width space), so a homoglyph or an invisible character
+//   shows as what it is; an empty or overlong name is refused.
+// - A qualified name (`service__tool`) belongs to that service: a literal upstream name of that
+//   form from any other service is a squat, and is itself qualified under its own service.
 import { stableJson } from './stable-json.js';
 
 export type NamingMode = 'on-collision' | 'always' | 'never';
@@ -8,12 +15,21 @@ export type NamingMode = 'on-collision' | 'always' | 'never';
 /** Separator between a service name and an item name when a name is qualified. */
 export const NAME_SEPARATOR = '__';
 
+/** The MCP tool-name guidance: the longest name, and the characters a name may hold. */
+export const MAX_NAME_LENGTH = 128;
+const ALLOWED = /^[A-Za-z0-9_.-]$/;
+
 export interface NamedItem<T> {
   service: string;
   name: string;
   item: T;
   /** What must be equal for two services' items to be replicas (for tools, the inputSchema). */
   definition: unknown;
+  /**
+   * The replica group of the service: only services of one group are ever merged (default: the
+   * service alone). Same name and schema does not make two servers interchangeable.
+   */
+  group?: string;
 }
 
 export interface NamedRoute<T> {
@@ -31,6 +47,8 @@ export interface NamingConflict {
   kind: 'tool' | 'prompt';
   name: string;
   services: string[];
+  /** Why: different definitions under one name, a name squatting a qualified one, or a name outside the guidance. */
+  reason?: 'definition' | 'squat' | 'invalid-name';
   message: string;
 }
 
@@ -39,45 +57,107 @@ export interface NamingResult<T> {
   conflicts: NamingConflict[];
 }
 
+/** A name as a client may be shown it: escaped where it leaves the guidance, or undefined when unusable. */
+export function safeName(name: string): string | undefined {
+  if (name.length === 0) return undefined;
+  let out = '';
+  for (const ch of name) out += ALLOWED.test(ch) ? ch : `_x${ch.codePointAt(0)!.toString(16)}_`;
+  return out.length > MAX_NAME_LENGTH ? undefined : out;
+}
+
 /** `items` must be in registry order: it decides which definition is shown and which wins in 'never'. */
 export function assignNames<T>(kind: 'tool' | 'prompt', items: readonly NamedItem<T>[], mode: NamingMode): NamingResult<T> {
-  const byName = new Map<string, Map<string, NamedItem<T>[]>>();
+  const conflicts: NamingConflict[] = [];
+  const services = new Set(items.map((it) => it.service));
+  // The client-facing form of each name, or the item is refused.
+  const usable: Array<{ it: NamedItem<T>; shown: string }> = [];
   for (const it of items) {
-    let groups = byName.get(it.name);
-    if (!groups) byName.set(it.name, (groups = new Map()));
-    const key = stableJson(it.definition);
+    const shown = safeName(it.name);
+    if (shown === undefined) {
+      conflicts.push({ kind, name: it.name.slice(0, MAX_NAME_LENGTH), services: [it.service], reason: 'invalid-name', message: `${kind} from ${it.service} refused: its name is empty or longer than ${MAX_NAME_LENGTH} characters` });
+      continue;
+    }
+    if (shown !== it.name) {
+      conflicts.push({ kind, name: shown, services: [it.service], reason: 'invalid-name', message: `${kind} ${JSON.stringify(it.name)} from ${it.service} has characters outside A-Z a-z 0-9 _ - .; served as '${shown}'` });
+    }
+    usable.push({ it, shown });
+  }
+
+  const byName = new Map<string, Map<string, Array<{ it: NamedItem<T>; shown: string }>>>();
+  for (const u of usable) {
+    let groups = byName.get(u.shown);
+    if (!groups) byName.set(u.shown, (groups = new Map()));
+    const key = `${u.it.group ?? `service:${u.it.service}`}\0${stableJson(u.it.definition)}`;
     let group = groups.get(key);
     if (!group) groups.set(key, (group = []));
-    group.push(it);
+    group.push(u);
   }
+
+  // Qualified names first: they belong to their service, so nothing literal may take one.
   const routes = new Map<string, NamedRoute<T>>();
-  const conflicts: NamingConflict[] = [];
-  const qualified = (it: NamedItem<T>): void => {
-    const name = `${it.service}${NAME_SEPARATOR}${it.name}`;
-    routes.set(name, { name, upstreamName: it.name, item: it.item, members: [it.service] });
-  };
+  const literal: Array<{ shown: string; set: Array<{ it: NamedItem<T>; shown: string }> }> = [];
+  const toQualify: Array<{ it: NamedItem<T>; shown: string }> = [];
   for (const [name, groups] of byName) {
     const sets = [...groups.values()];
     if (mode === 'always') {
-      for (const set of sets) for (const it of set) qualified(it);
+      for (const set of sets) toQualify.push(...set);
       continue;
     }
     if (sets.length === 1 || mode === 'never') {
-      const set = sets[0]!;
-      routes.set(name, { name, upstreamName: name, item: set[0]!.item, members: set.map((it) => it.service) });
+      literal.push({ shown: name, set: sets[0]! });
       if (sets.length > 1) {
-        const services = sets.flat().map((it) => it.service);
-        const hidden = sets.slice(1).flat().map((it) => it.service);
+        const all = sets.flat().map((u) => u.it.service);
+        const kept = sets[0]!.map((u) => u.it.service);
+        const hidden = sets.slice(1).flat().map((u) => u.it.service);
         conflicts.push({
           kind,
           name,
-          services,
-          message: `${kind} '${name}' has different definitions on ${services.join(', ')}; naming is 'never', so only ${set.map((it) => it.service).join(', ')}'s is served and ${hidden.join(', ')}'s is hidden. Set namespace to 'on-collision' or 'always' to serve both.`,
+          services: all,
+          reason: 'definition',
+          message: `${kind} '${name}' has different definitions (or is not declared a replica) on ${all.join(', ')}; naming is 'never', so only ${kept.join(', ')}'s is served and ${hidden.join(', ')}'s is hidden. Set namespace to 'on-collision' or 'always' to serve both.`,
         });
       }
       continue;
     }
-    for (const set of sets) for (const it of set) qualified(it);
+    for (const set of sets) toQualify.push(...set);
+  }
+  const qualify = (u: { it: NamedItem<T>; shown: string }): void => {
+    const name = `${u.it.service}${NAME_SEPARATOR}${u.shown}`;
+    const taken = routes.get(name);
+    if (taken) {
+      conflicts.push({ kind, name, services: [...taken.members, u.it.service], reason: 'definition', message: `${kind} names from ${taken.members.join(', ')} and ${u.it.service} both qualify to '${name}'; ${u.it.service}'s is not served` });
+      return;
+    }
+    routes.set(name, { name, upstreamName: u.it.name, item: u.it.item, members: [u.it.service] });
+  };
+  for (const u of toQualify) qualify(u);
+  for (const { shown, set } of literal) {
+    const owner = squattedService(shown, services);
+    const squatters = owner === undefined ? [] : set.filter((u) => u.it.service !== owner);
+    if (routes.has(shown) || squatters.length > 0) {
+      const claimants = squatters.length > 0 ? squatters : set;
+      conflicts.push({
+        kind,
+        name: shown,
+        services: claimants.map((u) => u.it.service),
+        reason: 'squat',
+        message: `${kind} '${shown}' from ${claimants.map((u) => u.it.service).join(', ')} looks like a qualified name of ${owner ?? 'another service'}; served as ${claimants.map((u) => `'${u.it.service}${NAME_SEPARATOR}${shown}'`).join(', ')} instead`,
+      });
+      for (const u of claimants) qualify(u);
+      const rest = set.filter((u) => !claimants.includes(u));
+      if (rest.length > 0 && !routes.has(shown)) routes.set(shown, { name: shown, upstreamName: rest[0]!.it.name, item: rest[0]!.it.item, members: rest.map((u) => u.it.service) });
+      continue;
+    }
+    routes.set(shown, { name: shown, upstreamName: set[0]!.it.name, item: set[0]!.it.item, members: set.map((u) => u.it.service) });
   }
   return { routes, conflicts };
+}
+
+/** The service a name would be the qualified name of (`svc__rest`), if that service exists. */
+function squattedService(name: string, services: ReadonlySet<string>): string | undefined {
+  for (let at = name.indexOf(NAME_SEPARATOR); at > 0; at = name.indexOf(NAME_SEPARATOR, at + 1)) {
+    const prefix = name.slice(0, at);
+    if (services.has(prefix)) return prefix;
+  }
+  return undefined;
 }

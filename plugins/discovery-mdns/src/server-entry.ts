@@ -55,6 +55,10 @@ export function toRawServerEntry(instance: ResolvedInstance): EntryResult {
   const nameValue = txt.get('name');
   if (nameValue === true || nameValue === '') return bad('name', 'name has no value');
   const name = nameValue ?? instance.label;
+  // Instances that announce one TXT group= are replicas of one another (their replicaGroup).
+  const groupValue = txt.get('group');
+  if (groupValue === true || groupValue === '') return bad('group', 'group has no value');
+  const replicaGroup = groupValue;
 
   const host = urlHost(instance);
   return {
@@ -64,6 +68,7 @@ export function toRawServerEntry(instance: ResolvedInstance): EntryResult {
       transport: proto.transport,
       url: `${proto.scheme}://${host}:${instance.port}${pathValue}`,
       capabilities,
+      ...(replicaGroup !== undefined ? { replicaGroup } : {}),
       metadata: { mdnsInstance: instance.fqdn, host: instance.host, addresses: [...instance.addresses] },
     },
   };

@@ -46,6 +46,11 @@ describe('toRawServerEntry', () => {
     });
   });
 
+  it('reads TXT group= as the replica group, and refuses an empty one', () => {
+    expect(toRawServerEntry(instance(['txtvers=1', 'name=search-2', 'group=search']))).toMatchObject({ ok: true, raw: { name: 'search-2', replicaGroup: 'search' } });
+    expect(toRawServerEntry(instance(['txtvers=1', 'group=']))).toMatchObject({ ok: false, field: 'group' });
+  });
+
   it('prefers IPv4, brackets IPv6, skips link-local IPv6, and falls back to the host name', () => {
     const url = (addresses: string[]): unknown => {
       const r = toRawServerEntry(instance(['txtvers=1'], { addresses }));

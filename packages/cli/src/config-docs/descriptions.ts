@@ -121,6 +121,7 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   'serverEntry.priority': 'Lower is tried first by `first-match`; ties keep discovery order.',
   'serverEntry.weight': 'Relative share for weighted strategies.',
   'serverEntry.timeoutMs': 'Per-call timeout (ms) for this server, overriding `failover.timeoutMs`.',
+  'serverEntry.replicaGroup': 'Servers with the same replicaGroup are replicas: the gateway merges their same-named tools with the same schema into one replica set, balanced by the strategy. Without one, a server is its own group and a same-named tool elsewhere is a different tool (qualified).',
   'serverEntry.maxMessageBytes': 'Largest single message accepted from this server (JSON body, SSE event, stdio line, WebSocket frame), enforced while reading; a larger one fails only the call it answers. Default 16 MiB.',
 };
 
