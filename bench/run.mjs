@@ -4,6 +4,7 @@ import { runDiscoveryBench } from './discovery.mjs';
 import { runFailoverBench } from './failover.mjs';
 import { runMemoryBench } from './memory.mjs';
 import { runRouteBench } from './route.mjs';
+import { runStallBench } from './stall.mjs';
 
 const only = process.argv[2];
 const print = (line) => process.stdout.write(JSON.stringify(line) + '\n');
@@ -13,6 +14,7 @@ const cases = {
   route: () => runRouteBench(print),
   discovery: () => runDiscoveryBench(print),
   failover: () => runFailoverBench(print),
+  stall: () => runStallBench(print),
 };
 for (const [name, run] of Object.entries(cases)) {
   if (only && only !== name) continue;

@@ -1,12 +1,18 @@
 // A cockatiel circuit breaker and timeout per service. An open breaker takes the service out of
 // the candidate lists until its half-open time, so requests skip it without waiting.
-import { ConsecutiveBreaker, TimeoutStrategy, circuitBreaker, handleWhen, timeout, type IBackoff } from 'cockatiel';
+import { ConsecutiveBreaker, TimeoutStrategy, circuitBreaker, handleWhen, timeout, type IBackoff, type TimeoutPolicy } from 'cockatiel';
 import type { FailoverConfig } from './config/schema.js';
 import { isServiceFailure } from './failure.js';
 import type { ServiceEntry, ServiceRegistry } from './registry.js';
 
 export interface ServicePolicy {
-  execute<T>(fn: (context: { signal: AbortSignal }) => Promise<T>, signal?: AbortSignal): Promise<T>;
+  /** Run one attempt through the breaker, cut after `timeoutMs` (default: the service's timeout). */
+  execute<T>(fn: (context: { signal: AbortSignal }) => Promise<T>, signal?: AbortSignal, timeoutMs?: number): Promise<T>;
+}
+
+/** Attempt timeouts are rounded up to quarter powers of two (≤ 19% more), so a service holds a handful of policies. */
+function stepUp(ms: number): number {
+  return Math.ceil(2 ** (Math.ceil(Math.log2(Math.max(1, ms)) * 4) / 4));
 }
 
 /** The caller gave up (its signal aborted): not a failure of the service. */
@@ -55,12 +61,18 @@ export function createServicePolicy(
   // abortOnReturn off: cockatiel otherwise aborts the signal after every call, even a successful
   // one, and the SDK answers an abort by sending notifications/cancelled upstream, so each call
   // cost a second message to the upstream (a second POST over HTTP) for a request already done.
-  const timeoutPolicy = timeout(timeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
+  const timeouts = new Map<number, TimeoutPolicy>();
+  const timeoutFor = (ms: number): TimeoutPolicy => {
+    const key = ms >= timeoutMs ? timeoutMs : Math.min(timeoutMs, stepUp(ms));
+    let policy = timeouts.get(key);
+    if (!policy) timeouts.set(key, (policy = timeout(key, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false })));
+    return policy;
+  };
   const policy: ServicePolicy = {
-    execute: (fn, signal) =>
+    execute: (fn, signal, attemptMs) =>
       breaker.execute(async ({ signal: callerSignal }) => {
         try {
-          return await timeoutPolicy.execute(fn, callerSignal);
+          return await timeoutFor(attemptMs ?? timeoutMs).execute(fn, callerSignal);
         } catch (error) {
           if (callerSignal.aborted) throw new CallerCancelledError(error);
           throw error;

@@ -1,5 +1,6 @@
 // Runs the configured HealthChecker over every service on an interval and applies the
 // consecutive-failure/success thresholds. Ping latency feeds the latency strategy's EWMA.
+import { deadline } from './deadline.js';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { HealthChecker } from './contracts.js';
 import type { HealthConfig } from './config/schema.js';
@@ -46,7 +47,8 @@ export class HealthMonitor {
 
   async checkOne(entry: ServiceEntry): Promise<void> {
     if (!this.checker) return;
-    const signal = AbortSignal.any([this.aborter.signal, AbortSignal.timeout(this.config.timeoutMs)]);
+    const limit = deadline(this.aborter.signal, this.config.timeoutMs);
+    const signal = limit.signal;
     let healthy: boolean;
     let detail: string | undefined;
     let latencyMs: number | undefined;
@@ -58,6 +60,8 @@ export class HealthMonitor {
     } catch (error) {
       healthy = false;
       detail = signal.aborted && !this.aborter.signal.aborted ? `health check timed out after ${this.config.timeoutMs} ms` : (error as Error).message;
+    } finally {
+      limit.dispose();
     }
     if (this.aborter.signal.aborted) return;
     this.record(entry, healthy, detail, latencyMs);

@@ -14,6 +14,8 @@ export * from './builtins.js';
 export * from './plugin-catalog.js';
 export * from './version.js';
 export * from './stats.js';
+export * from './latency-window.js';
+export * from './deadline.js';
 export * from './config/schema.js';
 export * from './config/pattern-names.js';
 export * from './config/validate.js';

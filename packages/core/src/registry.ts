@@ -28,6 +28,10 @@ export class ServiceEntry implements Candidate {
   breaker: BreakerStatus = 'closed';
   /** While the breaker is open, when it lets one trial call through (performance.now() ms). */
   breakerReopenAt = 0;
+  /** A trial call is testing this service after its breaker's open time (see Router.runOn). */
+  trialInFlight = false;
+  /** Hedge races lost in a row: another replica answered while this one had not (see Router). */
+  hedgeLosses = 0;
   /** Times the breaker opened, in all and in a row (the open time grows with the latter). */
   ejections = 0;
   consecutiveEjections = 0;

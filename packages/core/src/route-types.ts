@@ -77,6 +77,8 @@ export interface PerformanceReport {
   services: Record<string, ServicePerformance>;
   totalRoutingDecisions: number;
   totalFailovers: number;
+  /** Second attempts sent because the first had not answered within the hedging delay. */
+  totalHedges: number;
   discoveryAgeSeconds: number;
 }
 

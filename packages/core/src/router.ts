@@ -24,6 +24,8 @@ import type { RouteObserver, RoutedCallInfo } from './observer.js';
 import { backoffDelay, RetryBudget } from './retry-budget.js';
 import { toolIsRetryable } from './retry-safety.js';
 import { isConnectionFailure, isUpstreamSessionLost, provesNotDelivered } from './error-causes.js';
+import { LatencyWindow } from './latency-window.js';
+import { raceHedged, HedgeFailure, type HedgeAttempt } from './hedging.js';
 
 export interface RouterOptions {
   /** Plugin objects handed over in code; they take precedence over packages of the same name. */
@@ -68,6 +70,11 @@ export interface DispatchTarget {
   services?: ReadonlySet<string>;
   /** Name of the MCP method for observers (default 'tools/call' when toolName is set). */
   operation?: string;
+  /**
+   * Whether a safe-to-repeat call may be hedged (default true). Off where a second attempt would
+   * be seen by the caller, for example a call whose progress notifications are forwarded.
+   */
+  hedge?: boolean;
 }
 
 export interface AttemptFailure {
@@ -108,6 +115,11 @@ export class Router {
   private lastDiscoveryAt = 0;
   private decisions = 0;
   private failovers = 0;
+  private hedges = 0;
+  /** Recent successful latencies per operation (tool name, or method), across the services serving it. */
+  private readonly operationLatency = new Map<string, LatencyWindow>();
+  /** Services with a half-open trial call in flight: skipped by selection until it ends. */
+  private trialsInFlight = 0;
   // Reused for every select(): strategies are synchronous, so one mutable context allocates nothing.
   private readonly selectContext: { toolName?: string; requestType?: string; random(): number; now(): number };
   private readonly now = (): number => performance.now();
@@ -241,6 +253,44 @@ export class Router {
     this.state = 'ready';
   }
 
+  /**
+   * A service that keeps losing hedge races has not answered calls that another replica answered
+   * meanwhile: it hangs, or is far slower than its peers. After breaker.consecutiveFailures losses
+   * in a row it is ejected like a failing one (growing ejection time), in milliseconds rather than
+   * after as many per-attempt timeouts.
+   */
+  private hedgeOutcome(entry: ServiceEntry, answered: boolean): void {
+    if (answered) {
+      entry.hedgeLosses = 0;
+      return;
+    }
+    if (++entry.hedgeLosses < this.config.failover.breaker.consecutiveFailures) return;
+    entry.hedgeLosses = 0;
+    this.logger.warn('service ejected: it lost every recent hedge to another replica', { service: entry.name });
+    this.policies.get(entry.name)?.eject();
+  }
+
+  /**
+   * The primary lost its hedge race: it counts as a lost race only if it is still unanswered well
+   * after (ten hedge delays, at least 50 ms), so a replica that is merely slow for a moment (a
+   * reconnect) is not ejected, while one that hangs is within tens of milliseconds.
+   */
+  private judgeHedgeLoser(primary: HedgeAttempt<unknown>, hedgeMs: number): void {
+    let settled = false;
+    primary.promise.then(
+      () => {
+        settled = true;
+      },
+      () => {
+        settled = true;
+      },
+    );
+    const timer = setTimeout(() => {
+      if (!settled) this.hedgeOutcome(primary.entry, false);
+    }, Math.max(50, 10 * hedgeMs));
+    timer.unref();
+  }
+
   /** Failure-rate outlier detection over a window (Envoy's failure_percentage). */
   private observeOutcome(entry: ServiceEntry, ok: boolean, now: number): void {
     const o = this.config.failover.outlier;
@@ -266,10 +316,15 @@ export class Router {
    * once, as Envoy's active health checks do, instead of waiting out its breaker's open time.
    */
   private uneject(entry: ServiceEntry): void {
+    // Latencies from the failure say nothing about the service now, whether or not its breaker is
+    // still open (an ejection for lost hedges may have run out already).
+    entry.stats.resetLatency();
+    entry.hedgeLosses = 0;
     if (entry.breaker === 'closed' || !this.policies.has(entry.name)) return;
     this.policies.get(entry.name)?.dispose();
     entry.breaker = 'closed';
     entry.consecutiveEjections = 0;
+    entry.hedgeLosses = 0;
     entry.stats.resetLatency();
     this.policies.set(entry.name, createServicePolicy(entry, this.registry, this.config.failover, this.now));
     this.registry.markChanged(entry);
@@ -470,12 +525,21 @@ export class Router {
     let excluded: Set<ServiceEntry> | undefined;
     let alternatives = 0;
     let panic = false;
+    const failover = this.config.failover;
+    const latencyKey = target.toolName ?? target.operation ?? target.requestType ?? '';
+    let latency = this.operationLatency.get(latencyKey);
+    if (!latency) this.operationLatency.set(latencyKey, (latency = new LatencyWindow()));
+    const repeatable = (entry: ServiceEntry): boolean =>
+      target.idempotent ?? (target.toolName !== undefined && toolIsRetryable(entry.tools.get(target.toolName), target.toolName, failover.retryableTools));
     for (let attempt = 0; ; attempt++) {
       const set = this.registry.candidates(key, required, target.requestType, this.now());
       panic ||= set.panic;
       const allowed = target.services;
+      // A service whose half-open trial is in flight takes no other call until the trial ends.
       const list =
-        excluded || allowed ? set.list.filter((e) => !(excluded?.has(e) ?? false) && (allowed?.has(e.name) ?? true)) : set.list;
+        excluded || allowed || this.trialsInFlight > 0
+          ? set.list.filter((e) => !(excluded?.has(e) ?? false) && (allowed?.has(e.name) ?? true) && !e.trialInFlight)
+          : set.list;
       if (attempt === 0) alternatives = Math.max(0, list.length - 1);
       let chosen: ServiceEntry | undefined;
       try {
@@ -491,25 +555,59 @@ export class Router {
             : new SwitchboardError('ALL_FAILED', `every eligible service failed (${attempts.map((a) => `${a.service}: ${a.error}`).join('; ')})`);
         return { error, failoverAttempts: Math.max(0, attempt - 1), attempts, alternativesAvailable: alternatives, panic };
       }
+      const safe = repeatable(chosen);
+      const attemptMs = safe ? this.attemptTimeout(chosen, latency) : undefined;
+      const baseTimeoutMs = chosen.descriptor.timeoutMs ?? failover.timeoutMs;
+      const hedgeMs = safe && target.hedge !== false && list.length > 1 ? this.hedgeDelay(latency) : undefined;
       progress.sent = false;
       const attemptStarted = this.now();
+      const primary: HedgeAttempt<T> = { entry: chosen, started: attemptStarted, progress, promise: this.runOn(chosen, operation, progress, target.signal, target.client, attemptMs) };
+      const launched: HedgeAttempt<T>[] = [primary];
       try {
-        const value = await this.runOn(chosen, operation, progress, target.signal, target.client);
-        if (info) for (const o of this.observers) o.onAttempt?.({ ...info, service: chosen.name, attempt, ok: true, latencyMs: this.now() - attemptStarted });
-        return { value, service: chosen.name, failoverAttempts: attempt, attempts, alternativesAvailable: alternatives, panic };
-      } catch (error) {
-        const timeoutMs = chosen.descriptor.timeoutMs ?? this.config.failover.timeoutMs;
-        const failure = classifyFailure(error, chosen.name, timeoutMs);
-        attempts.push({ service: chosen.name, errorCode: failure.error.code, error: failure.error.message });
-        if (info) for (const o of this.observers) o.onAttempt?.({ ...info, service: chosen.name, attempt, ok: false, latencyMs: this.now() - attemptStarted, errorCode: failure.error.code });
+        const won =
+          hedgeMs === undefined
+            ? { attempt: primary, value: await primary.promise }
+            : await raceHedged(primary, hedgeMs, () => {
+                // The hedge goes to another candidate, charged to the retry budget like a retry.
+                const others = list.filter((e) => e !== chosen && !e.trialInFlight);
+                if (others.length === 0 || !this.retryBudget.tryRetry()) return undefined;
+                const second = strategy.select(others, this.contextFor(target)) as ServiceEntry | undefined;
+                if (!second) return undefined;
+                this.hedges++;
+                const hedgeProgress = { sent: false };
+                const hedge: HedgeAttempt<T> = {
+                  entry: second,
+                  started: this.now(),
+                  progress: hedgeProgress,
+                  promise: this.runOn(second, operation, hedgeProgress, target.signal, target.client, this.attemptTimeout(second, latency)),
+                };
+                launched.push(hedge);
+                return hedge;
+              });
+        const done = this.now();
+        latency.add(done - won.attempt.started);
+        if (won.attempt === primary) this.hedgeOutcome(primary.entry, true);
+        else this.judgeHedgeLoser(primary, hedgeMs!);
+        if (info) for (const o of this.observers) o.onAttempt?.({ ...info, service: won.attempt.entry.name, attempt, ok: true, latencyMs: done - won.attempt.started });
+        return { value: won.value, service: won.attempt.entry.name, failoverAttempts: attempt + launched.indexOf(won.attempt), attempts, alternativesAvailable: alternatives, panic };
+      } catch (caught) {
+        // Every attempt launched this round failed: record each, then decide on the primary's error.
+        const failures = caught instanceof HedgeFailure ? [...(caught.failures as Array<{ attempt: HedgeAttempt<T>; error: unknown }>)].sort((a) => (a.attempt === primary ? -1 : 1)) : [{ attempt: primary, error: caught }];
+        let failure = classifyFailure(failures[0]!.error, chosen.name, attemptMs ?? baseTimeoutMs);
+        for (const f of failures) {
+          const classified = f.attempt === primary ? failure : classifyFailure(f.error, f.attempt.entry.name, baseTimeoutMs);
+          attempts.push({ service: f.attempt.entry.name, errorCode: classified.error.code, error: classified.error.message });
+          if (info) for (const o of this.observers) o.onAttempt?.({ ...info, service: f.attempt.entry.name, attempt, ok: false, latencyMs: this.now() - f.attempt.started, errorCode: classified.error.code });
+          (excluded ??= new Set()).add(f.attempt.entry);
+        }
+        attempt += failures.length - 1;
+        const error = failures[0]!.error;
+        if (failures.length > 1) failure = classifyFailure(failures.at(-1)!.error, failures.at(-1)!.attempt.entry.name, baseTimeoutMs);
         const stop = (error: SwitchboardError): DispatchOutcome<T> => ({ error, failoverAttempts: attempt, attempts, alternativesAvailable: alternatives, panic });
-        if (target.signal?.aborted || !failure.failover || attempt >= this.config.failover.maxAttempts) return stop(failure.error);
+        if (target.signal?.aborted || !failure.failover || attempt >= failover.maxAttempts) return stop(failure.error);
         // A call that may have reached the server is repeated only when repeating cannot do harm.
         const delivered = progress.sent && !provesNotDelivered(error);
-        const repeatable =
-          target.idempotent ??
-          (target.toolName !== undefined && toolIsRetryable(chosen.tools.get(target.toolName), target.toolName, this.config.failover.retryableTools));
-        if (delivered && !repeatable) {
+        if (delivered && !safe) {
           return stop(
             new SwitchboardError(
               failure.error.code,
@@ -527,13 +625,31 @@ export class Router {
             }),
           );
         }
-        (excluded ??= new Set()).add(chosen);
         this.failovers++;
         this.logger.info('failing over', { requestId: (requestId ??= nextRequestId()), tool: target.toolName, service: chosen.name, errorCode: failure.error.code, error: failure.error.message, attempt: attempt + 1 });
-        const delay = backoffDelay(attempt, this.config.failover.backoff.baseMs, this.config.failover.backoff.maxMs, this.random);
+        const delay = backoffDelay(attempt, failover.backoff.baseMs, failover.backoff.maxMs, this.random);
         if (delay >= 1) await sleep(delay, target.signal);
       }
     }
+  }
+
+  /**
+   * The time one attempt of a safe-to-repeat call may take: a multiple of the operation's recent
+   * high-percentile latency, within [attemptTimeout.minMs, the service's timeout]; undefined (the
+   * service's timeout) until enough calls have been seen.
+   */
+  private attemptTimeout(entry: ServiceEntry, latency: LatencyWindow): number | undefined {
+    const at = this.config.failover.attemptTimeout;
+    if (at.multiplier === 0 || latency.size < at.minSamples) return undefined;
+    const base = entry.descriptor.timeoutMs ?? this.config.failover.timeoutMs;
+    return Math.min(base, Math.max(at.minMs, at.multiplier * latency.recentPercentile(at.percentile)));
+  }
+
+  /** How long the first attempt of a safe call runs alone before a hedge is sent; undefined: no hedge. */
+  private hedgeDelay(latency: LatencyWindow): number | undefined {
+    const h = this.config.failover.hedging;
+    if (!h.enabled || latency.size < h.minSamples) return undefined;
+    return Math.max(h.minDelayMs, latency.recentPercentile(h.percentile));
   }
 
   private contextFor(target: DispatchTarget): SelectContext {
@@ -548,12 +664,21 @@ export class Router {
     progress: { sent: boolean },
     signal?: AbortSignal,
     clientFor?: (entry: ServiceEntry) => Promise<Client>,
+    attemptMs?: number,
   ): Promise<T> {
     const policy = this.policies.get(entry.name)?.policy;
     if (!policy) throw new SwitchboardError('TRANSPORT_ERROR', `service ${entry.name} was removed`, { service: entry.name });
+    // A breaker past its open time admits exactly one trial call; cockatiel would park every other
+    // caller on that trial (the whole timeout, when the service still hangs), so they go elsewhere.
+    const trial = entry.breaker !== 'closed';
+    if (trial) {
+      if (entry.trialInFlight) throw new BrokenCircuitError(`the breaker of ${entry.name} is testing it with one trial call`);
+      entry.trialInFlight = true;
+      this.trialsInFlight++;
+    }
     const stats = entry.stats;
     const started = this.now();
-    stats.begin();
+    const epoch = stats.begin();
     try {
       const value = await policy.execute(
         async ({ signal: callSignal }) => {
@@ -564,9 +689,10 @@ export class Router {
         // cockatiel's default parent signal is one shared object; concurrent timeouts would pile
         // listeners onto it, so each call gets its own.
         signal ?? new AbortController().signal,
+        attemptMs,
       );
       const end = this.now();
-      stats.end(true, end - started, end);
+      stats.end(true, end - started, end, epoch);
       this.observeOutcome(entry, true, end);
       return value;
     } catch (error) {
@@ -575,7 +701,7 @@ export class Router {
       } else {
         const end = this.now();
         const serviceFailure = isServiceFailure(error);
-        stats.end(!serviceFailure, end - started, end);
+        stats.end(!serviceFailure, end - started, end, epoch);
         this.observeOutcome(entry, !serviceFailure, end);
         // A refused or dropped connection means the upstream is down, not just slow: tell health
         // now rather than at the next ping (timeouts are left to the breaker).
@@ -584,6 +710,11 @@ export class Router {
         if (serviceFailure && !clientFor && isUpstreamSessionLost(error)) this.pool.invalidate(entry.name, (error as Error).message);
       }
       throw error;
+    } finally {
+      if (trial) {
+        entry.trialInFlight = false;
+        this.trialsInFlight--;
+      }
     }
   }
 
@@ -684,7 +815,7 @@ export class Router {
         inFlight: s.inFlight,
       };
     }
-    return { services, totalRoutingDecisions: this.decisions, totalFailovers: this.failovers, discoveryAgeSeconds: this.discoveryAgeSeconds };
+    return { services, totalRoutingDecisions: this.decisions, totalFailovers: this.failovers, totalHedges: this.hedges, discoveryAgeSeconds: this.discoveryAgeSeconds };
   }
 
   close(): Promise<void> {

@@ -1,8 +1,8 @@
 // Per-service numbers core keeps for strategies and reports: counts, in-flight, mean latency,
 // peak-EWMA latency (Finagle/Linkerd) and p50/p99 over a ring of recent samples.
 import type { ServiceStatsView } from './contracts.js';
+import { LatencyWindow } from './latency-window.js';
 
-const WINDOW = 256;
 /** Decay time of the EWMA: an old measurement's weight halves every ~7 s. */
 const DECAY_MS = 10_000;
 
@@ -14,10 +14,12 @@ export class ServiceStats implements ServiceStatsView {
   private latencySumMs = 0;
   private ewmaMs = 0;
   private ewmaStamp = 0;
-  // Allocated on the first sample, so a registered but idle service costs a few hundred bytes.
-  private window: Float32Array | undefined; // float32: a latency needs no more precision
-  private windowCount = 0;
-  private windowNext = 0;
+  /**
+   * Latencies of recent successful calls: a failure's latency (a timeout, a refused connection)
+   * says how long the failure took, not how fast the service is, and would inflate the percentiles
+   * that per-attempt timeouts are derived from.
+   */
+  readonly recent = new LatencyWindow();
 
   get successRate(): number {
     return this.total === 0 ? 1 : this.successes / this.total;
@@ -34,8 +36,13 @@ export class ServiceStats implements ServiceStatsView {
     return elapsed <= 0 ? this.ewmaMs : this.ewmaMs * Math.exp(-elapsed / DECAY_MS);
   }
 
-  begin(): void {
+  /** Bumped by resetLatency(): a call begun before a reset must not feed the fresh EWMA. */
+  latencyEpoch = 0;
+
+  /** Returns the latency epoch the call began in, to hand back to end(). */
+  begin(): number {
     this.inFlight++;
+    return this.latencyEpoch;
   }
 
   /** The call never ran (for example its breaker was open): undo begin() without a sample. */
@@ -43,16 +50,15 @@ export class ServiceStats implements ServiceStatsView {
     if (this.inFlight > 0) this.inFlight--;
   }
 
-  end(ok: boolean, latencyMs: number, now: number): void {
+  end(ok: boolean, latencyMs: number, now: number, epoch = this.latencyEpoch): void {
     if (this.inFlight > 0) this.inFlight--;
     this.total++;
     if (ok) this.successes++;
     else this.failures++;
     this.latencySumMs += latencyMs;
-    (this.window ??= new Float32Array(WINDOW))[this.windowNext] = latencyMs;
-    this.windowNext = (this.windowNext + 1) % WINDOW;
-    if (this.windowCount < WINDOW) this.windowCount++;
-    this.observeLatency(latencyMs, now);
+    if (ok) this.recent.add(latencyMs);
+    // A call that was hanging when the service recovered would put the outage back into the EWMA.
+    if (epoch === this.latencyEpoch) this.observeLatency(latencyMs, now);
   }
 
   /** Feed a latency sample (a call, or a health ping) into the peak-EWMA. */
@@ -71,13 +77,11 @@ export class ServiceStats implements ServiceStatsView {
   resetLatency(): void {
     this.ewmaMs = 0;
     this.ewmaStamp = 0;
+    this.latencyEpoch++;
   }
 
-  /** Latency percentile (0..100) over the recent window, in ms; 0 with no samples. */
+  /** Latency percentile (0..100) over recent successful calls, in ms; 0 with no samples. */
   percentile(p: number): number {
-    if (this.windowCount === 0 || !this.window) return 0;
-    const sorted = Array.from(this.window.subarray(0, this.windowCount)).sort((a, b) => a - b);
-    const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-    return sorted[rank]!;
+    return this.recent.percentile(p);
   }
 }

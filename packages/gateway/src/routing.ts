@@ -10,6 +10,8 @@ export interface RouteTarget {
   members: readonly string[];
   signal?: AbortSignal;
   client: (entry: ServiceEntry) => Promise<Client>;
+  /** A second (hedged) attempt would be visible to the client (its progress is forwarded): never hedge. */
+  noHedge?: boolean;
 }
 
 export type Operation<T> = (client: Client, entry: ServiceEntry, signal: AbortSignal) => Promise<T>;
@@ -24,6 +26,7 @@ export class MemberRouter {
         services: new Set(target.members),
         client: target.client,
         ...(target.signal ? { signal: target.signal } : {}),
+        ...(target.noHedge ? { hedge: false } : {}),
         // Reads (resources, prompts, completion) can be repeated; tool calls follow the tool's
         // annotations and failover.retryableTools.
         ...(target.toolName === undefined ? { idempotent: true } : {}),

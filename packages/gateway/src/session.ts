@@ -143,7 +143,8 @@ export class GatewaySession {
       const params = { name: route.upstreamName, ...(request.params.arguments ? { arguments: request.params.arguments } : {}), ...(meta ? { _meta: meta } : {}) };
       // Progress must reach the client before the result: the client forgets the token on the result.
       let progressSent: Promise<void> = Promise.resolve();
-      const result = await this.routed<CallToolResult>('tools/call', route.name, extra, { toolName: route.upstreamName, members: route.members }, (client, _entry, signal) =>
+      const target = { toolName: route.upstreamName, members: route.members, ...(progressToken !== undefined ? { noHedge: true } : {}) };
+      const result = await this.routed<CallToolResult>('tools/call', route.name, extra, target, (client, _entry, signal) =>
         client.callTool(params, undefined, {
           signal,
           timeout: core.callTimeoutMs,
@@ -293,7 +294,7 @@ export class GatewaySession {
   }
 
   /** Route one request, keep it findable for upstream callbacks, record metrics, map errors. */
-  private async routed<T>(method: string, name: string, extra: Extra | undefined, target: { toolName?: string; members: readonly string[] }, operation: Operation<T>): Promise<T> {
+  private async routed<T>(method: string, name: string, extra: Extra | undefined, target: { toolName?: string; members: readonly string[]; noHedge?: boolean }, operation: Operation<T>): Promise<T> {
     const started = performance.now();
     // Work this instance does on its own (re-making another instance's subscription) has no client
     // request to answer on, so nothing the upstream sends meanwhile can be attributed to one.

@@ -1,7 +1,7 @@
 // Reads every page of `GET {url}/v0.1/servers`, following `metadata.nextCursor`. A read either
 // returns every item or throws one DISCOVERY_ERROR naming the page URL: a half-read catalogue is
 // never applied, because its absences would look like removals.
-import { SwitchboardError } from '@switchboard/core';
+import { deadline, SwitchboardError } from '@switchboard/core';
 import { serverListSchema } from './api-schema.js';
 import type { RegistryOptions } from './options.js';
 import { PLUGIN_NAME } from './plugin-name.js';
@@ -54,11 +54,20 @@ export class RegistryClient {
   }
 
   private async readPage(url: URL, stop: AbortSignal) {
+    const limit = deadline(stop, this.options.timeoutMs);
+    try {
+      return await this.readPageWithin(url, limit.signal);
+    } finally {
+      limit.dispose();
+    }
+  }
+
+  private async readPageWithin(url: URL, signal: AbortSignal) {
     let response: Response;
     try {
       response = await fetch(url, {
         headers: { accept: 'application/json', 'user-agent': USER_AGENT, ...this.options.headers },
-        signal: AbortSignal.any([stop, AbortSignal.timeout(this.options.timeoutMs)]),
+        signal,
       });
     } catch (error) {
       throw this.failure(url, describeFetchError(error, this.options.timeoutMs), error);

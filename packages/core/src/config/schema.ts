@@ -44,6 +44,35 @@ export const failoverSchema = z.strictObject({
     .default({ windowMs: 10_000, minRequests: 20, failurePercent: 50 }),
   /** Below this share of healthy services, route across all eligible ones (Envoy's panic threshold; 0 disables). */
   panicThresholdPercent: z.number().min(0).max(100).default(50),
+  /**
+   * For calls that are safe to repeat (read-only, idempotent, or retryable), each attempt gets its
+   * own timeout from the observed latency of that operation: `multiplier` × its p`percentile`,
+   * at least `minMs`, at most `timeoutMs`; used once `minSamples` successful calls are known. A
+   * replica that accepts and never answers then costs a caller that long, not the whole timeout,
+   * and its timeouts eject it. `multiplier: 0` disables it.
+   */
+  attemptTimeout: z
+    .strictObject({
+      multiplier: z.number().min(0).default(10),
+      percentile: z.number().min(50).max(100).default(99),
+      minMs: z.number().int().positive().default(1_000),
+      minSamples: z.number().int().positive().default(20),
+    })
+    .default({ multiplier: 10, percentile: 99, minMs: 1_000, minSamples: 20 }),
+  /**
+   * Hedging for calls that are safe to repeat: when the first attempt has not answered within the
+   * p`percentile` latency of that operation (at least `minDelayMs`), a second attempt goes to
+   * another service and the first answer wins; the slower attempt runs on (its outcome counts for
+   * its service). Each hedge is charged to the retry budget. `enabled: false` turns it off.
+   */
+  hedging: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      percentile: z.number().min(50).max(100).default(95),
+      minDelayMs: z.number().min(0).default(5),
+      minSamples: z.number().int().positive().default(20),
+    })
+    .default({ enabled: true, percentile: 95, minDelayMs: 5, minSamples: 20 }),
   /** Full-jitter exponential backoff between failover attempts. */
   backoff: z.strictObject({ baseMs: z.number().min(0).default(5), maxMs: z.number().min(0).default(250) }).default({ baseMs: 5, maxMs: 250 }),
 });
@@ -71,6 +100,8 @@ export const configSchema = z.strictObject({
     retryBudget: { percent: 20, minPerSecond: 10 },
     panicThresholdPercent: 50,
     outlier: { windowMs: 10_000, minRequests: 20, failurePercent: 50 },
+    attemptTimeout: { multiplier: 10, percentile: 99, minMs: 1_000, minSamples: 20 },
+    hedging: { enabled: true, percentile: 95, minDelayMs: 5, minSamples: 20 },
     backoff: { baseMs: 5, maxMs: 250 },
   }),
   health: z.union([z.literal(false), healthSchema]).default({

@@ -1,0 +1,43 @@
+// Recent latencies of successful calls in a fixed ring, with a percentile that is recomputed only
+// every few samples: the dispatcher reads it on every call (per-attempt timeouts, hedging delays),
+// so the read must be cheap, and a few samples of lag do not matter.
+const SIZE = 256;
+/** New samples after which a cached percentile is computed again. */
+const REFRESH_EVERY = 16;
+
+export class LatencyWindow {
+  // Allocated on the first sample, so an idle service or tool costs a few dozen bytes.
+  private ring: Float32Array | undefined; // float32: a latency needs no more precision
+  private count = 0;
+  private next = 0;
+  private cached: { p: number; value: number; at: number } | undefined;
+  private added = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  add(latencyMs: number): void {
+    (this.ring ??= new Float32Array(SIZE))[this.next] = latencyMs;
+    this.next = (this.next + 1) % SIZE;
+    if (this.count < SIZE) this.count++;
+    this.added++;
+  }
+
+  /** Percentile (0..100) over the window, in ms; 0 with no samples. Sorts a copy: for reports. */
+  percentile(p: number): number {
+    if (this.count === 0 || !this.ring) return 0;
+    const sorted = Array.from(this.ring.subarray(0, this.count)).sort((a, b) => a - b);
+    const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+    return sorted[rank]!;
+  }
+
+  /** The same, cached until REFRESH_EVERY more samples arrive: for the hot path. */
+  recentPercentile(p: number): number {
+    const c = this.cached;
+    if (c && c.p === p && this.added - c.at < REFRESH_EVERY) return c.value;
+    const value = this.percentile(p);
+    this.cached = { p, value, at: this.added };
+    return value;
+  }
+}
