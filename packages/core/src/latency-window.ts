@@ -10,7 +10,8 @@ export class LatencyWindow {
   private ring: Float32Array | undefined; // float32: a latency needs no more precision
   private count = 0;
   private next = 0;
-  private cached: { p: number; value: number; at: number } | undefined;
+  /** One cached value per percentile asked for (the dispatcher asks for two: p99 and p95). */
+  private readonly cached: Array<{ p: number; value: number; at: number }> = [];
   private added = 0;
 
   get size(): number {
@@ -34,10 +35,11 @@ export class LatencyWindow {
 
   /** The same, cached until REFRESH_EVERY more samples arrive: for the hot path. */
   recentPercentile(p: number): number {
-    const c = this.cached;
-    if (c && c.p === p && this.added - c.at < REFRESH_EVERY) return c.value;
-    const value = this.percentile(p);
-    this.cached = { p, value, at: this.added };
-    return value;
+    let c = this.cached.find((x) => x.p === p);
+    if (c && this.added - c.at < REFRESH_EVERY) return c.value;
+    if (!c) this.cached.push((c = { p, value: 0, at: 0 }));
+    c.value = this.percentile(p);
+    c.at = this.added;
+    return c.value;
   }
 }

@@ -21,6 +21,8 @@ export interface RoutingMetadata {
   discoveryAgeSeconds: number;
   /** True when no eligible service was healthy and unhealthy ones were tried as a last resort. */
   panic?: boolean;
+  /** True when the answer came from a hedged second attempt (see failover.hedging). */
+  hedged?: boolean;
 }
 
 export interface RouteResult {

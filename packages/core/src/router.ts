@@ -91,6 +91,8 @@ export interface DispatchOutcome<T> {
   attempts: AttemptFailure[];
   alternativesAvailable: number;
   panic: boolean;
+  /** The answer came from a hedged second attempt (the first had not answered in time; it did not fail). */
+  hedged?: boolean;
 }
 
 type State = 'new' | 'initializing' | 'ready' | 'closed';
@@ -124,6 +126,7 @@ export class Router {
   private readonly selectContext: { toolName?: string; requestType?: string; random(): number; now(): number };
   private readonly now = (): number => performance.now();
   private readonly retryBudget: RetryBudget;
+  private readonly hedgeBudget: RetryBudget;
   private readonly clientListeners = new Set<(name: string, client: Client) => void>();
   private readonly observers: readonly RouteObserver[];
   private readonly clientCapabilities: ClientCapabilities | undefined;
@@ -142,6 +145,7 @@ export class Router {
     this.clientCapabilities = options.clientCapabilities;
     this.registry.panicThresholdPercent = this.config.failover.panicThresholdPercent;
     this.retryBudget = new RetryBudget(this.config.failover.retryBudget.percent, this.config.failover.retryBudget.minPerSecond, now);
+    this.hedgeBudget = new RetryBudget(this.config.failover.hedging.budgetPercent, this.config.failover.hedging.budgetMinPerSecond, now);
   }
 
   get strategyName(): string {
@@ -521,6 +525,7 @@ export class Router {
     const strategy = this.wired!.strategy;
     this.decisions++;
     this.retryBudget.recordRequest();
+    this.hedgeBudget.recordRequest();
     const progress = { sent: false };
     let excluded: Set<ServiceEntry> | undefined;
     let alternatives = 0;
@@ -568,9 +573,10 @@ export class Router {
           hedgeMs === undefined
             ? { attempt: primary, value: await primary.promise }
             : await raceHedged(primary, hedgeMs, () => {
-                // The hedge goes to another candidate, charged to the retry budget like a retry.
+                // The hedge goes to another candidate, within its own budget: hedges add load exactly
+                // when servers are slow, so they get a small share (retries keep theirs).
                 const others = list.filter((e) => e !== chosen && !e.trialInFlight);
-                if (others.length === 0 || !this.retryBudget.tryRetry()) return undefined;
+                if (others.length === 0 || !this.hedgeBudget.tryRetry()) return undefined;
                 const second = strategy.select(others, this.contextFor(target)) as ServiceEntry | undefined;
                 if (!second) return undefined;
                 this.hedges++;
@@ -589,7 +595,7 @@ export class Router {
         if (won.attempt === primary) this.hedgeOutcome(primary.entry, true);
         else this.judgeHedgeLoser(primary, hedgeMs!);
         if (info) for (const o of this.observers) o.onAttempt?.({ ...info, service: won.attempt.entry.name, attempt, ok: true, latencyMs: done - won.attempt.started });
-        return { value: won.value, service: won.attempt.entry.name, failoverAttempts: attempt + launched.indexOf(won.attempt), attempts, alternativesAvailable: alternatives, panic };
+        return { value: won.value, service: won.attempt.entry.name, failoverAttempts: attempt, attempts, alternativesAvailable: alternatives, panic, ...(won.attempt !== primary ? { hedged: true } : {}) };
       } catch (caught) {
         // Every attempt launched this round failed: record each, then decide on the primary's error.
         const failures = caught instanceof HedgeFailure ? [...(caught.failures as Array<{ attempt: HedgeAttempt<T>; error: unknown }>)].sort((a) => (a.attempt === primary ? -1 : 1)) : [{ attempt: primary, error: caught }];
@@ -748,6 +754,7 @@ export class Router {
         discoveryAgeSeconds: this.discoveryAgeSeconds,
         ...(outcome.service ? { selectedService: outcome.service } : {}),
         ...(outcome.panic ? { panic: true } : {}),
+        ...(outcome.hedged ? { hedged: true } : {}),
       },
     };
     if (outcome.service) result.serviceUsed = outcome.service;

@@ -63,7 +63,8 @@ export const failoverSchema = z.strictObject({
    * Hedging for calls that are safe to repeat: when the first attempt has not answered within the
    * p`percentile` latency of that operation (at least `minDelayMs`), a second attempt goes to
    * another service and the first answer wins; the slower attempt runs on (its outcome counts for
-   * its service). Each hedge is charged to the retry budget. `enabled: false` turns it off.
+   * its service). Hedges have their own budget: at most `budgetPercent` of recent requests plus
+   * `budgetMinPerSecond`, since they add load exactly when servers are slow. `enabled: false` turns it off.
    */
   hedging: z
     .strictObject({
@@ -71,8 +72,10 @@ export const failoverSchema = z.strictObject({
       percentile: z.number().min(50).max(100).default(95),
       minDelayMs: z.number().min(0).default(5),
       minSamples: z.number().int().positive().default(20),
+      budgetPercent: z.number().min(0).max(100).default(5),
+      budgetMinPerSecond: z.number().min(0).default(2),
     })
-    .default({ enabled: true, percentile: 95, minDelayMs: 5, minSamples: 20 }),
+    .default({ enabled: true, percentile: 95, minDelayMs: 5, minSamples: 20, budgetPercent: 5, budgetMinPerSecond: 2 }),
   /** Full-jitter exponential backoff between failover attempts. */
   backoff: z.strictObject({ baseMs: z.number().min(0).default(5), maxMs: z.number().min(0).default(250) }).default({ baseMs: 5, maxMs: 250 }),
 });
@@ -101,7 +104,7 @@ export const configSchema = z.strictObject({
     panicThresholdPercent: 50,
     outlier: { windowMs: 10_000, minRequests: 20, failurePercent: 50 },
     attemptTimeout: { multiplier: 10, percentile: 99, minMs: 1_000, minSamples: 20 },
-    hedging: { enabled: true, percentile: 95, minDelayMs: 5, minSamples: 20 },
+    hedging: { enabled: true, percentile: 95, minDelayMs: 5, minSamples: 20, budgetPercent: 5, budgetMinPerSecond: 2 },
     backoff: { baseMs: 5, maxMs: 250 },
   }),
   health: z.union([z.literal(false), healthSchema]).default({
