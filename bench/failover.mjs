@@ -2,31 +2,19 @@
 // read-only tool, and one replica killed with SIGKILL a second in. Prints calls/s and p99 over the
 // run, failed calls, and the time from the kill to the last failed or slow call (slow: over 3× the
 // p99 before the kill).
-import { spawn } from 'node:child_process';
 import { createRouter } from '@switchboard/core';
 import staticDiscovery from '@switchboard/discovery-static';
 import healthPing from '@switchboard/health-ping';
 import strategies from '@switchboard/strategy-round-robin';
 import latency from '@switchboard/strategy-latency';
 import transportHttp from '@switchboard/transport-http';
-import { FIXTURE_BIN } from '@switchboard/testing/fixtures';
+import { launchReplica } from './replica-process.mjs';
 
-function launch(name) {
-  const child = spawn(process.execPath, [FIXTURE_BIN, '--name', name, '--tools', 'whoami', '--http', '0'], { stdio: ['ignore', 'pipe', 'ignore'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      if (out.includes('\n')) resolve({ name, child, url: out.split('\n')[0].trim() });
-    });
-    child.once('exit', (code) => reject(new Error(`${name} exited ${code}`)));
-  });
-}
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
 
 async function runCase(print, strategy) {
-  const replicas = await Promise.all(['f1', 'f2', 'f3'].map(launch));
+  const replicas = await Promise.all(['f1', 'f2', 'f3'].map((n) => launchReplica(n)));
   const router = createRouter(
     {
       discovery: [{ type: 'static', servers: replicas.map((r) => ({ name: r.name, url: r.url })) }],

@@ -4,7 +4,6 @@
 // the kernel still accepts connections, nothing reads them). Timeouts and health checks are left
 // at their defaults (30 s per call, a ping every 30 s), as an operator would. Prints failed calls, the longest call, and the seconds
 // during which no call completed (100 ms windows from the fault until every caller is done).
-import { spawn } from 'node:child_process';
 import { createRouter } from '@switchboard/core';
 import staticDiscovery from '@switchboard/discovery-static';
 import healthPing from '@switchboard/health-ping';
@@ -12,7 +11,7 @@ import firstMatch from '@switchboard/strategy-first-match';
 import leastLoaded from '@switchboard/strategy-least-loaded';
 import roundRobin from '@switchboard/strategy-round-robin';
 import transportHttp from '@switchboard/transport-http';
-import { FIXTURE_BIN } from '@switchboard/testing/fixtures';
+import { launchReplica } from './replica-process.mjs';
 
 const CALLERS = 8;
 const FAULT_AT_MS = 1_000;
@@ -20,22 +19,11 @@ const FAULT_FOR_MS = 3_000;
 const RUN_MS = 6_000;
 const WINDOW_MS = 100;
 
-function launch(name) {
-  const child = spawn(process.execPath, [FIXTURE_BIN, '--name', name, '--tools', 'whoami', '--latency', '1', '--http', '0'], { stdio: ['ignore', 'pipe', 'ignore'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      if (out.includes('\n')) resolve({ name, child, url: out.split('\n')[0].trim() });
-    });
-    child.once('exit', (code) => reject(new Error(`${name} exited ${code}`)));
-  });
-}
 
 const control = (replica, fault) => fetch(new URL('/__control', replica.url), { method: 'POST', body: JSON.stringify({ fault }) });
 
 async function runCase(print, strategy, fault) {
-  const replicas = await Promise.all(['s1', 's2', 's3'].map(launch));
+  const replicas = await Promise.all(['s1', 's2', 's3'].map((n) => launchReplica(n, ['--latency', '1'])));
   const router = createRouter(
     {
       discovery: [{ type: 'static', servers: replicas.map((r) => ({ name: r.name, url: r.url })) }],
