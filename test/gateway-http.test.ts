@@ -60,6 +60,17 @@ describe('gateway over HTTP', () => {
     }
   });
 
+  it('answers an unknown tool or prompt with the error message once, not prefixed twice', async () => {
+    const session = await rawSession();
+    const h = { 'mcp-session-id': session, 'mcp-protocol-version': '2025-06-18' };
+    const tool = await message(await post({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'nope' } }, h));
+    expect(tool.error).toEqual({ code: -32602, message: 'Unknown tool: nope' });
+    const prompt = await message(await post({ jsonrpc: '2.0', id: 3, method: 'prompts/get', params: { name: 'nope' } }, h));
+    expect(prompt.error).toEqual({ code: -32602, message: 'Unknown prompt: nope' });
+    const client = await harness.connect({}, auth);
+    await expect(client.callTool({ name: 'nope' })).rejects.toThrow(/^MCP error -32602: Unknown tool: nope$/);
+  });
+
   it('answers 401 with no detail without credentials or with wrong ones', async () => {
     for (const headers of [{}, { authorization: 'Bearer wrong' }, { 'x-api-key': 'nope' }] as Record<string, string>[]) {
       const res = await fetch(harness.http.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(initialize) });

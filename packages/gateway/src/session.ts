@@ -38,6 +38,7 @@ import { exposedPrompts, exposedTools, resourceOwners } from './catalog.js';
 import type { GatewayCore } from './gateway-core.js';
 import { paginate, type PagedKind } from './paging.js';
 import type { SessionStateChange, SharedSessionState } from './session-store.js';
+import { ClientError } from './client-error.js';
 import type { Operation } from './routing.js';
 import type { SharedCall, SharedTenant } from './shared-upstreams.js';
 import { UpstreamSessions } from './upstream-session.js';
@@ -137,7 +138,7 @@ export class GatewaySession {
     s.setRequestHandler(ListToolsRequestSchema, (r) => this.page('tools', exposedTools(core.catalog().tools), r.params?.cursor, (tools) => ({ tools })));
     s.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
       const route = core.catalog().tools.get(request.params.name);
-      if (!route) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`);
+      if (!route) throw new ClientError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`);
       const progressToken = request.params._meta?.progressToken;
       const meta = withoutProgressToken(request.params._meta);
       const params = { name: route.upstreamName, ...(request.params.arguments ? { arguments: request.params.arguments } : {}), ...(meta ? { _meta: meta } : {}) };
@@ -171,7 +172,7 @@ export class GatewaySession {
     s.setRequestHandler(ReadResourceRequestSchema, (request, extra) => {
       const uri = request.params.uri;
       const members = resourceOwners(core.catalog(), uri);
-      if (members.length === 0) throw new McpError(RESOURCE_NOT_FOUND, `Resource not found: ${uri}`, { uri });
+      if (members.length === 0) throw new ClientError(RESOURCE_NOT_FOUND, `Resource not found: ${uri}`, { uri });
       return this.routed('resources/read', uri, extra, { members }, (client, _e, signal) => client.readResource({ uri }, { signal, timeout: core.callTimeoutMs }));
     });
     s.setRequestHandler(SubscribeRequestSchema, async (request, extra) => {
@@ -188,7 +189,7 @@ export class GatewaySession {
     s.setRequestHandler(ListPromptsRequestSchema, (r) => this.page('prompts', exposedPrompts(core.catalog().prompts), r.params?.cursor, (prompts) => ({ prompts })));
     s.setRequestHandler(GetPromptRequestSchema, (request, extra) => {
       const route = core.catalog().prompts.get(request.params.name);
-      if (!route) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${request.params.name}`);
+      if (!route) throw new ClientError(ErrorCode.InvalidParams, `Unknown prompt: ${request.params.name}`);
       const params = { name: route.upstreamName, ...(request.params.arguments ? { arguments: request.params.arguments } : {}) };
       return this.routed('prompts/get', route.name, extra, { members: route.members }, (client, _e, signal) => client.getPrompt(params, { signal, timeout: core.callTimeoutMs }));
     });
@@ -205,7 +206,7 @@ export class GatewaySession {
       } else {
         members = catalog.templates.get(ref.uri)?.members ?? resourceOwners(catalog, ref.uri);
       }
-      if (members.length === 0) throw new McpError(ErrorCode.InvalidParams, `Nothing to complete for ${ref.type === 'ref/prompt' ? `prompt ${ref.name}` : `resource ${ref.uri}`}`);
+      if (members.length === 0) throw new ClientError(ErrorCode.InvalidParams, `Nothing to complete for ${ref.type === 'ref/prompt' ? `prompt ${ref.name}` : `resource ${ref.uri}`}`);
       return this.routed<CompleteResult>('completion/complete', ref.type === 'ref/prompt' ? ref.name : ref.uri, extra, { members }, (client, _e, signal) =>
         client.getServerCapabilities()?.completions ? client.complete(params, { signal, timeout: core.callTimeoutMs }) : Promise.resolve({ completion: { values: [] } }),
       );
@@ -246,7 +247,7 @@ export class GatewaySession {
   private async subscribe(uri: string, extra?: Extra): Promise<void> {
     const core = this.core;
     const members = resourceOwners(core.catalog(), uri);
-    if (members.length === 0) throw new McpError(RESOURCE_NOT_FOUND, `Resource not found: ${uri}`, { uri });
+    if (members.length === 0) throw new ClientError(RESOURCE_NOT_FOUND, `Resource not found: ${uri}`, { uri });
     let chosen = '';
     await this.routed('resources/subscribe', uri, extra, { members }, async (client, entry, signal) => {
       const result = await client.subscribeResource({ uri }, { signal, timeout: core.callTimeoutMs });
@@ -325,8 +326,8 @@ export class GatewaySession {
     if (outcome.error) {
       const cause = outcome.error.cause;
       // An upstream's own answer about the request (bad params, unknown method) goes back as it was.
-      if (outcome.error.code === 'UPSTREAM_ERROR' && cause instanceof McpError) throw new McpError(cause.code, stripPrefix(cause.message), cause.data);
-      throw new McpError(ErrorCode.InternalError, outcome.error.message, { code: outcome.error.code, ...(outcome.error.service ? { service: outcome.error.service } : {}) });
+      if (outcome.error.code === 'UPSTREAM_ERROR' && cause instanceof McpError) throw new ClientError(cause.code, stripPrefix(cause.message), cause.data);
+      throw new ClientError(ErrorCode.InternalError, outcome.error.message, { code: outcome.error.code, ...(outcome.error.service ? { service: outcome.error.service } : {}) });
     }
     return outcome.value as T;
   }
