@@ -1,5 +1,5 @@
 // The router end to end against real MCP servers: two over Streamable HTTP, one over stdio.
-import { createRouter, type Router } from '@switchboard/core';
+import { createRouter, missingTransportMessage, type Router } from '@switchboard/core';
 import { startHttpFixture, stdioFixtureEntry, type HttpFixture } from '@switchboard/testing/fixtures';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { corePlugins } from './helpers/plugins.js';
@@ -156,5 +156,20 @@ describe('router over real servers', () => {
     expect(health['search-server-1']!.breakerState).toBe('open');
     const r = await router.routeRequest({ toolName: 'whoami', requiredCapabilities: ['search'] });
     expect(r).toMatchObject({ success: true, serviceUsed: 'search-server-2', failoverAttempts: 0 });
+  });
+});
+
+describe('a missing transport plugin', () => {
+  it('says which transports are loaded, and names the package for a first-party kind', async () => {
+    router = createRouter(
+      { discovery: [{ type: 'static', servers: [{ name: 'pigeon', transport: 'carrier-pigeon', url: 'http://127.0.0.1:1/mcp', capabilities: ['whoami'] }] }], health: false, logLevel: 'silent', failover: { maxAttempts: 0 } },
+      { plugins: corePlugins() },
+    );
+    await router.initialize();
+    const result = await router.routeRequest({ toolName: 'whoami' });
+    expect(result.success).toBe(false);
+    expect(result.error).toMatch(/no transport for 'carrier-pigeon' \(service pigeon\); install the package that provides transport 'carrier-pigeon' and list it in plugins: transports loaded: http, sse, stdio/);
+    // A first-party kind is named by its package (what a trimmed install without it would say).
+    expect(missingTransportMessage({ name: 'ws-one', transport: 'websocket' }, [])).toMatch(/install @switchboard\/transport-ws \(pnpm add @switchboard\/transport-ws\) or list it in plugins: transports loaded: none$/);
   });
 });

@@ -1,6 +1,7 @@
 // One MCP client per upstream service, connected lazily and shared by all router callers. The pool
 // owns connecting, listing tools (and re-listing on list_changed), reconnecting after a drop, and
 // closing every client (and so every stdio child) on close().
+import { BUILTIN_PLUGIN_PACKAGES } from './builtins.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ToolListChangedNotificationSchema, type ClientCapabilities, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Transport } from './contracts.js';
@@ -184,7 +185,7 @@ export class UpstreamPool {
       conn.pending = undefined;
       throw new SwitchboardError(
         'TRANSPORT_MISSING',
-        `no transport for '${descriptor.transport}' (service ${descriptor.name}); install the plugin that provides it (${[...this.options.transports.keys()].join(', ') || 'none'} are loaded)`,
+        missingTransportMessage(descriptor, [...this.options.transports.keys()]),
         { service: descriptor.name },
       );
     }
@@ -260,4 +261,11 @@ export class UpstreamPool {
 
 export function describeEndpoint(d: ServiceDescriptor): string {
   return d.transport === 'stdio' ? `stdio: ${[d.command, ...d.args].join(' ')}` : `${d.transport} ${d.url}`;
+}
+
+/** Names the package that provides a missing transport, as the missing-discovery message does. */
+export function missingTransportMessage(descriptor: Pick<ServiceDescriptor, 'name' | 'transport'>, loaded: readonly string[]): string {
+  const pkg = BUILTIN_PLUGIN_PACKAGES.transport[descriptor.transport];
+  const provider = pkg ? `install ${pkg} (pnpm add ${pkg}) or list it in plugins:` : `install the package that provides transport '${descriptor.transport}' and list it in plugins:`;
+  return `no transport for '${descriptor.transport}' (service ${descriptor.name}); ${provider} transports loaded: ${loaded.join(', ') || 'none'}`;
 }
