@@ -1,6 +1,6 @@
 // The built `switchboard` binary, run as a user would, against real fixture servers.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,9 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const BIN = fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.url));
 const run = promisify(execFile);
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function cli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { timeout: 30_000 });
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { timeout: 30_000, ...options });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -72,6 +72,21 @@ describe('switchboard CLI', () => {
     const r = await cli(['discover', '-c', join(dir, 'claude.json'), '--json']);
     expect(r.code).toBe(0);
     expect(Object.keys(JSON.parse(r.stdout) as object)).toEqual(['calc']);
+  });
+
+  it("reads a servers file relative to the config file, and one under ~ (VS Code's servers format)", async () => {
+    const project = join(dir, 'project');
+    const home = join(dir, 'home');
+    mkdirSync(project, { recursive: true });
+    mkdirSync(join(home, '.config'), { recursive: true });
+    const entry = (name: string) => ({ [name]: { type: 'http', url: search.url } });
+    writeFileSync(join(project, 'servers.json'), JSON.stringify({ mcpServers: entry('near') }));
+    writeFileSync(join(home, '.config', 'mcp.json'), JSON.stringify({ servers: entry('homed') }));
+    writeFileSync(join(project, 'switchboard.yaml'), ['discovery:', '  - { type: static, file: servers.json }', '  - { type: static, file: ~/.config/mcp.json }'].join('\n'));
+    // Run from elsewhere: the relative file must still be found beside the config.
+    const r = await cli(['discover', '-c', join(project, 'switchboard.yaml'), '--json'], { cwd: tmpdir(), env: { ...process.env, HOME: home } });
+    expect(r.stderr).not.toContain('cannot read servers file');
+    expect(Object.keys(JSON.parse(r.stdout) as object).sort()).toEqual(['homed', 'near']);
   });
 
   it('call routes a tool call by capability', async () => {

@@ -12,5 +12,5 @@ export async function routerFromConfig(path: string | undefined, command: string
   const parsed = parseConfig(raw, file); // validate with the file name in the message
   // A one-shot command needs no periodic refresh; health runs once on demand.
   const config = { ...(raw as object), enableAutoRefresh: false };
-  return createRouter(config, { plugins: builtinPlugins(), resolveFrom: [dirname(file), process.cwd()], observers: await observersFor(parsed) });
+  return createRouter(config, { plugins: builtinPlugins(), resolveFrom: [dirname(file), process.cwd()], configDir: dirname(file), observers: await observersFor(parsed) });
 }

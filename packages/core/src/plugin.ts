@@ -22,6 +22,11 @@ export interface PluginContext<K extends PluginKind = PluginKind> {
   readonly logger: Logger;
   /** Unique per registration, for example `mdns#1`; discoverers use it as their id. */
   readonly instanceId: string;
+  /**
+   * The folder of the config file this router was made from, when there is one: relative paths in
+   * plugin options (a servers file) mean relative to it, not to the working directory.
+   */
+  readonly configDir?: string;
   /** Bind the implementation under this plugin kind's token. */
   provide(implementation: Provided[K]): void;
 }

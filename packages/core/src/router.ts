@@ -33,6 +33,8 @@ export interface RouterOptions {
   logger?: Logger;
   /** Directories to resolve plugin packages from (default: the working directory). */
   resolveFrom?: readonly string[];
+  /** The folder of the config file, which relative paths in plugin options are relative to. */
+  configDir?: string;
   /** Uniform random source for strategies (default Math.random). */
   random?: () => number;
   /** How long connecting to one upstream may take (default 10 s). */
@@ -127,6 +129,7 @@ export class Router {
   private readonly now = (): number => performance.now();
   private readonly retryBudget: RetryBudget;
   private readonly hedgeBudget: RetryBudget;
+  private readonly configDir: string | undefined;
   private readonly clientListeners = new Set<(name: string, client: Client) => void>();
   private readonly observers: readonly RouteObserver[];
   private readonly clientCapabilities: ClientCapabilities | undefined;
@@ -135,6 +138,7 @@ export class Router {
     this.config = parseConfig(config);
     this.logger = options.logger ?? createLogger({ level: this.config.logLevel });
     this.catalog = new PluginCatalog(options.resolveFrom ? { resolveFrom: options.resolveFrom } : {});
+    this.configDir = options.configDir;
     for (const plugin of options.plugins ?? []) this.catalog.add(plugin);
     this.random = options.random ?? Math.random;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
@@ -186,7 +190,7 @@ export class Router {
     container.register(Tokens.Logger, { useValue: this.logger });
     container.register(Tokens.Registry, { useValue: this.registry });
     try {
-      this.wired = await wirePlugins(this.config, this.catalog, container, this.logger);
+      this.wired = await wirePlugins(this.config, this.catalog, container, this.logger, this.configDir);
     } catch (error) {
       this.state = 'new';
       this.initPromise = undefined;

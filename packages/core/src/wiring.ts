@@ -42,7 +42,7 @@ export async function parsePluginOptions(catalog: PluginCatalog, kind: PluginKin
   return parsed.success ? { options: parsed.data, issues: [] } : { issues: zodIssues(parsed.error, path) };
 }
 
-export async function wirePlugins(config: SwitchboardConfig, catalog: PluginCatalog, container: DependencyContainer, logger: Logger): Promise<Wired> {
+export async function wirePlugins(config: SwitchboardConfig, catalog: PluginCatalog, container: DependencyContainer, logger: Logger, configDir?: string): Promise<Wired> {
   const issues: ConfigIssue[] = [];
   for (const [i, pkg] of config.plugins.entries()) {
     try {
@@ -88,6 +88,7 @@ export async function wirePlugins(config: SwitchboardConfig, catalog: PluginCata
       container,
       logger: logger.child({ plugin: plugin.name }),
       instanceId,
+      ...(configDir !== undefined ? { configDir } : {}),
       provide: (implementation) => {
         container.register(KIND_TOKENS[plugin.kind], { useValue: implementation });
       },

@@ -3,7 +3,7 @@ import { definePlugin, fromMcpServers, serverEntrySchema } from '@switchboard/co
 import { z } from 'zod';
 import { StaticDiscoverer } from './static-discoverer.js';
 
-export { StaticDiscoverer, type StaticDiscovererOptions } from './static-discoverer.js';
+export { resolveServersFile, StaticDiscoverer, type StaticDiscovererOptions } from './static-discoverer.js';
 
 export const staticOptionsSchema = z
   .strictObject({
@@ -39,7 +39,7 @@ export function staticDiscoveryPlugin() {
     core: '^0.1.0',
     optionsSchema: staticOptionsSchema,
     register(ctx, options) {
-      ctx.provide(new StaticDiscoverer(ctx.instanceId, options, ctx.logger));
+      ctx.provide(new StaticDiscoverer(ctx.instanceId, { ...options, ...(ctx.configDir !== undefined ? { baseDir: ctx.configDir } : {}) }, ctx.logger));
     },
   });
 }

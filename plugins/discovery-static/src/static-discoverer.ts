@@ -1,13 +1,23 @@
 // Reports the servers listed in config (and, optionally, an MCP client config file, re-read on
 // refresh so edits are picked up without a restart).
 import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
 import { fromMcpServers, serverEntrySchema, toDescriptor, type DiscoverySink, type Discoverer, type Logger, type ServerEntry, type ServiceDescriptor } from '@switchboard/core';
 import { formatPath } from '@switchboard/core';
 
 export interface StaticDiscovererOptions {
   servers: readonly ServerEntry[];
-  /** Path to a JSON file with an `mcpServers` object (Claude Desktop, Cursor, VS Code style). */
+  /** Path to a JSON file with an `mcpServers` object (Claude Desktop, Cursor) or `servers` (VS Code). */
   file?: string;
+  /** What a relative `file` is relative to: the config file's folder (default: the working directory). */
+  baseDir?: string;
+}
+
+/** `~` is the home folder (as in the init template and the README); a relative path is relative to `baseDir`. */
+export function resolveServersFile(file: string, baseDir: string | undefined): string {
+  if (file === '~' || file.startsWith('~/')) return join(homedir(), file.slice(1));
+  return isAbsolute(file) ? file : resolve(baseDir ?? process.cwd(), file);
 }
 
 export class StaticDiscoverer implements Discoverer {
@@ -31,7 +41,7 @@ export class StaticDiscoverer implements Discoverer {
     const next = new Map<string, ServiceDescriptor>();
     for (const entry of this.options.servers) next.set(entry.name, toDescriptor(entry, this.id));
     if (this.options.file) {
-      const fromFile = await this.readFile(this.options.file, sink);
+      const fromFile = await this.readFile(resolveServersFile(this.options.file, this.options.baseDir), sink);
       // An unreadable file keeps what it listed before, rather than removing every server in it.
       const descriptors = fromFile ? fromFile.map((e) => toDescriptor(e, this.id)) : [...this.current.values()].filter((d) => !next.has(d.name));
       for (const descriptor of descriptors) {
@@ -56,9 +66,10 @@ export class StaticDiscoverer implements Discoverer {
       sink.warn(`cannot read servers file ${path}: ${(error as Error).message}; keeping the previous list`);
       return undefined;
     }
-    const servers = (parsed as { mcpServers?: unknown }).mcpServers;
+    // Claude Desktop and Cursor call it mcpServers; VS Code's mcp.json calls it servers.
+    const servers = (parsed as { mcpServers?: unknown }).mcpServers ?? (parsed as { servers?: unknown }).servers;
     if (typeof servers !== 'object' || servers === null) {
-      sink.warn(`servers file ${path} has no "mcpServers" object`);
+      sink.warn(`servers file ${path} has no "mcpServers" (or VS Code "servers") object`);
       return [];
     }
     const out: ServerEntry[] = [];
@@ -76,7 +87,8 @@ export class StaticDiscoverer implements Discoverer {
 
   /** New server list (a config reload): the difference is reported as added/updated/removed. */
   async reconfigure(options: unknown): Promise<void> {
-    this.options = options as StaticDiscovererOptions;
+    // A reload's options are the plugin's own; the config file's folder stays what it was.
+    this.options = { ...(options as StaticDiscovererOptions), ...(this.options.baseDir !== undefined ? { baseDir: this.options.baseDir } : {}) };
     await this.refresh();
   }
 

@@ -36,6 +36,7 @@ export async function runServe(io: CliIo, options: ServeOptions): Promise<number
   const router: Router = createRouter(raw, {
     plugins: builtinPlugins(),
     resolveFrom: [dirname(file), process.cwd()],
+    configDir: dirname(file),
     logger,
     observers,
     clientCapabilities: GATEWAY_CLIENT_CAPABILITIES,
