@@ -44,7 +44,7 @@ const pageErrors: string[] = [];
 
 beforeAll(async () => {
   // A missing browser is a broken machine, not a reason to skip: fail with the fix.
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: install it with  sudo apt-get update && sudo apt-get install -y --no-install-recommends chromium`);
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: this test drives a real browser; install what the tests need with  sudo bash scripts/test-deps.sh  (or: sudo apt-get update && sudo apt-get install -y --no-install-recommends chromium)`);
   alpha = await startHttpFixture({ name: 'alpha' });
   beta = await startHttpFixture({ name: 'beta' });
   router = createRouter(
