@@ -55,6 +55,26 @@ afterAll(async () => {
 });
 
 describe('switchboard serve', () => {
+  it('fails fast with one line when its port is taken, before connecting to any upstream', async () => {
+    const { createServer } = await import('node:net');
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const p = spawn(process.execPath, [BIN, 'serve', '-c', join(dir, 'gateway.yaml'), '--http', String(port)], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, SERVE_TOKEN: TOKEN } });
+        children.push(p);
+        let stderr = '';
+        p.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+        p.once('exit', (code) => resolve({ code, stderr }));
+      });
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim()).toBe(`switchboard serve: [LISTEN_FAILED] cannot listen on 127.0.0.1:${port}: the address is already in use (another switchboard serve, or another server on that port?); pick another with --http PORT or gateway.http.port`);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+  });
+
   it('applies gateway.auth edits live (a revoked token is refused at once) and names gateway keys that need a restart', async () => {
     const file = join(dir, 'auth.yaml');
     const config = (tokens: string[], namespace = 'on-collision') =>

@@ -13,6 +13,7 @@ import { observersFor } from '../observers.js';
 import { untilSignal } from '../until-signal.js';
 import { watchConfig } from '../config-watch.js';
 import { gatewayReload, parseGatewaySection } from '../gateway-reload.js';
+import { assertCanListen } from '../port-check.js';
 
 export interface ServeOptions {
   config?: string;
@@ -55,6 +56,7 @@ export async function runServe(io: CliIo, options: ServeOptions): Promise<number
         onError: (error) => storeLogger.warn('session store error', { error }),
       });
     }
+    if (wantHttp) await assertCanListen(options.host ?? gw.http.host, port ?? gw.http.port);
     io.err(`discovering and connecting to upstream servers (up to ${Math.round(config.discoveryTimeoutMs / 1000)} s)…`);
     await router.initialize(); // the gateway opens per-session upstreams with the router's transports
     gateway = createGateway({
@@ -85,7 +87,8 @@ export async function runServe(io: CliIo, options: ServeOptions): Promise<number
         ...(sessionStore ? { sessionStore } : {}),
         dashboard: gw.dashboard,
       });
-      io.err(`switchboard gateway listening on ${http.url} (health: ${new URL('/healthz', http.url).href})`);
+      const at = (path: string): string => new URL(path, http!.url).href;
+      io.err(`switchboard gateway listening on ${http.url} (health: ${at('/healthz')}, ready: ${at('/readyz')}, metrics: ${at('/metrics')}, services: ${at('/services')}${gw.dashboard ? `, dashboard: ${at('/dashboard')}` : ''})`);
     }
     if (options.stdio) stdio = await serveStdio(gateway);
     watcher = watchConfig(file, router, logger, { part: gatewayReload(gw, http) });
