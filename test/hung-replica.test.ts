@@ -56,6 +56,8 @@ describe('a hung replica', () => {
     expect(r.getPerformanceReport().totalHedges).toBeGreaterThan(0);
     // Its lost races (or, on a loaded machine, its per-attempt timeouts) eject it.
     await waitFor(() => r.registry.get('h2')!.breaker === 'open', { what: 'h2 ejected' });
+    // One status, consistent with the breaker (it used to say healthy: false beside status 'healthy').
+    expect((await r.getServiceHealth()).h2).toMatchObject({ healthy: false, status: 'ejected', breakerState: 'open', healthCheck: 'healthy' });
   });
 
   it('without hedging, fails a read-only call over after a per-attempt timeout from its observed latency', async () => {

@@ -20,6 +20,13 @@ export interface HealthState {
 
 export type BreakerStatus = 'closed' | 'open' | 'half-open';
 
+/**
+ * The one status every report shows (getServiceHealth, /services, the dashboard, metrics): health
+ * checks and the breaker together. 'ejected' is a service whose checks may pass but whose breaker
+ * (or outlier ejection) keeps it out of routing.
+ */
+export type ServiceStatus = 'unknown' | 'healthy' | 'unhealthy' | 'ejected';
+
 export class ServiceEntry implements Candidate {
   readonly stats = new ServiceStats();
   readonly tools = new Map<string, Tool>();
@@ -62,6 +69,12 @@ export class ServiceEntry implements Candidate {
 
   has(capability: string): boolean {
     return this.matchSet.has(capability);
+  }
+
+  get status(): ServiceStatus {
+    if (this.health.status === 'unhealthy') return 'unhealthy';
+    if (this.breaker === 'open') return 'ejected';
+    return this.health.status;
   }
 
   routable(now: number): boolean {

@@ -44,8 +44,12 @@ export interface RouteResult {
 }
 
 export interface ServiceHealthReport {
+  /** Routable: status is 'healthy', or 'unknown' (not checked yet). */
   healthy: boolean;
-  status: 'unknown' | 'healthy' | 'unhealthy';
+  /** Health checks and breaker together, the same everywhere (see ServiceEntry.status). */
+  status: 'unknown' | 'healthy' | 'unhealthy' | 'ejected';
+  /** What the health checks alone say. */
+  healthCheck: 'unknown' | 'healthy' | 'unhealthy';
   successRate: number;
   totalRequests: number;
   /** Seconds. */

@@ -791,8 +791,9 @@ export class Router {
     const out: Record<string, ServiceHealthReport> = {};
     for (const e of this.registry.all()) {
       out[e.name] = {
-        healthy: e.health.status !== 'unhealthy' && e.breaker !== 'open',
-        status: e.health.status,
+        healthy: e.status === 'healthy' || e.status === 'unknown',
+        status: e.status,
+        healthCheck: e.health.status,
         successRate: e.stats.successRate,
         totalRequests: e.stats.total,
         averageLatency: e.stats.averageLatencyMs / 1000,

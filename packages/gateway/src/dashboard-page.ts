@@ -25,7 +25,7 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 td.err{white-space:normal;max-width:320px;color:var(--bad);font-size:13px;overflow-wrap:anywhere}
 tr:last-child td{border-bottom:0}
 .pill{display:inline-block;padding:1px 9px;border-radius:999px;font-size:12px;font-weight:600;margin:1px 4px 1px 0}
-.healthy,.closed{color:var(--ok);background:var(--ok-bg)}.unhealthy,.open{color:var(--bad);background:var(--bad-bg)}
+.healthy,.closed{color:var(--ok);background:var(--ok-bg)}.unhealthy,.ejected,.open{color:var(--bad);background:var(--bad-bg)}
 .half-open{color:var(--warn);background:var(--warn-bg)}.unknown{color:var(--unk);background:var(--unk-bg)}
 #conn.live{color:var(--ok)}#conn.down{color:var(--bad)}
 `;
@@ -46,7 +46,7 @@ function cell(row, text, cls, field) {
   return td;
 }
 function pill(parent, text, state, field) {
-  const p = el('span', 'pill ' + (['healthy', 'unhealthy', 'unknown', 'closed', 'open', 'half-open'].includes(state) ? state : 'unknown'), text);
+  const p = el('span', 'pill ' + (['healthy', 'unhealthy', 'unknown', 'ejected', 'closed', 'open', 'half-open'].includes(state) ? state : 'unknown'), text);
   if (field) p.dataset.field = field;
   parent.appendChild(p);
   return p;
@@ -55,7 +55,7 @@ const ms = (v) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(
 const pct = (v) => (v * 100).toFixed(v > 0 && v < 0.1 ? 1 : 0) + '%';
 function render(s) {
   const byName = new Map(s.services.map((x) => [x.name, x]));
-  const healthy = s.services.filter((x) => x.status === 'healthy' && x.breaker !== 'open').length;
+  const healthy = s.services.filter((x) => x.status === 'healthy').length;
   $('n-services').textContent = String(s.services.length);
   $('n-healthy').textContent = healthy + ' / ' + s.services.length;
   $('n-rate').textContent = s.services.reduce((a, x) => a + x.callsPerSecond, 0).toFixed(1);

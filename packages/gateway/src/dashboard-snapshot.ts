@@ -1,7 +1,7 @@
 // The data the dashboard shows, as one JSON-able snapshot: every service's state and numbers, and
 // the replica set behind each tool the client sees. Built from the registry and the gateway's
 // catalogue only, so it never touches an upstream and costs microseconds per service.
-import type { BreakerStatus, HealthStatus } from '@switchboard/core';
+import type { BreakerStatus, ServiceStatus } from '@switchboard/core';
 import type { Gateway } from './gateway.js';
 
 export interface DashboardService {
@@ -9,7 +9,7 @@ export interface DashboardService {
   /** The discoverer that reported the service (the one in force). */
   source: string;
   transport: string;
-  status: HealthStatus;
+  status: ServiceStatus;
   breaker: BreakerStatus;
   inFlight: number;
   totalRequests: number;
@@ -87,7 +87,7 @@ export function buildDashboardSnapshot(gateway: Gateway, rates: RateTracker, now
       name: e.name,
       source: e.descriptor.source,
       transport: e.descriptor.transport,
-      status: e.health.status,
+      status: e.status,
       breaker: e.breaker,
       inFlight: e.stats.inFlight,
       totalRequests: e.stats.total,

@@ -75,7 +75,7 @@ export class GatewayMetrics {
     out.push('# HELP switchboard_services_discovered Services in the registry.', '# TYPE switchboard_services_discovered gauge');
     out.push(`switchboard_services_discovered ${entries.length}`);
     out.push('# HELP switchboard_service_healthy 1 when the service is healthy.', '# TYPE switchboard_service_healthy gauge');
-    for (const e of entries) out.push(`switchboard_service_healthy{service="${esc(e.name)}"} ${e.health.status === 'healthy' ? 1 : 0}`);
+    for (const e of entries) out.push(`switchboard_service_healthy{service="${esc(e.name)}"} ${e.status === 'healthy' ? 1 : 0}`);
     out.push('# HELP switchboard_service_breaker_state 1 for the breaker state the service is in.', '# TYPE switchboard_service_breaker_state gauge');
     for (const e of entries) {
       for (const state of ['closed', 'open', 'half-open'] as const) out.push(`switchboard_service_breaker_state{service="${esc(e.name)}",state="${state}"} ${e.breaker === state ? 1 : 0}`);
