@@ -24,7 +24,15 @@ const CONNECTION_LOST = /ECONNREFUSED|ECONNRESET|EPIPE|ENOTFOUND|EHOSTUNREACH|UN
 
 /** The request was provably never delivered: no connection could be made, or the breaker refused it. */
 export function provesNotDelivered(error: unknown): boolean {
-  return anyCause(error, (e) => e.name === 'BrokenCircuitError' || matches(e, REFUSED));
+  return anyCause(error, (e) => e.name === 'BrokenCircuitError' || matches(e, REFUSED)) || isSessionRejected(error);
+}
+
+/**
+ * The upstream refused the request because it no longer knows our session (it restarted): nothing
+ * ran, and a new session may send it again. A typed failure from the transport (SESSION_LOST).
+ */
+export function isSessionRejected(error: unknown): boolean {
+  return anyCause(error, (e) => e.name === 'SwitchboardError' && e.code === 'SESSION_LOST');
 }
 
 /** The connection to the upstream failed or dropped (refused, reset, closed). */
@@ -37,5 +45,5 @@ export function isConnectionFailure(error: unknown): boolean {
  * knows the session id: HTTP 404): a client holding it should be dropped and a fresh one opened.
  */
 export function isUpstreamSessionLost(error: unknown): boolean {
-  return isConnectionFailure(error) || anyCause(error, (e) => e.code === 404);
+  return isConnectionFailure(error) || isSessionRejected(error) || anyCause(error, (e) => e.code === 404);
 }

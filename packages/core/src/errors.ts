@@ -12,6 +12,7 @@ export type SwitchboardErrorCode =
   | 'TRANSPORT_MISSING'
   | 'TRANSPORT_ERROR'
   | 'MESSAGE_TOO_LARGE'
+  | 'SESSION_LOST'
   | 'NO_SERVICE'
   | 'ALL_FAILED'
   | 'TIMEOUT'

@@ -116,6 +116,19 @@ export class UpstreamPool {
    * The upstream's session is no longer usable (its server restarted and forgot it, or the link
    * is dead although no close was seen): close the client so the next call connects afresh.
    */
+  /**
+   * The server forgot our session (it restarted) but is up: drop the client and connect again at
+   * once, without the backoff a failure earns.
+   */
+  renew(name: string): void {
+    const conn = this.connections.get(name);
+    const client = conn?.client;
+    if (!conn || !client) return;
+    conn.client = undefined;
+    conn.nextAttemptAt = 0;
+    void client.close().catch(() => undefined);
+  }
+
   invalidate(name: string, reason: string): void {
     const conn = this.connections.get(name);
     const client = conn?.client;

@@ -23,7 +23,7 @@ import { configError } from './config/validate.js';
 import type { RouteObserver, RoutedCallInfo } from './observer.js';
 import { backoffDelay, RetryBudget } from './retry-budget.js';
 import { toolIsRetryable } from './retry-safety.js';
-import { isConnectionFailure, isUpstreamSessionLost, provesNotDelivered } from './error-causes.js';
+import { isConnectionFailure, isSessionRejected, isUpstreamSessionLost, provesNotDelivered } from './error-causes.js';
 import { LatencyWindow } from './latency-window.js';
 import { raceHedged, HedgeFailure, type HedgeAttempt } from './hedging.js';
 
@@ -692,9 +692,20 @@ export class Router {
     try {
       const value = await policy.execute(
         async ({ signal: callSignal }) => {
-          const client = await (clientFor ? clientFor(entry) : this.pool.client(entry.descriptor));
+          const connect = (): Promise<Client> => (clientFor ? clientFor(entry) : this.pool.client(entry.descriptor));
+          const client = await connect();
           progress.sent = true;
-          return operation(client, entry, callSignal);
+          try {
+            return await operation(client, entry, callSignal);
+          } catch (error) {
+            if (!isSessionRejected(error)) throw error;
+            // The upstream restarted and refused our old session before running anything: open a
+            // new session and send the call once more, inside the breaker, so the renewal is not
+            // counted against the service. (The gateway drops its own session on this error.)
+            this.logger.info('upstream session renewed after the server forgot it', { service: entry.name });
+            if (!clientFor) this.pool.renew(entry.name);
+            return await operation(await connect(), entry, callSignal);
+          }
         },
         // cockatiel's default parent signal is one shared object; concurrent timeouts would pile
         // listeners onto it, so each call gets its own.

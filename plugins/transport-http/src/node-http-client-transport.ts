@@ -156,7 +156,16 @@ export class NodeHttpClientTransport implements Transport {
     if (typeof sessionId === 'string' && sessionId) this._sessionId = sessionId;
     const status = res.statusCode ?? 0;
     if (status < 200 || status >= 300) {
-      void readText(res).then((text) => reject(new StreamableHTTPError(status, `Error POSTing to endpoint (${httpStatus(res)}): ${text}`)));
+      const sentSession = this._sessionId !== undefined && !('method' in message && message.method === 'initialize');
+      void readText(res).then((text) => {
+        const error = new StreamableHTTPError(status, `Error POSTing to endpoint (${httpStatus(res)}): ${text}`);
+        // The server no longer knows the session it gave us (it restarted): the spec says 404, and
+        // published servers answer 400 "No valid session ID provided". It refused the request
+        // before running it, so the caller may open a new session and send it again.
+        if (sentSession && (status === 404 || (status === 400 && /session/i.test(text)))) {
+          reject(new SwitchboardError('SESSION_LOST', `the upstream no longer knows this session (${httpStatus(res)}${text ? `: ${text}` : ''})`, { cause: error, details: { status } }));
+        } else reject(error);
+      });
       return;
     }
     const pending = 'method' in message && 'id' in message ? message.id : undefined;

@@ -15,7 +15,7 @@ import {
   type JSONRPCRequest,
   type LoggingMessageNotification,
 } from '@modelcontextprotocol/sdk/types.js';
-import { isConnectionFailure, isUpstreamSessionLost, provesNotDelivered, silentLogger } from '@switchboard/core';
+import { isConnectionFailure, isUpstreamSessionLost, provesNotDelivered, silentLogger, SwitchboardError } from '@switchboard/core';
 import { waitUntil } from '@switchboard/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StreamableHttpWithSseFallback } from '../src/fallback-transport.js';
@@ -221,7 +221,7 @@ describe('NodeHttpClientTransport', () => {
     expect((error as Error).message).toContain('Connection closed before the upstream answered (stream ended)');
   });
 
-  it('(d) HTTP 404 rejects with StreamableHTTPError 404 carrying the body, which core reads as a lost session', async () => {
+  it('(d) HTTP 404 on a session rejects with a typed SESSION_LOST (cause: StreamableHTTPError 404 carrying the body), which core reads as a lost session', async () => {
     const server = await startServer({
       onRequest: (request, res) => {
         if (request.method === 'ping') return json(res, { jsonrpc: '2.0', id: request.id, result: {} });
@@ -230,8 +230,9 @@ describe('NodeHttpClientTransport', () => {
     });
     const client = await connectClient(transportFor(server));
     const error = await rejection(client.callTool({ name: 'echo', arguments: {} }, undefined, TIMEOUT));
-    expect(error).toBeInstanceOf(StreamableHTTPError);
-    expect((error as StreamableHTTPError).code).toBe(404);
+    expect(SwitchboardError.is(error) && error.code).toBe('SESSION_LOST');
+    expect((error as Error).cause).toBeInstanceOf(StreamableHTTPError);
+    expect(((error as Error).cause as StreamableHTTPError).code).toBe(404);
     expect((error as Error).message).toContain('404');
     expect((error as Error).message).toContain('{"error":"unknown session"}');
     expect((error as Error).message).not.toContain('tail'); // cut to ~500 characters
