@@ -4,7 +4,8 @@
 // lost races; without hedging a per-attempt timeout derived from observed latency moves the call on
 // long before the 30 s call timeout; after a breaker opens, exactly one trial call tests the
 // service while every other call goes elsewhere at once.
-import { createRouter, type Router } from '@switchboard/core';
+import { createRouter, definePlugin, type Candidate, type Router } from '@switchboard/core';
+import { z } from 'zod';
 import { afterEach, describe, expect, it } from 'vitest';
 import { corePlugins } from './helpers/plugins.js';
 import { startReplica, type Replica } from './helpers/replicas.js';
@@ -96,5 +97,41 @@ describe('a hung replica', () => {
     // The seven others did not wait for the trial: they all finished before it.
     expect(order.indexOf('trial')).toBe(7);
     expect(r.registry.get('h1')!.breaker).toBe('open');
+  });
+});
+
+describe('hedging', () => {
+  it('leaves the strategy alone: one select() per call, so a rotation is not skewed by hedges', async () => {
+    replicas = await Promise.all(['h1', 'h2'].map((n) => startReplica(n, 1)));
+    let selects = 0;
+    let turn = 0;
+    // A stateful strategy (a rotation, as round-robin keeps): a hedge that asked it too would shift it.
+    const counting = definePlugin({
+      name: 'strategy-counting',
+      kind: 'strategy',
+      type: 'counting',
+      core: '^0.1.0',
+      optionsSchema: z.strictObject({}),
+      register(ctx) {
+        ctx.provide({ name: 'counting', select: (list: readonly Candidate[]) => (selects++, list[turn++ % list.length]) });
+      },
+    });
+    router = createRouter(
+      {
+        discovery: [{ type: 'static', servers: replicas.map((r) => ({ name: r.name, url: r.url })) }],
+        strategy: { type: 'counting' },
+        health: false,
+        failover: { hedging: { minDelayMs: 0, budgetPercent: 100, budgetMinPerSecond: 1000 } },
+        logLevel: 'silent',
+      },
+      { plugins: [...corePlugins(), counting] },
+    );
+    await router.initialize();
+    await warmUp(router);
+    await replicas[1]!.fault('none', 50); // h2 answers slowly: calls that start there are hedged to h1
+    const before = selects;
+    for (let i = 0; i < 20; i++) expect((await router.routeRequest({ toolName: 'whoami' })).success).toBe(true);
+    expect(router.getPerformanceReport().totalHedges).toBeGreaterThan(0);
+    expect(selects - before).toBe(20);
   });
 });

@@ -581,8 +581,10 @@ export class Router {
                 // when servers are slow, so they get a small share (retries keep theirs).
                 const others = list.filter((e) => e !== chosen && !e.trialInFlight);
                 if (others.length === 0 || !this.hedgeBudget.tryRetry()) return undefined;
-                const second = strategy.select(others, this.contextFor(target)) as ServiceEntry | undefined;
-                if (!second) return undefined;
+                // Not strategy.select(): a stateful strategy (round-robin's counter) would have its
+                // rotation skewed by every hedge. The least busy other candidate is the natural pick.
+                let second = others[0]!;
+                for (const e of others) if (e.stats.inFlight < second.stats.inFlight) second = e;
                 this.hedges++;
                 const hedgeProgress = { sent: false };
                 const hedge: HedgeAttempt<T> = {
