@@ -332,8 +332,6 @@ export class Router {
     this.policies.get(entry.name)?.dispose();
     entry.breaker = 'closed';
     entry.consecutiveEjections = 0;
-    entry.hedgeLosses = 0;
-    entry.stats.resetLatency();
     this.policies.set(entry.name, createServicePolicy(entry, this.registry, this.config.failover, this.now));
     this.registry.markChanged(entry);
     this.logger.info('service un-ejected after recovering', { service: entry.name });
@@ -571,7 +569,6 @@ export class Router {
       progress.sent = false;
       const attemptStarted = this.now();
       const primary: HedgeAttempt<T> = { entry: chosen, started: attemptStarted, progress, promise: this.runOn(chosen, operation, progress, target.signal, target.client, attemptMs) };
-      const launched: HedgeAttempt<T>[] = [primary];
       try {
         const won =
           hedgeMs === undefined
@@ -593,7 +590,6 @@ export class Router {
                   progress: hedgeProgress,
                   promise: this.runOn(second, operation, hedgeProgress, target.signal, target.client, this.attemptTimeout(second, latency)),
                 };
-                launched.push(hedge);
                 return hedge;
               });
         const done = this.now();
@@ -603,18 +599,18 @@ export class Router {
         if (info) for (const o of this.observers) o.onAttempt?.({ ...info, service: won.attempt.entry.name, attempt, ok: true, latencyMs: done - won.attempt.started });
         return { value: won.value, service: won.attempt.entry.name, failoverAttempts: attempt, attempts, alternativesAvailable: alternatives, panic, ...(won.attempt !== primary ? { hedged: true } : {}) };
       } catch (caught) {
-        // Every attempt launched this round failed: record each, then decide on the primary's error.
+        // Every attempt launched this round failed (the primary, and a hedge if one went out): record
+        // each, primary first; whether to go on is decided on the last one's failure.
         const failures = caught instanceof HedgeFailure ? [...(caught.failures as Array<{ attempt: HedgeAttempt<T>; error: unknown }>)].sort((a) => (a.attempt === primary ? -1 : 1)) : [{ attempt: primary, error: caught }];
-        let failure = classifyFailure(failures[0]!.error, chosen.name, attemptMs ?? baseTimeoutMs);
+        let failure!: ReturnType<typeof classifyFailure>;
         for (const f of failures) {
-          const classified = f.attempt === primary ? failure : classifyFailure(f.error, f.attempt.entry.name, baseTimeoutMs);
-          attempts.push({ service: f.attempt.entry.name, errorCode: classified.error.code, error: classified.error.message });
-          if (info) for (const o of this.observers) o.onAttempt?.({ ...info, service: f.attempt.entry.name, attempt, ok: false, latencyMs: this.now() - f.attempt.started, errorCode: classified.error.code });
+          failure = classifyFailure(f.error, f.attempt.entry.name, f.attempt === primary ? (attemptMs ?? baseTimeoutMs) : baseTimeoutMs);
+          attempts.push({ service: f.attempt.entry.name, errorCode: failure.error.code, error: failure.error.message });
+          if (info) for (const o of this.observers) o.onAttempt?.({ ...info, service: f.attempt.entry.name, attempt, ok: false, latencyMs: this.now() - f.attempt.started, errorCode: failure.error.code });
           (excluded ??= new Set()).add(f.attempt.entry);
         }
         attempt += failures.length - 1;
         const error = failures[0]!.error;
-        if (failures.length > 1) failure = classifyFailure(failures.at(-1)!.error, failures.at(-1)!.attempt.entry.name, baseTimeoutMs);
         const stop = (error: SwitchboardError): DispatchOutcome<T> => ({ error, failoverAttempts: attempt, attempts, alternativesAvailable: alternatives, panic });
         if (target.signal?.aborted || !failure.failover || attempt >= failover.maxAttempts) return stop(failure.error);
         // A call that may have reached the server is repeated only when repeating cannot do harm.

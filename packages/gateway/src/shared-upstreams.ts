@@ -47,7 +47,6 @@ interface Connection {
 
 export class SharedUpstreams {
   private readonly connections = new WeakMap<Client, Connection>();
-  private readonly dropped = new Map<string, number>();
 
   constructor(
     private readonly logger: Logger,
@@ -61,11 +60,6 @@ export class SharedUpstreams {
     else if (connection.tenant !== tenant) connection.tenant = 'several';
     connection.calls.add(call);
     return () => void connection.calls.delete(call);
-  }
-
-  /** Unattributed messages dropped so far, by `service` and kind. */
-  droppedCount(service: string, kind: UnattributedKind): number {
-    return this.dropped.get(`${service}\0${kind}`) ?? 0;
   }
 
   /** Install the attribution handlers on a shared connection (idempotent). */
@@ -109,8 +103,6 @@ export class SharedUpstreams {
   private drop(client: Client, kind: UnattributedKind, method: string): string {
     const connection = this.connections.get(client);
     const service = connection?.service ?? '';
-    const key = `${service}\0${kind}`;
-    this.dropped.set(key, (this.dropped.get(key) ?? 0) + 1);
     this.onDropped?.(service, kind);
     const reason =
       connection?.tenant === 'several'
