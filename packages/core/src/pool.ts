@@ -28,6 +28,8 @@ interface Connection {
 
 export interface ConnectionState {
   connected: boolean;
+  /** A connect is under way. */
+  connecting: boolean;
   restarts: number;
   consecutiveFailures: number;
   /** Milliseconds until the next connect is allowed (0 when it may happen now). */
@@ -105,6 +107,7 @@ export class UpstreamPool {
     if (!conn) return undefined;
     return {
       connected: conn.client !== undefined,
+      connecting: conn.pending !== undefined,
       restarts: conn.restarts,
       consecutiveFailures: conn.failures,
       backoffMs: Math.max(0, Math.round(conn.nextAttemptAt - performance.now())),
@@ -164,7 +167,9 @@ export class UpstreamPool {
     conn.timer = setTimeout(() => {
       conn.timer = undefined;
       if (this.closed || this.connections.get(conn.descriptor.name) !== conn || conn.client || conn.pending) return;
-      this.client(conn.descriptor).catch(() => undefined); // a failure schedules the next try
+      // The supervisor decides when to try, so the backoff gate must not refuse it (a refusal
+      // would schedule nothing and leave the service down for good). A failure schedules the next try.
+      this.client(conn.descriptor, { probe: true }).catch(() => undefined);
     }, delay + 1);
     conn.timer.unref();
   }
@@ -204,12 +209,27 @@ export class UpstreamPool {
     }
     const logger = this.options.logger.child({ service: descriptor.name });
     const client = new Client({ name: 'switchboard', version: CORE_VERSION }, { capabilities: this.options.clientCapabilities ?? {} });
-    try {
-      const transport = await transportPlugin.connect(descriptor, {
+    // One bound on the whole connect, whatever step stalls (a spawn, a transport plugin, a server
+    // that accepts and never answers): a connect that never settles would leave the service
+    // "connecting" for good, with no supervisor retry and every call queued behind it.
+    let stalled: NodeJS.Timeout | undefined;
+    const bound = new Promise<never>((_, reject) => {
+      stalled = setTimeout(
+        () => reject(new SwitchboardError('TRANSPORT_ERROR', `connect did not finish within ${2 * this.options.connectTimeoutMs} ms`, { service: descriptor.name })),
+        2 * this.options.connectTimeoutMs,
+      );
+    });
+    const building = Promise.resolve().then(() =>
+      transportPlugin.connect(descriptor, {
         logger,
         ...(this.options.requestHeaders ? { requestHeaders: this.options.requestHeaders } : {}),
-      });
-      await client.connect(transport, { timeout: this.options.connectTimeoutMs });
+      }),
+    );
+    let built = false;
+    try {
+      const transport = await Promise.race([building, bound]);
+      built = true;
+      await Promise.race([client.connect(transport, { timeout: this.options.connectTimeoutMs }), bound]);
       if (this.connections.get(descriptor.name) !== conn || this.closed) {
         await client.close().catch(() => undefined);
         throw new SwitchboardError('CLOSED', `connection to ${descriptor.name} was dropped while connecting`, { service: descriptor.name });
@@ -228,7 +248,7 @@ export class UpstreamPool {
             .then((tools) => this.options.onTools(descriptor.name, tools))
             .catch((error: unknown) => logger.warn('re-listing tools failed', { error }));
         });
-        this.options.onTools(descriptor.name, await this.listTools(client));
+        this.options.onTools(descriptor.name, await Promise.race([this.listTools(client), bound]));
       } else {
         this.options.onTools(descriptor.name, []);
       }
@@ -245,18 +265,23 @@ export class UpstreamPool {
       return client;
     } catch (error) {
       conn.pending = undefined;
-      await client.close().catch(() => undefined);
       const wrapped = SwitchboardError.is(error)
         ? error
         : new SwitchboardError('TRANSPORT_ERROR', `cannot connect to ${descriptor.name} (${describeEndpoint(descriptor)}): ${(error as Error).message}`, {
             service: descriptor.name,
             cause: error,
           });
+      // The next try is scheduled before the (possibly slow) close of this one.
       if (this.connections.get(descriptor.name) === conn && !this.closed && wrapped.code !== 'CLOSED') {
         conn.connectedAt = performance.now();
         this.recordDrop(conn, wrapped.message);
       }
+      await client.close().catch(() => undefined);
+      // A transport the plugin delivers after we gave up is closed, not leaked.
+      if (!built) void building.then((late) => late.close(), () => undefined).catch(() => undefined);
       throw wrapped;
+    } finally {
+      clearTimeout(stalled);
     }
   }
 
