@@ -141,6 +141,44 @@ describe('switchboard validate', () => {
     expect(report.problems.find((p) => p.path === 'discovery[2].type')?.message).toMatch(/no discovery plugin named 'consul'/);
   });
 
+  it('catches misspelled server-entry keys with a did-you-mean, together with every other problem', async () => {
+    writeFileSync(
+      file('typos.yaml'),
+      [
+        'discovry: []',
+        'discovery:',
+        '  - type: static',
+        '    servers:',
+        '      - { name: a, command: node, arg: [server.js], enviroment: { KEY: v } }',
+        '    mcpServers:',
+        '      b: { url: "http://127.0.0.1:9/mcp", header: { x: y } }',
+      ].join('\n'),
+    );
+    const io = capture();
+    expect(await validateCommand.run(io, { config: file('typos.yaml'), json: true }, [])).toBe(2);
+    const { problems } = JSON.parse(io.stdout) as { problems: Array<{ path: string; message: string }> };
+    // The top-level typo and the ones inside plugin options come in one report.
+    expect(problems.find((p) => p.path === '(root)')?.message).toMatch(/'discovry' \(did you mean 'discovery'\?\)/);
+    const server = problems.find((p) => p.path === 'discovery[0].servers[0]')?.message;
+    expect(server).toMatch(/'arg' \(did you mean 'args'\?\)/);
+    expect(server).toMatch(/'enviroment' \(did you mean 'env'\?\)/);
+    expect(problems.find((p) => p.path.startsWith('discovery[0].mcpServers.b'))?.message).toMatch(/'header' \(did you mean 'headers'\?\)/);
+  });
+
+  it('accepts the keys MCP clients write, and reports a servers file that is missing or holds bad entries', async () => {
+    writeFileSync(
+      file('client.json'),
+      JSON.stringify({ mcpServers: { ok: { command: 'node', disabled: true, autoApprove: ['x'] }, bad: { command: 'node', agrs: [] } } }),
+    );
+    writeFileSync(file('files.yaml'), 'discovery:\n  - { type: static, file: client.json }\n  - { type: static, file: ./does-not-exist.json }\n');
+    const io = capture();
+    expect(await validateCommand.run(io, { config: file('files.yaml'), json: true }, [])).toBe(2);
+    const { problems } = JSON.parse(io.stdout) as { problems: Array<{ path: string; message: string }> };
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toMatchObject({ path: 'discovery[0].file', message: expect.stringMatching(/skipping server 'bad'.*'agrs' \(did you mean 'args'\?\)/) });
+    expect(problems[1]).toMatchObject({ path: 'discovery[1].file', message: expect.stringMatching(/cannot read servers file .*does-not-exist\.json: ENOENT/) });
+  });
+
   it('reports an unknown plugin package under plugins[i]', async () => {
     writeFileSync(file('pkg.yaml'), 'plugins: ["@nonexistent/switchboard-plugin-xyz"]\n');
     const result = await checkConfig(await readConfigFile(file('pkg.yaml')), { resolveFrom: [dir] });

@@ -136,8 +136,9 @@ describe('gateway catalogue', () => {
 
     harness = await startGateway([http(a), http(c)], { namespace: 'always' });
     const names = (await (await harness.connect()).listTools()).tools.map((t) => t.name);
-    expect(names).toContain('alpha__whoami');
-    expect(names).toContain('gamma__whoami');
+    // A declared replica set is one tool, qualified under its group; tools that differ stay apart.
+    expect(names.filter((n) => n.endsWith('whoami'))).toEqual(['fixtures__whoami']);
+    expect(names).toEqual(expect.arrayContaining(['alpha__echo', 'gamma__echo']));
     expect(names.every((n) => n.includes('__'))).toBe(true);
   });
 
@@ -152,11 +153,14 @@ describe('gateway catalogue', () => {
     const client = await harness.connect();
     expect((await client.listTools()).tools.filter((t) => t.name === 'echo')).toHaveLength(1);
     b.changeEchoSchema('message');
-    // Two different tools now share the name: both are namespaced, and beta is alone in its set.
+    // Two different tools now share the name. The name clients already use keeps its meaning
+    // (alpha's schema); beta, alone in its set now, is qualified.
     await waitFor(async () => (await client.listTools()).tools.some((t) => t.name === 'beta__echo'), { what: 'beta__echo' });
-    const tools = (await client.listTools()).tools.map((t) => t.name);
-    expect(tools).toEqual(expect.arrayContaining(['alpha__echo', 'beta__echo']));
-    expect(tools).not.toContain('echo');
+    const tools = (await client.listTools()).tools;
+    expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(['echo', 'beta__echo']));
+    expect(tools.map((t) => t.name)).not.toContain('alpha__echo');
+    expect(tools.find((t) => t.name === 'echo')!.inputSchema.properties).toHaveProperty('text');
+    expect(firstText(await client.callTool({ name: 'echo', arguments: { text: 'still alpha' } }))).toBe('still alpha');
     expect(firstText(await client.callTool({ name: 'beta__echo', arguments: { message: 'hi' } }))).toBe('hi');
     const drift = logs.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'replica left its replica set: its tool schema changed');
     expect(drift).toMatchObject({ service: 'beta', tool: 'echo', replicaSet: ['alpha', 'beta'], nowWith: ['beta'] });

@@ -1,18 +1,22 @@
 // Checks a config as far as the router would before starting anything: the base schema (parseConfig)
-// and then each discovery/strategy/health entry's options against its plugin's own schema. Core does
-// the second step only inside initialize() (wirePlugins, not exported), so this mirrors it: same
-// catalog, same option keys, same issue paths, but register() is never called and nothing starts.
+// and then each discovery/strategy/health entry's options against its plugin's own schema, through
+// core's own resolvePlugins (the step initialize() runs), but register() is never called and
+// nothing starts.
 import {
-  HEALTH_CORE_KEYS,
+  healthSchema,
+  mapPatternNames,
   parseConfig,
   PluginCatalog,
+  pluginRefSchema,
+  resolvePlugins,
   SwitchboardError,
   zodIssues,
   type ConfigIssue,
-  type PluginKind,
   type PluginRef,
+  type PluginSelection,
   type SwitchboardConfig,
 } from '@switchboard/core';
+import { readServersFile, resolveServersFile } from '@switchboard/discovery-static';
 import { gatewayConfigSchema } from '@switchboard/gateway';
 import { builtinPlugins } from './plugins.js';
 
@@ -34,19 +38,35 @@ export interface CheckOptions {
   source?: string;
   /** Where packages under `plugins` are resolved from (the config's directory, then the cwd). */
   resolveFrom?: readonly string[];
+  /** The config file's folder: what a relative servers `file:` is relative to. */
+  configDir?: string;
 }
 
-// Errors a plugin lookup can raise that are the config's fault rather than a crash.
-const PLUGIN_CONFIG_ERRORS = new Set(['PLUGIN_NOT_FOUND', 'PLUGIN_INVALID', 'PLUGIN_CORE_MISMATCH', 'PLUGIN_DUPLICATE']);
-
-function optionsOf(ref: PluginRef, coreKeys: readonly string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(ref)) if (!coreKeys.includes(k)) out[k] = v;
-  return out;
+/**
+ * The plugin-naming parts of a config that failed the base schema, as far as they are well formed:
+ * their options are still checked, so every problem is reported in one pass rather than a second
+ * set appearing only after the first is fixed.
+ */
+function wellFormedSelection(raw: unknown): PluginSelection {
+  const { config } = mapPatternNames(raw ?? {});
+  const c = (typeof config === 'object' && config !== null ? config : {}) as Record<string, unknown>;
+  const ref = (v: unknown): PluginRef | undefined => {
+    const r = pluginRefSchema.safeParse(v);
+    return r.success ? r.data : undefined;
+  };
+  const health = c.health === undefined || c.health === false ? undefined : healthSchema.safeParse(c.health);
+  return {
+    plugins: Array.isArray(c.plugins) && c.plugins.every((p) => typeof p === 'string') ? (c.plugins as string[]) : [],
+    discovery: Array.isArray(c.discovery) ? c.discovery.map(ref).filter((r): r is PluginRef => r !== undefined) : [],
+    strategy: ref(c.strategy ?? { type: 'first-match' }) ?? { type: 'first-match' },
+    health: health?.success ? (health.data as SwitchboardConfig['health']) : false,
+  };
 }
 
-function isConfigError(error: unknown): error is SwitchboardError {
-  return SwitchboardError.is(error) && PLUGIN_CONFIG_ERRORS.has(error.code);
+function newCatalog(options: CheckOptions): PluginCatalog {
+  const catalog = new PluginCatalog(options.resolveFrom ? { resolveFrom: options.resolveFrom } : {});
+  for (const plugin of builtinPlugins()) catalog.add(plugin);
+  return catalog;
 }
 
 export async function checkConfig(raw: unknown, options: CheckOptions = {}): Promise<ConfigCheck> {
@@ -54,47 +74,32 @@ export async function checkConfig(raw: unknown, options: CheckOptions = {}): Pro
   try {
     config = parseConfig(raw, options.source);
   } catch (error) {
-    if (SwitchboardError.is(error) && error.code === 'CONFIG_INVALID') return { valid: false, problems: (error.details as ConfigIssue[] | undefined) ?? [{ path: '(root)', message: error.message }] };
-    throw error;
+    if (!SwitchboardError.is(error) || error.code !== 'CONFIG_INVALID') throw error;
+    const base = (error.details as ConfigIssue[] | undefined) ?? [{ path: '(root)', message: error.message }];
+    const { issues } = await resolvePlugins(wellFormedSelection(raw), newCatalog(options));
+    const seen = new Set(base.map((i) => i.path));
+    return { valid: false, problems: [...base, ...issues.filter((i) => !seen.has(i.path))] };
   }
 
-  const problems: ConfigIssue[] = [];
-  const catalog = new PluginCatalog(options.resolveFrom ? { resolveFrom: options.resolveFrom } : {});
-  for (const plugin of builtinPlugins()) catalog.add(plugin);
-  for (const [i, pkg] of config.plugins.entries()) {
-    try {
-      await catalog.loadPackage(pkg);
-    } catch (error) {
-      if (!isConfigError(error)) throw error;
-      problems.push({ path: `plugins[${i}]`, message: error.message });
-    }
-  }
-
-  const parsedStatic: unknown[] = [];
-  const check = async (kind: PluginKind, ref: PluginRef, path: string, coreKeys: readonly string[] = ['type']): Promise<void> => {
-    let plugin;
-    try {
-      plugin = await catalog.require(kind, ref.type);
-    } catch (error) {
-      if (!isConfigError(error)) throw error;
-      problems.push({ path: `${path}.type`, message: error.message });
-      return;
-    }
-    const parsed = plugin.optionsSchema.safeParse(optionsOf(ref, coreKeys));
-    if (!parsed.success) problems.push(...zodIssues(parsed.error, path).map((i) => ({ ...i, message: `${i.message} (plugin ${plugin.name})` })));
-    else if (kind === 'discovery' && ref.type === 'static') parsedStatic.push(parsed.data);
-  };
-  for (const [i, ref] of config.discovery.entries()) await check('discovery', ref, `discovery[${i}]`);
-  await check('strategy', config.strategy, 'strategy');
-  if (config.health) await check('health', config.health, 'health', HEALTH_CORE_KEYS);
+  const { resolved, issues: problems } = await resolvePlugins(config, newCatalog(options));
   // Core leaves `gateway:` to the gateway package; check it here too, or validate would pass a file
   // that `switchboard serve` then refuses.
   if (config.gateway !== undefined) {
     const gateway = gatewayConfigSchema.safeParse(config.gateway);
     if (!gateway.success) problems.push(...zodIssues(gateway.error, 'gateway'));
   }
+  const staticEntries = resolved.filter((r) => r.plugin.kind === 'discovery' && r.plugin.type === 'static');
+  // A servers file that is missing or holds unusable entries is a problem now, not an empty
+  // discovery later.
+  for (const entry of staticEntries) {
+    const file = (entry.options as { file?: string }).file;
+    if (!file) continue;
+    const read = await readServersFile(resolveServersFile(file, options.configDir));
+    if ('error' in read) problems.push({ path: `${entry.path}.file`, message: read.error });
+    else for (const message of read.problems) problems.push({ path: `${entry.path}.file`, message });
+  }
   if (problems.length > 0) return { valid: false, problems };
-
+  const parsedStatic = staticEntries.map((r) => r.options);
   return { valid: true, summary: summarize(config, parsedStatic) };
 }
 

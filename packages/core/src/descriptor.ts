@@ -1,6 +1,7 @@
 // What a discovered MCP server is: the server-entry shape that config, etcd values and discoverers
 // all share, and its normalised form, the ServiceDescriptor the registry and transports read.
 import { z } from 'zod';
+import { strictObject } from './config/strict-object.js';
 
 /** Transport kinds the first-party plugins provide. A third-party transport may add its own. */
 export const BUILTIN_TRANSPORT_KINDS = ['stdio', 'http', 'sse', 'websocket'] as const;
@@ -15,8 +16,15 @@ const TRANSPORT_ALIASES: Record<string, string> = {
 
 const stringRecord = z.record(z.string(), z.string());
 
-export const serverEntrySchema = z
-  .object({
+/**
+ * Keys MCP clients write into their server entries (Cline, Roo, Claude Code) that mean nothing to a
+ * router: accepted so a client's file can be read as it is, and ignored.
+ */
+export const CLIENT_ONLY_SERVER_KEYS = ['autoApprove', 'alwaysAllow', 'description', 'disabledTools'] as const;
+
+const MAX_REPLICAS = 64;
+
+export const serverEntrySchema = strictObject({
     name: z.string().min(1, 'a server needs a non-empty name'),
     transport: z.string().min(1).optional(),
     /** mcpServers-style alias of `transport` ("type": "http" | "sse" | "stdio"). */
@@ -46,13 +54,36 @@ export const serverEntrySchema = z
      * a same-named tool elsewhere is a different tool.
      */
     replicaGroup: z.string().min(1).optional(),
+    /**
+     * Several endpoints of this one server: each URL is a replica (named `<name>-1`, `<name>-2`, …,
+     * in the replica group `<name>`). Instead of `url`.
+     */
+    urls: z.array(z.string().url()).min(1).optional(),
+    /** Run this many processes of `command`, as replicas of one another (named like `urls`). */
+    replicas: z.number().int().min(1).max(MAX_REPLICAS).optional(),
+    /** As in MCP client configs: a disabled server is not used. */
+    disabled: z.boolean().optional(),
+    ...Object.fromEntries(CLIENT_ONLY_SERVER_KEYS.map((k) => [k, z.unknown().optional()])),
   })
   .transform((entry, ctx) => {
+    if (entry.urls && entry.url) {
+      ctx.addIssue({ code: 'custom', message: 'give `url` or `urls`, not both', path: ['urls'] });
+      return z.NEVER;
+    }
+    if (entry.urls && entry.command) {
+      ctx.addIssue({ code: 'custom', message: '`urls` are for http, sse and websocket servers; a command server takes `replicas`', path: ['urls'] });
+      return z.NEVER;
+    }
+    if (entry.replicas !== undefined && !entry.command) {
+      ctx.addIssue({ code: 'custom', message: '`replicas` runs several processes of `command`; for several endpoints of a remote server list them in `urls`', path: ['replicas'] });
+      return z.NEVER;
+    }
     const declared = entry.transport ?? entry.type;
     let transport = declared ? (TRANSPORT_ALIASES[declared] ?? declared) : undefined;
+    const firstUrl = entry.url ?? entry.urls?.[0];
     if (!transport) {
       if (entry.command) transport = 'stdio';
-      else if (entry.url) transport = /^wss?:/i.test(entry.url) ? 'websocket' : 'http';
+      else if (firstUrl) transport = /^wss?:/i.test(firstUrl) ? 'websocket' : 'http';
     }
     if (!transport) {
       ctx.addIssue({ code: 'custom', message: 'a server needs `command` (stdio) or `url` (http, sse, websocket)', path: [] });
@@ -62,12 +93,19 @@ export const serverEntrySchema = z
       ctx.addIssue({ code: 'custom', message: 'a stdio server needs `command`', path: ['command'] });
       return z.NEVER;
     }
-    if (transport !== 'stdio' && !entry.url) {
+    if (transport !== 'stdio' && !firstUrl) {
       ctx.addIssue({ code: 'custom', message: `a ${transport} server needs \`url\``, path: ['url'] });
       return z.NEVER;
     }
-    const { type: _type, ...rest } = entry;
-    return { ...rest, transport };
+    const { type: _type, urls, replicas, disabled, ...rest } = entry;
+    for (const k of CLIENT_ONLY_SERVER_KEYS) delete (rest as Record<string, unknown>)[k];
+    return {
+      ...(rest as Omit<typeof rest, (typeof CLIENT_ONLY_SERVER_KEYS)[number]>),
+      transport,
+      ...(urls ? { urls } : {}),
+      ...(replicas !== undefined ? { replicas } : {}),
+      ...(disabled ? { disabled } : {}),
+    };
   });
 
 export type ServerEntryInput = z.input<typeof serverEntrySchema>;
@@ -104,8 +142,25 @@ export function maxMessageBytes(service: Pick<ServiceDescriptor, 'maxMessageByte
   return service.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
 }
 
+/** One entry's descriptor; for an entry with `urls` or `replicas`, use toDescriptors. */
 export function toDescriptor(entry: ServerEntry, source: string): ServiceDescriptor {
-  return Object.freeze({ ...entry, source });
+  const { urls: _urls, replicas: _replicas, disabled: _disabled, ...rest } = entry;
+  return Object.freeze({ ...rest, ...(_urls && !rest.url ? { url: _urls[0] } : {}), source });
+}
+
+/**
+ * Every service an entry stands for: none when disabled, one per URL of `urls` and per process of
+ * `replicas` (named `<name>-<n>`, in the replica group `<name>` unless it names its own), else one.
+ */
+export function toDescriptors(entry: ServerEntry, source: string): ServiceDescriptor[] {
+  if (entry.disabled) return [];
+  const { urls, replicas, disabled: _disabled, ...rest } = entry;
+  const count = urls?.length ?? replicas ?? 0;
+  if (count === 0) return [toDescriptor(entry, source)];
+  const replicaGroup = rest.replicaGroup ?? rest.name;
+  return Array.from({ length: count }, (_, i) =>
+    Object.freeze({ ...rest, name: `${rest.name}-${i + 1}`, replicaGroup, ...(urls ? { url: urls[i]! } : {}), source }),
+  );
 }
 
 /**

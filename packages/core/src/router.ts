@@ -27,6 +27,7 @@ import { isConnectionFailure, isSessionRejected, isUpstreamSessionLost, provesNo
 import { LatencyWindow } from './latency-window.js';
 import { raceHedged, HedgeFailure, type HedgeAttempt } from './hedging.js';
 
+const MAX_DISCOVERY_PROBLEMS = 50;
 export interface RouterOptions {
   /** Plugin objects handed over in code; they take precedence over packages of the same name. */
   plugins?: readonly unknown[];
@@ -102,6 +103,11 @@ type State = 'new' | 'initializing' | 'ready' | 'closed';
 export class Router {
   config: SwitchboardConfig;
   readonly registry = new ServiceRegistry();
+  /**
+   * What discoverers reported as problems (an unreadable servers file, a bad record), newest last,
+   * at most MAX_DISCOVERY_PROBLEMS: one-shot commands show them and fail when nothing was found.
+   */
+  readonly discoveryProblems: Array<{ source: string; message: string }> = [];
   readonly logger: Logger;
   private readonly catalog: PluginCatalog;
   private readonly random: () => number;
@@ -347,7 +353,10 @@ export class Router {
           this.logger.error('discovery event could not be applied', { plugin: discoverer.id, error });
         }
       },
-      warn: (message, fields) => this.logger.warn(message, { plugin: discoverer.id, ...fields }),
+      warn: (message, fields) => {
+        this.logger.warn(message, { plugin: discoverer.id, ...fields });
+        if (this.discoveryProblems.push({ source: discoverer.id, message }) > MAX_DISCOVERY_PROBLEMS) this.discoveryProblems.shift();
+      },
     };
   }
 

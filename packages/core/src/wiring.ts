@@ -42,25 +42,46 @@ export async function parsePluginOptions(catalog: PluginCatalog, kind: PluginKin
   return parsed.success ? { options: parsed.data, issues: [] } : { issues: zodIssues(parsed.error, path) };
 }
 
-export async function wirePlugins(config: SwitchboardConfig, catalog: PluginCatalog, container: DependencyContainer, logger: Logger, configDir?: string): Promise<Wired> {
+/** Plugin lookup failures that are the config's fault (reported as config problems, not crashes). */
+const PLUGIN_CONFIG_ERRORS = new Set(['PLUGIN_NOT_FOUND', 'PLUGIN_INVALID', 'PLUGIN_CORE_MISMATCH', 'PLUGIN_DUPLICATE']);
+
+/** The parts of a config that name plugins. */
+export type PluginSelection = Pick<SwitchboardConfig, 'plugins' | 'discovery' | 'strategy' | 'health'>;
+
+export interface ResolvedPlugin {
+  plugin: AnyPlugin;
+  /** Options parsed by the plugin's own schema. */
+  options: unknown;
+  /** `static#0`, `mdns#1`: one per config entry of a type. */
+  instanceId: string;
+  /** The entry's config path, `discovery[0]`. */
+  path: string;
+}
+
+/**
+ * Load the packages a config lists and check every plugin entry's options against its plugin's
+ * schema, collecting every problem with its path. Validation (`switchboard validate`) and wiring
+ * (initialize) share this, so they cannot disagree about a config.
+ */
+export async function resolvePlugins(config: PluginSelection, catalog: PluginCatalog): Promise<{ resolved: ResolvedPlugin[]; issues: ConfigIssue[] }> {
   const issues: ConfigIssue[] = [];
+  const isConfigFault = (error: unknown): error is SwitchboardError => SwitchboardError.is(error) && PLUGIN_CONFIG_ERRORS.has(error.code);
   for (const [i, pkg] of config.plugins.entries()) {
     try {
       await catalog.loadPackage(pkg);
     } catch (error) {
-      if (!SwitchboardError.is(error) || error.code !== 'PLUGIN_NOT_FOUND') throw error;
+      if (!isConfigFault(error)) throw error;
       issues.push({ path: `plugins[${i}]`, message: error.message });
     }
   }
-
-  const pending: Pending[] = [];
+  const resolved: ResolvedPlugin[] = [];
   const counters = new Map<string, number>();
   const resolve = async (kind: PluginKind, ref: PluginRef, path: string, coreKeys?: readonly string[]): Promise<void> => {
     let plugin: AnyPlugin;
     try {
       plugin = await catalog.require(kind, ref.type);
     } catch (error) {
-      if (!SwitchboardError.is(error) || (error.code !== 'PLUGIN_NOT_FOUND' && error.code !== 'PLUGIN_INVALID')) throw error;
+      if (!isConfigFault(error)) throw error;
       issues.push({ path: `${path}.type`, message: error.message });
       return;
     }
@@ -71,13 +92,18 @@ export async function wirePlugins(config: SwitchboardConfig, catalog: PluginCata
     }
     const n = counters.get(ref.type) ?? 0;
     counters.set(ref.type, n + 1);
-    pending.push({ plugin, options: parsed.data, instanceId: `${ref.type}#${n}` });
+    resolved.push({ plugin, options: parsed.data, instanceId: `${ref.type}#${n}`, path });
   };
-
   for (const [i, ref] of config.discovery.entries()) await resolve('discovery', ref, `discovery[${i}]`);
   await resolve('strategy', config.strategy, 'strategy');
   if (config.health) await resolve('health', config.health, 'health', HEALTH_CORE_KEYS);
+  return { resolved, issues };
+}
+
+export async function wirePlugins(config: SwitchboardConfig, catalog: PluginCatalog, container: DependencyContainer, logger: Logger, configDir?: string): Promise<Wired> {
+  const { resolved, issues } = await resolvePlugins(config, catalog);
   if (issues.length > 0) throw configError(issues);
+  const pending: Pending[] = [...resolved];
 
   // Transports are chosen per service at connect time, so every installed one is registered.
   await catalog.loadInstalledBuiltins('transport');

@@ -3,7 +3,7 @@
 // upstream lists whenever either changes; a snapshot is immutable, so handlers read it lock-free.
 import type { Prompt, Resource, ResourceTemplate, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { ServiceEntry } from '@switchboard/core';
-import { assignNames, type NamedItem, type NamedRoute, type NamingConflict, type NamingMode } from './naming.js';
+import { assignNames, type NameMemory, type NamedItem, type NamedRoute, type NamingConflict, type NamingMode } from './naming.js';
 import { stableJson } from './stable-json.js';
 import type { ServiceLists } from './upstream-lists.js';
 
@@ -25,14 +25,14 @@ export interface CatalogSnapshot {
   readonly signatures: { tools: string; prompts: string; resources: string };
 }
 
-export function buildCatalog(entries: readonly ServiceEntry[], lists: (service: string) => ServiceLists, mode: NamingMode): CatalogSnapshot {
+export function buildCatalog(entries: readonly ServiceEntry[], lists: (service: string) => ServiceLists, mode: NamingMode, memory?: NameMemory): CatalogSnapshot {
   const toolItems: NamedItem<Tool>[] = [];
   const promptItems: NamedItem<Prompt>[] = [];
   const resources = new Map<string, UriRoute<Resource>>();
   const templates = new Map<string, UriRoute<ResourceTemplate>>();
   for (const e of entries) {
     // Only servers declared replicas of one another (one replicaGroup) are ever merged.
-    const group = e.descriptor.replicaGroup === undefined ? {} : { group: `group:${e.descriptor.replicaGroup}` };
+    const group = e.descriptor.replicaGroup === undefined ? {} : { group: `group:${e.descriptor.replicaGroup}`, qualifier: e.descriptor.replicaGroup };
     for (const tool of e.tools.values()) toolItems.push({ service: e.name, name: tool.name, item: tool, definition: tool.inputSchema, ...group });
     const l = lists(e.name);
     for (const prompt of l.prompts) promptItems.push({ service: e.name, name: prompt.name, item: prompt, definition: prompt.arguments ?? [], ...group });
@@ -40,8 +40,8 @@ export function buildCatalog(entries: readonly ServiceEntry[], lists: (service: 
     for (const r of l.resources) addUri(resources, r.uri, r, e.name);
     for (const t of l.templates) addUri(templates, t.uriTemplate, t, e.name);
   }
-  const tools = assignNames('tool', toolItems, mode);
-  const prompts = assignNames('prompt', promptItems, mode);
+  const tools = assignNames('tool', toolItems, mode, memory);
+  const prompts = assignNames('prompt', promptItems, mode, memory);
   return {
     tools: tools.routes,
     prompts: prompts.routes,

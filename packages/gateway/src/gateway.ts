@@ -8,7 +8,7 @@ import { routerTransports } from './core-access.js';
 import type { GatewayCore } from './gateway-core.js';
 import { isolationOf, ProcessSlots, type Isolation } from './isolation.js';
 import { GatewayMetrics } from './metrics.js';
-import type { NamingConflict, NamingMode } from './naming.js';
+import { NameMemory, type NamingConflict, type NamingMode } from './naming.js';
 import { MemberRouter } from './routing.js';
 import { detectSchemaDrift } from './schema-drift.js';
 import { GatewaySession } from './session.js';
@@ -196,8 +196,11 @@ class GatewayImpl implements Gateway, GatewayCore {
     for (const s of this.sessions) void s.upstream.drop(service);
   }
 
+  /** Plain names clients have seen, kept while the gateway runs (see NameMemory). */
+  private readonly names = new NameMemory();
+
   private build(): CatalogSnapshot {
-    return buildCatalog(this.router.registry.all(), (name) => this.lists.get(name), this.mode);
+    return buildCatalog(this.router.registry.all(), (name) => this.lists.get(name), this.mode, this.names);
   }
 
   // Registry events come in bursts (a discoverer adding ten services): rebuild once per burst.

@@ -30,6 +30,8 @@ export interface NamedItem<T> {
    * service alone). Same name and schema does not make two servers interchangeable.
    */
   group?: string;
+  /** What a qualified name starts with: the replica group's name, so a set stays one route (default: the service). */
+  qualifier?: string;
 }
 
 export interface NamedRoute<T> {
@@ -65,10 +67,32 @@ export function safeName(name: string): string | undefined {
   return out.length > MAX_NAME_LENGTH ? undefined : out;
 }
 
+/**
+ * The unqualified names clients have been shown, and which set (replica group or service) each
+ * belongs to, for as long as the gateway runs. A server that joins later and collides is the one
+ * qualified: the name clients already use keeps meaning what it meant.
+ */
+export class NameMemory {
+  private readonly owners = new Map<string, string>();
+
+  owner(kind: string, name: string): string | undefined {
+    return this.owners.get(`${kind}\0${name}`);
+  }
+
+  remember(kind: string, name: string, owner: string): void {
+    this.owners.set(`${kind}\0${name}`, owner);
+  }
+}
+
+/** Who a set of items belongs to: its replica group, else its one service. */
+function ownerOf<T>(it: NamedItem<T>): string {
+  return it.group ?? `service:${it.service}`;
+}
+
 /** `items` must be in registry order: it decides which definition is shown and which wins in 'never'. */
-export function assignNames<T>(kind: 'tool' | 'prompt', items: readonly NamedItem<T>[], mode: NamingMode): NamingResult<T> {
+export function assignNames<T>(kind: 'tool' | 'prompt', items: readonly NamedItem<T>[], mode: NamingMode, memory?: NameMemory): NamingResult<T> {
   const conflicts: NamingConflict[] = [];
-  const services = new Set(items.map((it) => it.service));
+  const services = new Set(items.flatMap((it) => (it.qualifier === undefined ? [it.service] : [it.service, it.qualifier])));
   // The client-facing form of each name, or the item is refused.
   const usable: Array<{ it: NamedItem<T>; shown: string }> = [];
   for (const it of items) {
@@ -87,7 +111,7 @@ export function assignNames<T>(kind: 'tool' | 'prompt', items: readonly NamedIte
   for (const u of usable) {
     let groups = byName.get(u.shown);
     if (!groups) byName.set(u.shown, (groups = new Map()));
-    const key = `${u.it.group ?? `service:${u.it.service}`}\0${stableJson(u.it.definition)}`;
+    const key = `${ownerOf(u.it)}\0${stableJson(u.it.definition)}`;
     let group = groups.get(key);
     if (!group) groups.set(key, (group = []));
     group.push(u);
@@ -96,11 +120,11 @@ export function assignNames<T>(kind: 'tool' | 'prompt', items: readonly NamedIte
   // Qualified names first: they belong to their service, so nothing literal may take one.
   const routes = new Map<string, NamedRoute<T>>();
   const literal: Array<{ shown: string; set: Array<{ it: NamedItem<T>; shown: string }> }> = [];
-  const toQualify: Array<{ it: NamedItem<T>; shown: string }> = [];
+  const toQualify: Array<Array<{ it: NamedItem<T>; shown: string }>> = [];
   for (const [name, groups] of byName) {
     const sets = [...groups.values()];
     if (mode === 'always') {
-      for (const set of sets) toQualify.push(...set);
+      toQualify.push(...sets);
       continue;
     }
     if (sets.length === 1 || mode === 'never') {
@@ -119,18 +143,39 @@ export function assignNames<T>(kind: 'tool' | 'prompt', items: readonly NamedIte
       }
       continue;
     }
-    for (const set of sets) toQualify.push(...set);
+    // On a collision, the set that already held the plain name keeps it; the newcomers are qualified.
+    const heldBy = memory?.owner(kind, name);
+    const keeper = heldBy === undefined ? undefined : sets.find((set) => ownerOf(set[0]!.it) === heldBy);
+    if (keeper) {
+      literal.push({ shown: name, set: keeper });
+      toQualify.push(...sets.filter((set) => set !== keeper));
+      continue;
+    }
+    toQualify.push(...sets);
   }
-  const qualify = (u: { it: NamedItem<T>; shown: string }): void => {
-    const name = `${u.it.service}${NAME_SEPARATOR}${u.shown}`;
+  // A declared replica set is one route under its group's name; a group whose members disagree on
+  // the definition (drift) has each member qualified under its own service, as does everything else.
+  const setsOfOwner = new Map<string, number>();
+  for (const [name, groups] of byName) for (const set of groups.values()) {
+    const key = `${name}\0${ownerOf(set[0]!.it)}`;
+    setsOfOwner.set(key, (setsOfOwner.get(key) ?? 0) + 1);
+  }
+  const route = (name: string, members: Array<{ it: NamedItem<T>; shown: string }>): void => {
+    const services = members.map((u) => u.it.service);
     const taken = routes.get(name);
     if (taken) {
-      conflicts.push({ kind, name, services: [...taken.members, u.it.service], reason: 'definition', message: `${kind} names from ${taken.members.join(', ')} and ${u.it.service} both qualify to '${name}'; ${u.it.service}'s is not served` });
+      conflicts.push({ kind, name, services: [...taken.members, ...services], reason: 'definition', message: `${kind} names from ${taken.members.join(', ')} and ${services.join(', ')} both qualify to '${name}'; ${services.join(', ')}'s is not served` });
       return;
     }
-    routes.set(name, { name, upstreamName: u.it.name, item: u.it.item, members: [u.it.service] });
+    routes.set(name, { name, upstreamName: members[0]!.it.name, item: members[0]!.it.item, members: services });
   };
-  for (const u of toQualify) qualify(u);
+  const qualify = (set: Array<{ it: NamedItem<T>; shown: string }>): void => {
+    const first = set[0]!;
+    const whole = first.it.qualifier !== undefined && setsOfOwner.get(`${first.shown}\0${ownerOf(first.it)}`) === 1;
+    if (whole) route(`${first.it.qualifier}${NAME_SEPARATOR}${first.shown}`, set);
+    else for (const u of set) route(`${u.it.service}${NAME_SEPARATOR}${u.shown}`, [u]);
+  };
+  for (const set of toQualify) qualify(set);
   for (const { shown, set } of literal) {
     const owner = squattedService(shown, services);
     const squatters = owner === undefined ? [] : set.filter((u) => u.it.service !== owner);
@@ -141,15 +186,16 @@ export function assignNames<T>(kind: 'tool' | 'prompt', items: readonly NamedIte
         name: shown,
         services: claimants.map((u) => u.it.service),
         reason: 'squat',
-        message: `${kind} '${shown}' from ${claimants.map((u) => u.it.service).join(', ')} looks like a qualified name of ${owner ?? 'another service'}; served as ${claimants.map((u) => `'${u.it.service}${NAME_SEPARATOR}${shown}'`).join(', ')} instead`,
+        message: `${kind} '${shown}' from ${claimants.map((u) => u.it.service).join(', ')} looks like a qualified name of ${owner ?? 'another service'}; qualified under its own name instead`,
       });
-      for (const u of claimants) qualify(u);
+      qualify(claimants);
       const rest = set.filter((u) => !claimants.includes(u));
       if (rest.length > 0 && !routes.has(shown)) routes.set(shown, { name: shown, upstreamName: rest[0]!.it.name, item: rest[0]!.it.item, members: rest.map((u) => u.it.service) });
       continue;
     }
     routes.set(shown, { name: shown, upstreamName: set[0]!.it.name, item: set[0]!.it.item, members: set.map((u) => u.it.service) });
   }
+  if (memory) for (const { shown, set } of literal) if (routes.get(shown)?.members.includes(set[0]!.it.service)) memory.remember(kind, shown, ownerOf(set[0]!.it));
   return { routes, conflicts };
 }
 

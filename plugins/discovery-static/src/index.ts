@@ -1,9 +1,9 @@
 // @switchboard/discovery-static: servers listed in config, including the `mcpServers` format.
-import { definePlugin, fromMcpServers, serverEntrySchema } from '@switchboard/core';
+import { definePlugin, fromMcpServers, serverEntrySchema, toDescriptors } from '@switchboard/core';
 import { z } from 'zod';
 import { StaticDiscoverer } from './static-discoverer.js';
 
-export { resolveServersFile, StaticDiscoverer, type StaticDiscovererOptions } from './static-discoverer.js';
+export { readServersFile, resolveServersFile, StaticDiscoverer, type ServersFileRead, type StaticDiscovererOptions } from './static-discoverer.js';
 
 export const staticOptionsSchema = z
   .strictObject({
@@ -23,10 +23,13 @@ export const staticOptionsSchema = z
       }
       servers.push(result.data);
     }
+    // Names after expansion: `urls`/`replicas` entries stand for `<name>-1`, `<name>-2`, …
     const seen = new Set<string>();
     for (const [i, s] of servers.entries()) {
-      if (seen.has(s.name)) ctx.addIssue({ code: 'custom', message: `duplicate server name '${s.name}'`, path: ['servers', i, 'name'] });
-      seen.add(s.name);
+      for (const d of toDescriptors({ ...s, disabled: undefined }, 'static')) {
+        if (seen.has(d.name)) ctx.addIssue({ code: 'custom', message: `duplicate server name '${d.name}'`, path: ['servers', i, 'name'] });
+        seen.add(d.name);
+      }
     }
     return { servers, ...(options.file ? { file: options.file } : {}) };
   });

@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { fromMcpServers, serverEntrySchema, toDescriptor, type DiscoverySink, type Discoverer, type Logger, type ServerEntry, type ServiceDescriptor } from '@switchboard/core';
+import { fromMcpServers, serverEntrySchema, toDescriptors, type DiscoverySink, type Discoverer, type Logger, type ServerEntry, type ServiceDescriptor } from '@switchboard/core';
 import { formatPath } from '@switchboard/core';
 
 export interface StaticDiscovererOptions {
@@ -18,6 +18,32 @@ export interface StaticDiscovererOptions {
 export function resolveServersFile(file: string, baseDir: string | undefined): string {
   if (file === '~' || file.startsWith('~/')) return join(homedir(), file.slice(1));
   return isAbsolute(file) ? file : resolve(baseDir ?? process.cwd(), file);
+}
+
+export type ServersFileRead = { entries: ServerEntry[]; problems: string[] } | { error: string };
+
+/**
+ * Read an MCP client config file: its valid server entries, and one problem per entry (or per
+ * missing object) that cannot be used. `error` when the file cannot be read or parsed at all.
+ */
+export async function readServersFile(path: string): Promise<ServersFileRead> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    return { error: `cannot read servers file ${path}: ${(error as Error).message}` };
+  }
+  // Claude Desktop and Cursor call it mcpServers; VS Code's mcp.json calls it servers.
+  const servers = (parsed as { mcpServers?: unknown }).mcpServers ?? (parsed as { servers?: unknown }).servers;
+  if (typeof servers !== 'object' || servers === null) return { entries: [], problems: [`servers file ${path} has no "mcpServers" (or VS Code "servers") object`] };
+  const entries: ServerEntry[] = [];
+  const problems: string[] = [];
+  for (const raw of fromMcpServers(servers as Record<string, Record<string, unknown>>)) {
+    const result = serverEntrySchema.safeParse(raw);
+    if (result.success) entries.push(result.data);
+    else problems.push(`skipping server '${raw.name}' in ${path}: ${result.error.issues.map((i) => `${formatPath(i.path, `mcpServers.${raw.name}`)}: ${i.message}`).join('; ')}`);
+  }
+  return { entries, problems };
 }
 
 export class StaticDiscoverer implements Discoverer {
@@ -39,11 +65,11 @@ export class StaticDiscoverer implements Discoverer {
     const sink = this.sink;
     if (!sink) return;
     const next = new Map<string, ServiceDescriptor>();
-    for (const entry of this.options.servers) next.set(entry.name, toDescriptor(entry, this.id));
+    for (const entry of this.options.servers) for (const d of toDescriptors(entry, this.id)) next.set(d.name, d);
     if (this.options.file) {
       const fromFile = await this.readFile(resolveServersFile(this.options.file, this.options.baseDir), sink);
       // An unreadable file keeps what it listed before, rather than removing every server in it.
-      const descriptors = fromFile ? fromFile.map((e) => toDescriptor(e, this.id)) : [...this.current.values()].filter((d) => !next.has(d.name));
+      const descriptors = fromFile ? fromFile.flatMap((e) => toDescriptors(e, this.id)) : [...this.current.values()].filter((d) => !next.has(d.name));
       for (const descriptor of descriptors) {
         if (next.has(descriptor.name)) sink.warn(`server '${descriptor.name}' in ${this.options.file} is also listed in config; the config entry wins`);
         else next.set(descriptor.name, descriptor);
@@ -59,30 +85,14 @@ export class StaticDiscoverer implements Discoverer {
   }
 
   private async readFile(path: string, sink: DiscoverySink): Promise<ServerEntry[] | undefined> {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(await readFile(path, 'utf8'));
-    } catch (error) {
-      sink.warn(`cannot read servers file ${path}: ${(error as Error).message}; keeping the previous list`);
+    const read = await readServersFile(path);
+    if ('error' in read) {
+      sink.warn(`${read.error}; keeping the previous list`);
       return undefined;
     }
-    // Claude Desktop and Cursor call it mcpServers; VS Code's mcp.json calls it servers.
-    const servers = (parsed as { mcpServers?: unknown }).mcpServers ?? (parsed as { servers?: unknown }).servers;
-    if (typeof servers !== 'object' || servers === null) {
-      sink.warn(`servers file ${path} has no "mcpServers" (or VS Code "servers") object`);
-      return [];
-    }
-    const out: ServerEntry[] = [];
-    for (const raw of fromMcpServers(servers as Record<string, Record<string, unknown>>)) {
-      const result = serverEntrySchema.safeParse(raw);
-      if (result.success) out.push(result.data);
-      else
-        sink.warn(
-          `skipping server '${raw.name}' in ${path}: ${result.error.issues.map((i) => `${formatPath(i.path, `mcpServers.${raw.name}`)}: ${i.message}`).join('; ')}`,
-        );
-    }
-    this.logger.debug('read servers file', { path, count: out.length });
-    return out;
+    for (const problem of read.problems) sink.warn(problem);
+    this.logger.debug('read servers file', { path, count: read.entries.length });
+    return read.entries;
   }
 
   /** New server list (a config reload): the difference is reported as added/updated/removed. */

@@ -20,7 +20,7 @@ export async function validateFile(path: string): Promise<ConfigCheck> {
     if (!SwitchboardError.is(error)) throw error;
     return { valid: false, problems: [{ path: '(file)', message: error.message }] };
   }
-  return checkConfig(raw, { source: path, resolveFrom: [dirname(path), process.cwd()] });
+  return checkConfig(raw, { source: path, resolveFrom: [dirname(path), process.cwd()], configDir: dirname(path) });
 }
 
 export async function runValidate(io: CliIo, options: ValidateOptions): Promise<number> {

@@ -134,6 +134,13 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   'serverEntry.weight': 'Relative share for weighted strategies.',
   'serverEntry.timeoutMs': 'Per-call timeout (ms) for this server, overriding `failover.timeoutMs`.',
   'serverEntry.replicaGroup': 'Servers with the same replicaGroup are replicas: the gateway merges their same-named tools with the same schema into one replica set, balanced by the strategy. Without one, a server is its own group and a same-named tool elsewhere is a different tool (qualified).',
+  'serverEntry.urls': 'Several endpoints of this one server, instead of `url`: each is a replica, named `<name>-1`, `<name>-2`, … in the replica group `<name>` (unless `replicaGroup` names another).',
+  'serverEntry.replicas': 'Run this many processes of `command` as replicas of one another (named as for `urls`; 1 to 64).',
+  'serverEntry.disabled': 'As in MCP client configs: `true` leaves the server out.',
+  'serverEntry.autoApprove': 'Written by some MCP clients (Cline, Roo); accepted and ignored.',
+  'serverEntry.alwaysAllow': 'Written by some MCP clients (Cline, Roo); accepted and ignored.',
+  'serverEntry.description': 'Free text for people; accepted and ignored.',
+  'serverEntry.disabledTools': 'Written by some MCP clients; accepted and ignored.',
   'serverEntry.maxMessageBytes': 'Largest single message accepted from this server (JSON body, SSE event, stdio line, WebSocket frame), enforced while reading; a larger one fails only the call it answers. Default 16 MiB.',
 };
 

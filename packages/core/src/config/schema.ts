@@ -1,12 +1,13 @@
 // The canonical config (camelCase). Validated once at createRouter(); plugin options are checked
 // against each plugin's own schema at initialize(), and every problem is reported with its path.
 import { z } from 'zod';
+import { strictObject } from './strict-object.js';
 
 /** A reference to a plugin by config name; the remaining keys are the plugin's options. */
 export const pluginRefSchema = z.looseObject({ type: z.string().min(1, 'needs a `type`') });
 export type PluginRef = z.output<typeof pluginRefSchema>;
 
-export const breakerSchema = z.strictObject({
+export const breakerSchema = strictObject({
   /** Consecutive failures that open a service's breaker. */
   consecutiveFailures: z.number().int().positive().default(5),
   /** How long an open breaker keeps its service out before one trial call. */
@@ -15,7 +16,7 @@ export const breakerSchema = z.strictObject({
   maxHalfOpenAfterMs: z.number().int().positive().default(300_000),
 });
 
-export const failoverSchema = z.strictObject({
+export const failoverSchema = strictObject({
   /** Further services to try after the first one fails (the pattern's max_failover_attempts). */
   maxAttempts: z.number().int().min(0).default(3),
   /** Per-call timeout; a call that takes longer fails over. */
@@ -27,16 +28,14 @@ export const failoverSchema = z.strictObject({
    */
   retryableTools: z.array(z.string().min(1)).default([]),
   /** Retries may add at most `percent` of recent requests, plus `minPerSecond`. */
-  retryBudget: z
-    .strictObject({ percent: z.number().min(0).max(100).default(20), minPerSecond: z.number().min(0).default(10) })
+  retryBudget: strictObject({ percent: z.number().min(0).max(100).default(20), minPerSecond: z.number().min(0).default(10) })
     .default({ percent: 20, minPerSecond: 10 }),
   /**
    * Failure-rate ejection (Envoy's failure_percentage outlier detection): within each window, a
    * service with at least `minRequests` calls of which `failurePercent` or more failed is ejected
    * like an opened breaker. `failurePercent: 0` disables it.
    */
-  outlier: z
-    .strictObject({
+  outlier: strictObject({
       windowMs: z.number().int().positive().default(10_000),
       minRequests: z.number().int().positive().default(20),
       failurePercent: z.number().min(0).max(100).default(50),
@@ -51,8 +50,7 @@ export const failoverSchema = z.strictObject({
    * replica that accepts and never answers then costs a caller that long, not the whole timeout,
    * and its timeouts eject it. `multiplier: 0` disables it.
    */
-  attemptTimeout: z
-    .strictObject({
+  attemptTimeout: strictObject({
       multiplier: z.number().min(0).default(10),
       percentile: z.number().min(50).max(100).default(99),
       minMs: z.number().int().positive().default(1_000),
@@ -66,8 +64,7 @@ export const failoverSchema = z.strictObject({
    * its service). Hedges have their own budget: at most `budgetPercent` of recent requests plus
    * `budgetMinPerSecond`, since they add load exactly when servers are slow. `enabled: false` turns it off.
    */
-  hedging: z
-    .strictObject({
+  hedging: strictObject({
       enabled: z.boolean().default(true),
       percentile: z.number().min(50).max(100).default(95),
       minDelayMs: z.number().min(0).default(5),
@@ -77,7 +74,7 @@ export const failoverSchema = z.strictObject({
     })
     .default({ enabled: true, percentile: 95, minDelayMs: 5, minSamples: 20, budgetPercent: 5, budgetMinPerSecond: 2 }),
   /** Full-jitter exponential backoff between failover attempts. */
-  backoff: z.strictObject({ baseMs: z.number().min(0).default(5), maxMs: z.number().min(0).default(250) }).default({ baseMs: 5, maxMs: 250 }),
+  backoff: strictObject({ baseMs: z.number().min(0).default(5), maxMs: z.number().min(0).default(250) }).default({ baseMs: 5, maxMs: 250 }),
 });
 
 export const HEALTH_CORE_KEYS = ['type', 'intervalMs', 'timeoutMs', 'unhealthyThreshold', 'healthyThreshold'] as const;
@@ -92,7 +89,7 @@ export const healthSchema = z.looseObject({
   healthyThreshold: z.number().int().positive().default(1),
 });
 
-export const configSchema = z.strictObject({
+export const configSchema = strictObject({
   discovery: z.array(pluginRefSchema).default([]),
   strategy: pluginRefSchema.default({ type: 'first-match' }),
   failover: failoverSchema.default({
@@ -123,7 +120,7 @@ export const configSchema = z.strictObject({
   plugins: z.array(z.string().min(1)).default([]),
   logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).optional(),
   /** OpenTelemetry spans per routed call (needs @switchboard/tracing-otel and @opentelemetry/api). */
-  tracing: z.strictObject({ type: z.literal('otel') }).optional(),
+  tracing: strictObject({ type: z.literal('otel') }).optional(),
   /** How `switchboard serve` exposes the router; validated by @switchboard/gateway. */
   gateway: z.record(z.string(), z.unknown()).optional(),
 });
