@@ -50,6 +50,11 @@ describe('config', () => {
     expect(parseConfig({ load_balancing_strategy: 'random' }).strategy.type).toBe('random');
   });
 
+  it("reads VS Code's mcp.json ({ servers, inputs }) as a static source", () => {
+    const c = parseConfig({ inputs: [{ id: 'key', type: 'promptString' }], servers: { fs: { type: 'stdio', command: 'node', args: ['x.js'] } } });
+    expect(c.discovery).toEqual([expect.objectContaining({ type: 'static', mcpServers: { fs: { type: 'stdio', command: 'node', args: ['x.js'] } } })]);
+  });
+
   it('reads an MCP client config (mcpServers) as a static source', () => {
     const c = parseConfig({ mcpServers: { fs: { command: 'node', args: ['x.js'] } } });
     expect(c.discovery[0]).toMatchObject({ type: 'static', mcpServers: { fs: { command: 'node' } } });

@@ -47,6 +47,14 @@ export function mapPatternNames(raw: unknown): { config: unknown; issues: Mappin
     delete input.mcpServers;
     input.discovery = [{ type: 'static', mcpServers }, ...asArray(input.discovery)];
   }
+  // VS Code's mcp.json calls the same object `servers`, beside `inputs` (prompted variables, which
+  // only an editor can ask for; a `${input:…}` value stays literal here).
+  if (typeof input.servers === 'object' && input.servers !== null && !Array.isArray(input.servers)) {
+    const servers = input.servers;
+    delete input.servers;
+    delete input.inputs;
+    input.discovery = [{ type: 'static', mcpServers: servers }, ...asArray(input.discovery)];
+  }
 
   const routing = take(input, 'routing_strategy');
   const balancing = take(input, 'load_balancing_strategy');
