@@ -69,7 +69,7 @@ export const commands: Record<string, CommandSpec> = {
   register: {
     summary: "Register a server in etcd with a lease kept alive until stopped",
     usage: 'switchboard register --etcd URL --name NAME --url URL [--transport http|sse|websocket] [--caps a,b] [--ttl SECONDS] [--prefix P]',
-    examples: ['switchboard register --etcd http://127.0.0.1:2379 --name search-1 --url http://127.0.0.1:8080/mcp --caps search --ttl 10'],
+    examples: ['switchboard register --etcd http://127.0.0.1:2379 --name search-1 --url http://127.0.0.1:3001/mcp --caps search --ttl 10'],
     options: {
       help: common.help,
       etcd: { type: 'string', multiple: true },
@@ -85,7 +85,7 @@ export const commands: Record<string, CommandSpec> = {
   advertise: {
     summary: 'Announce a running MCP server over mDNS/DNS-SD (_mcp._tcp) until stopped',
     usage: 'switchboard advertise --name NAME --port PORT [--path /mcp] [--proto http|sse|ws] [--caps a,b] [--interface IP] [--host H] [--ttl SECONDS]',
-    examples: ['switchboard advertise --name search --port 8080 --caps search,web_search --interface 127.0.0.1'],
+    examples: ['switchboard advertise --name search --port 3001 --caps search,web_search --interface 127.0.0.1'],
     options: {
       help: common.help,
       name: { type: 'string' },

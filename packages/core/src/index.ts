@@ -33,3 +33,4 @@ export * from './retry-safety.js';
 export * from './observer.js';
 export * from './error-causes.js';
 export { resolvePlugins, type PluginSelection, type ResolvedPlugin } from './wiring.js';
+export * from './self-recognition.js';

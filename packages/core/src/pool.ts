@@ -7,6 +7,7 @@ import { ToolListChangedNotificationSchema, type ClientCapabilities, type Tool }
 import type { Transport } from './contracts.js';
 import type { ServiceDescriptor } from './descriptor.js';
 import { SwitchboardError } from './errors.js';
+import { refuseSelf } from './self-recognition.js';
 import type { Logger } from './logger.js';
 import { CORE_VERSION } from './version.js';
 
@@ -62,6 +63,8 @@ export interface UpstreamPoolOptions {
   reconnectMaxMs?: number;
   /** Reconnect on its own after a drop (restart a stdio server), instead of on the next call. */
   supervise?: boolean;
+  /** This router's instance id: an upstream announcing it is this gateway itself and is refused. */
+  instanceId?: string;
 }
 
 export class UpstreamPool {
@@ -230,6 +233,7 @@ export class UpstreamPool {
       const transport = await Promise.race([building, bound]);
       built = true;
       await Promise.race([client.connect(transport, { timeout: this.options.connectTimeoutMs }), bound]);
+      if (this.options.instanceId) refuseSelf(descriptor.name, describeEndpoint(descriptor), client.getServerCapabilities()?.experimental, this.options.instanceId);
       if (this.connections.get(descriptor.name) !== conn || this.closed) {
         await client.close().catch(() => undefined);
         throw new SwitchboardError('CLOSED', `connection to ${descriptor.name} was dropped while connecting`, { service: descriptor.name });

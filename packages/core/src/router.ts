@@ -26,6 +26,7 @@ import { toolIsRetryable } from './retry-safety.js';
 import { isConnectionFailure, isSessionRejected, isUpstreamSessionLost, provesNotDelivered } from './error-causes.js';
 import { LatencyWindow } from './latency-window.js';
 import { raceHedged, HedgeFailure, type HedgeAttempt } from './hedging.js';
+import { newInstanceId } from './self-recognition.js';
 
 const MAX_DISCOVERY_PROBLEMS = 50;
 export interface RouterOptions {
@@ -103,6 +104,8 @@ type State = 'new' | 'initializing' | 'ready' | 'closed';
 export class Router {
   config: SwitchboardConfig;
   readonly registry = new ServiceRegistry();
+  /** Random per router: a gateway announces it, and no connector accepts an upstream announcing it back. */
+  readonly instanceId = newInstanceId();
   /**
    * What discoverers reported as problems (an unreadable servers file, a bad record), newest last,
    * at most MAX_DISCOVERY_PROBLEMS: one-shot commands show them and fail when nothing was found.
@@ -207,6 +210,7 @@ export class Router {
       transports: this.wired.transports,
       logger: this.logger,
       connectTimeoutMs: this.connectTimeoutMs,
+      instanceId: this.instanceId,
       supervise: true,
       ...(this.clientCapabilities ? { clientCapabilities: this.clientCapabilities } : {}),
       ...(this.observers.some((o) => o.outgoingHeaders) ? { requestHeaders: () => this.outgoingHeaders() } : {}),

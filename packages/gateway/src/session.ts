@@ -33,7 +33,7 @@ import {
   type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { DispatchOutcome } from '@switchboard/core';
-import { isUpstreamSessionLost } from '@switchboard/core';
+import { isUpstreamSessionLost, selfCapability } from '@switchboard/core';
 import { exposedPrompts, exposedTools, resourceOwners } from './catalog.js';
 import type { GatewayCore } from './gateway-core.js';
 import { paginate, type PagedKind } from './paging.js';
@@ -85,6 +85,7 @@ export class GatewaySession {
           prompts: { listChanged: true },
           logging: {},
           completions: {},
+          experimental: selfCapability(core.router.instanceId),
         },
       },
     );

@@ -18,7 +18,7 @@ import {
   type Result,
   type ResourceUpdatedNotification,
 } from '@modelcontextprotocol/sdk/types.js';
-import { SwitchboardError, type Logger, type Router, type ServiceEntry, type Transport } from '@switchboard/core';
+import { describeEndpoint, refuseSelf, SwitchboardError, type Logger, type Router, type ServiceEntry, type Transport } from '@switchboard/core';
 import type { Isolation, ProcessSlots } from './isolation.js';
 import { deliverProgressBeforeResponses } from './progress-order.js';
 import { GATEWAY_VERSION } from './version.js';
@@ -155,8 +155,10 @@ export class UpstreamSessions {
     try {
       const transport = await plugin.connect(descriptor, { logger, requestHeaders: () => this.router.outgoingHeaders() }); // carries traceparent
       await client.connect(transport, { timeout: this.connectTimeoutMs });
+      refuseSelf(entry.name, describeEndpoint(descriptor), client.getServerCapabilities()?.experimental, this.router.instanceId);
     } catch (error) {
       await client.close().catch(() => undefined);
+      if (SwitchboardError.is(error) && error.code === 'UPSTREAM_IS_SELF') throw error;
       throw new SwitchboardError('TRANSPORT_ERROR', `cannot open a session on ${entry.name}: ${(error as Error).message}`, { service: entry.name, cause: error });
     }
     if (this.closed || this.router.registry.get(entry.name) !== entry) {

@@ -18,7 +18,7 @@ discovery:
         args: ["-y", "@modelcontextprotocol/server-everything"]
         capabilities: [demo]
       - name: search
-        url: http://127.0.0.1:8080/mcp
+        url: http://127.0.0.1:3001/mcp   # your server; not 8080, where serve itself listens
         capabilities: [search]
         # priority: 0        # lower is tried first by first-match
         # timeoutMs: 10000   # overrides failover.timeoutMs for this server
