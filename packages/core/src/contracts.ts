@@ -87,6 +87,34 @@ export interface TransportContext {
   readonly requestHeaders?: () => Record<string, string> | undefined;
 }
 
+/**
+ * What a transport can say about why its link ended, for the error an operator reads: a process's
+ * exit code or signal and its last stderr lines ("boom: missing API_KEY"), where "Connection
+ * closed" alone would send them hunting.
+ */
+export interface LinkEnd {
+  readonly exitCode?: number | null;
+  readonly signal?: string | null;
+  /** The last few stderr lines, oldest first, each cut to a readable length. */
+  readonly stderrTail?: readonly string[];
+}
+
+/** An MCP transport that can report how its link ended (optional for transport plugins). */
+export interface ReportsLinkEnd {
+  linkEnd(): LinkEnd | undefined;
+}
+
+export function reportsLinkEnd(transport: unknown): transport is ReportsLinkEnd {
+  return typeof (transport as Partial<ReportsLinkEnd> | null)?.linkEnd === 'function';
+}
+
+/** A LinkEnd as words: "the process exited with code 3 <when>; last stderr: boom: missing API_KEY". */
+export function describeLinkEnd(end: LinkEnd, when?: string): string {
+  const how = end.signal ? `was killed by ${end.signal}` : end.exitCode !== undefined && end.exitCode !== null ? `exited with code ${end.exitCode}` : 'closed its output';
+  const tail = end.stderrTail && end.stderrTail.length > 0 ? `; last stderr: ${end.stderrTail.join(' | ')}` : '';
+  return `the process ${how}${when ? ` ${when}` : ''}${tail}`;
+}
+
 export interface Transport {
   /** The `transport` values of server entries this plugin serves, for example ['http', 'sse']. */
   readonly kinds: readonly string[];

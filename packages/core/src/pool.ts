@@ -3,8 +3,8 @@
 // closing every client (and so every stdio child) on close().
 import { BUILTIN_PLUGIN_PACKAGES } from './builtins.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { ToolListChangedNotificationSchema, type ClientCapabilities, type Tool } from '@modelcontextprotocol/sdk/types.js';
-import type { Transport } from './contracts.js';
+import { ErrorCode, McpError, ToolListChangedNotificationSchema, type ClientCapabilities, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { describeLinkEnd, reportsLinkEnd, type McpTransport, type Transport } from './contracts.js';
 import type { ServiceDescriptor } from './descriptor.js';
 import { SwitchboardError } from './errors.js';
 import { refuseSelf } from './self-recognition.js';
@@ -23,6 +23,8 @@ interface Connection {
   everConnected: boolean;
   restarts: number;
   lastError?: string;
+  /** The reason last written to the log at error level (a crash loop is logged once per reason). */
+  lastLoggedReason?: string;
   /** The supervisor's scheduled reconnect. */
   timer?: NodeJS.Timeout;
 }
@@ -157,8 +159,12 @@ export class UpstreamPool {
     conn.lastError = reason;
     const delay = this.backoffMs(conn.failures);
     conn.nextAttemptAt = performance.now() + delay;
-    if (conn.failures >= CRASH_LOOP_REPORT_AT) {
-      this.options.logger.error('upstream is crash-looping; backing off', { service: conn.descriptor.name, failuresInARow: conn.failures, backoffMs: Math.round(delay) });
+    // Said once when the loop starts, and again only if the reason changes: a server failing the
+    // same way every few seconds must not fill the log.
+    const repeated = reason === conn.lastLoggedReason;
+    if (conn.failures >= CRASH_LOOP_REPORT_AT && (conn.failures === CRASH_LOOP_REPORT_AT || !repeated)) {
+      this.options.logger.error('upstream is crash-looping; backing off', { service: conn.descriptor.name, failuresInARow: conn.failures, backoffMs: Math.round(delay), reason });
+      conn.lastLoggedReason = reason;
     }
     this.schedule(conn, delay);
   }
@@ -211,6 +217,9 @@ export class UpstreamPool {
       );
     }
     const logger = this.options.logger.child({ service: descriptor.name });
+    // Once it has failed again soon after a restart, what the process prints on each start (the
+    // same stderr lines, again and again) goes to debug; the failure message carries its last lines.
+    const transportLogger = conn.failures >= 2 ? toDebug(logger) : logger;
     const client = new Client({ name: 'switchboard', version: CORE_VERSION }, { capabilities: this.options.clientCapabilities ?? {} });
     // One bound on the whole connect, whatever step stalls (a spawn, a transport plugin, a server
     // that accepts and never answers): a connect that never settles would leave the service
@@ -224,27 +233,34 @@ export class UpstreamPool {
     });
     const building = Promise.resolve().then(() =>
       transportPlugin.connect(descriptor, {
-        logger,
+        logger: transportLogger,
         ...(this.options.requestHeaders ? { requestHeaders: this.options.requestHeaders } : {}),
       }),
     );
     let built = false;
+    let transport: McpTransport | undefined;
+    let stage: ConnectStage = 'transport';
     try {
-      const transport = await Promise.race([building, bound]);
+      transport = await Promise.race([building, bound]);
       built = true;
+      stage = 'initialize';
       await Promise.race([client.connect(transport, { timeout: this.options.connectTimeoutMs }), bound]);
+      stage = 'list';
       if (this.options.instanceId) refuseSelf(descriptor.name, describeEndpoint(descriptor), client.getServerCapabilities()?.experimental, this.options.instanceId);
       if (this.connections.get(descriptor.name) !== conn || this.closed) {
         await client.close().catch(() => undefined);
         throw new SwitchboardError('CLOSED', `connection to ${descriptor.name} was dropped while connecting`, { service: descriptor.name });
       }
+      const linked = transport;
       client.onclose = () => {
         if (conn.client !== client) return;
         conn.client = undefined;
         conn.pending = undefined;
-        logger.warn('upstream connection closed', {});
-        this.recordDrop(conn, 'connection closed');
-        this.options.onDisconnect(descriptor.name, 'connection closed');
+        const end = reportsLinkEnd(linked) ? linked.linkEnd() : undefined;
+        const reason = end ? `connection closed: ${describeLinkEnd(end)}` : 'connection closed';
+        logger.warn('upstream connection closed', end ? { reason } : {});
+        this.recordDrop(conn, reason);
+        this.options.onDisconnect(descriptor.name, reason);
       };
       if (client.getServerCapabilities()?.tools) {
         client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
@@ -260,6 +276,7 @@ export class UpstreamPool {
       conn.client = client;
       conn.pending = undefined;
       conn.connectedAt = performance.now();
+      conn.lastLoggedReason = undefined;
       if (conn.everConnected) {
         conn.restarts++;
         logger.info('upstream reconnected', { restarts: conn.restarts });
@@ -271,7 +288,7 @@ export class UpstreamPool {
       conn.pending = undefined;
       const wrapped = SwitchboardError.is(error)
         ? error
-        : new SwitchboardError('TRANSPORT_ERROR', `cannot connect to ${descriptor.name} (${describeEndpoint(descriptor)}): ${(error as Error).message}`, {
+        : new SwitchboardError('TRANSPORT_ERROR', `cannot connect to ${descriptor.name} (${describeEndpoint(descriptor)}): ${connectFailure(stage, error, transport, this.options.connectTimeoutMs)}`, {
             service: descriptor.name,
             cause: error,
           });
@@ -299,6 +316,30 @@ export class UpstreamPool {
     } while (cursor);
     return tools;
   }
+}
+
+/** A logger whose info and warn lines are written at debug. */
+function toDebug(logger: Logger): Logger {
+  const debug = (message: string, fields?: Record<string, unknown>): void => logger.debug(message, fields);
+  return { debug, info: debug, warn: debug, error: (message, fields) => logger.error(message, fields), child: (fields) => toDebug(logger.child(fields)) };
+}
+
+type ConnectStage = 'transport' | 'initialize' | 'list';
+
+/**
+ * Why a connect failed, in words an operator can act on: how a process ended and what it last
+ * wrote to stderr, or that whatever answered does not speak MCP, rather than "Connection closed"
+ * or "Method not found" alone.
+ */
+function connectFailure(stage: ConnectStage, error: unknown, transport: McpTransport | undefined, timeoutMs: number): string {
+  const end = reportsLinkEnd(transport) ? transport.linkEnd() : undefined;
+  const step = stage === 'list' ? 'listing its tools' : 'answering initialize';
+  if (end) return describeLinkEnd(end, `before ${step}`);
+  if (stage === 'initialize' && error instanceof McpError) {
+    if (error.code === ErrorCode.RequestTimeout) return `it did not answer initialize within ${timeoutMs} ms; is it an MCP server?`;
+    if (error.code !== ErrorCode.ConnectionClosed) return `it answered initialize with an error (${error.message}); is it an MCP server?`;
+  }
+  return (error as Error).message;
 }
 
 export function describeEndpoint(d: ServiceDescriptor): string {

@@ -380,8 +380,10 @@ export class Router {
         if (entry.health.status === 'unknown') this.monitor?.record(entry, true);
       },
       (error: unknown) => {
+        // The health change ("service is unhealthy", with this detail) is the line an operator
+        // reads; the same failure again at warn would only repeat it.
         this.monitor?.record(entry, false, (error as Error).message);
-        this.logger.warn('cannot connect to service', { service: entry.name, error });
+        this.logger.debug('cannot connect to service', { service: entry.name, error });
       },
     );
     this.warming.add(task);

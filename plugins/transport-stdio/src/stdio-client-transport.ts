@@ -6,7 +6,7 @@ import { type ChildProcess } from 'node:child_process';
 import spawn from 'cross-spawn';
 import type { Transport as McpTransport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { JSONRPCMessageSchema, type JSONRPCMessage, type RequestId } from '@modelcontextprotocol/sdk/types.js';
-import { SwitchboardError } from '@switchboard/core';
+import { SwitchboardError, type LinkEnd, type ReportsLinkEnd } from '@switchboard/core';
 import { LineReader, type OversizedLine } from './line-reader.js';
 
 export interface StdioClientOptions {
@@ -28,11 +28,17 @@ export interface StdioClientOptions {
 export const DEFAULT_MAX_STDERR_LINE_BYTES = 8 * 1024;
 const CLOSE_GRACE_MS = 2_000;
 
-export class BoundedStdioClientTransport implements McpTransport {
+/** stderr lines kept for the failure message, and how much of each. */
+const STDERR_TAIL_LINES = 5;
+const STDERR_TAIL_LINE_CHARS = 300;
+
+export class BoundedStdioClientTransport implements McpTransport, ReportsLinkEnd {
   onclose?: () => void;
   onerror?: (error: Error) => void;
   onmessage?: McpTransport['onmessage'];
   private child: ChildProcess | undefined;
+  private readonly stderrTail: string[] = [];
+  private ended: LinkEnd | undefined;
 
   constructor(private readonly options: StdioClientOptions) {}
 
@@ -51,8 +57,9 @@ export class BoundedStdioClientTransport implements McpTransport {
         this.onerror?.(error);
       });
       child.on('spawn', () => resolve());
-      child.on('close', () => {
+      child.on('close', (exitCode: number | null, signal: NodeJS.Signals | null) => {
         this.child = undefined;
+        this.ended = { exitCode, signal, stderrTail: [...this.stderrTail] };
         this.onclose?.();
       });
       child.stdin?.on('error', (error) => this.onerror?.(error));
@@ -67,13 +74,31 @@ export class BoundedStdioClientTransport implements McpTransport {
       const stderr = new LineReader({
         maxLineBytes: stderrLimit,
         keepBytes: stderrLimit,
-        onLine: (line) => this.options.onStderrLine(line, false),
+        onLine: (line) => {
+          this.keepStderr(line);
+          this.options.onStderrLine(line, false);
+        },
         // Said as soon as it goes over: a line with no newline may never end.
-        onOverflow: (head) => this.options.onStderrLine(head, true),
+        onOverflow: (head) => {
+          this.keepStderr(head);
+          this.options.onStderrLine(head, true);
+        },
         onOversized: (line) => this.options.onStderrLineCut?.(line.size),
       });
       child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
     });
+  }
+
+  /** How the process ended (exit code, signal, last stderr lines), once it has. */
+  linkEnd(): LinkEnd | undefined {
+    return this.ended;
+  }
+
+  private keepStderr(line: string): void {
+    const text = line.trim();
+    if (text === '') return;
+    this.stderrTail.push(text.length > STDERR_TAIL_LINE_CHARS ? `${text.slice(0, STDERR_TAIL_LINE_CHARS)}…` : text);
+    if (this.stderrTail.length > STDERR_TAIL_LINES) this.stderrTail.shift();
   }
 
   send(message: JSONRPCMessage): Promise<void> {
