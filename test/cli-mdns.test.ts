@@ -1,6 +1,10 @@
 // `switchboard advertise` on loopback multicast, found by a router with mDNS discovery and no
 // config entry for the server.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { createRouter, type Router } from '@switchboard/core';
 import mdnsDiscovery from '@switchboard/discovery-mdns';
@@ -54,4 +58,30 @@ describe('switchboard advertise', () => {
     expect(out).toContain('withdrew lan-search');
     await waitFor(() => !router.registry.get('lan-search'), { what: 'removal after goodbye' });
   });
+
+  it('discover --wait sets how long a one-shot mDNS discovery listens, and says so', { timeout: 30_000 }, async () => {
+    const advertiser = spawn(
+      process.execPath,
+      [BIN, 'advertise', '--name', 'lan-once', '--port', String(fixture.port), '--interface', '127.0.0.1', '--host', '127.0.0.1', '--mdns-port', String(MDNS_PORT)],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    child = advertiser;
+    await waitFor(() => router.registry.get('lan-once') !== undefined, { what: 'the advertisement on the wire' });
+    const dir = mkdtempSync(join(tmpdir(), 'switchboard-mdns-wait-'));
+    const config = join(dir, 'lan.yaml');
+    writeFileSync(config, `discovery:\n  - { type: mdns, interface: 127.0.0.1, mdnsPort: ${MDNS_PORT} }\nhealth: false\n`);
+    try {
+      const run = (...args: string[]) => promisify(execFile)(process.execPath, [BIN, 'discover', '-c', config, ...args]).catch((e: { code: number; stdout: string; stderr: string }) => e);
+      const found = (await run('--json', '--wait', '600')) as { stdout: string; stderr: string };
+      expect(Object.keys(JSON.parse(found.stdout) as object)).toContain('lan-once');
+      expect(found.stderr).toContain('mdns: waited 600 ms for answers, asking twice (change with --wait MS)');
+      const bad = (await run('--wait', 'soon')) as { code: number; stderr: string };
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/--wait takes milliseconds/);
+    } finally {
+      advertiser.kill('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
+

@@ -36,10 +36,10 @@ export const commands: Record<string, CommandSpec> = {
   },
   discover: {
     summary: 'List the services the config discovers, with capabilities and tools',
-    usage: 'switchboard discover --config FILE [--json]',
-    examples: ['switchboard discover --config switchboard.yaml', 'switchboard discover -c servers.json --json'],
-    options: common,
-    run: (io, v) => runDiscover(io, v as { config?: string; json?: boolean }),
+    usage: 'switchboard discover --config FILE [--json] [--wait MS]',
+    examples: ['switchboard discover --config switchboard.yaml', 'switchboard discover -c servers.json --json', 'switchboard discover -c lan.yaml --wait 3000'],
+    options: { ...common, wait: { type: 'string' } },
+    run: (io, v) => runDiscover(io, v as { config?: string; json?: boolean; wait?: string }),
   },
   call: {
     summary: 'Route one tool call to the best service',

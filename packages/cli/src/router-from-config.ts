@@ -5,10 +5,10 @@ import { builtinPlugins } from './plugins.js';
 import { UsageError } from './io.js';
 import { observersFor } from './observers.js';
 
-export async function routerFromConfig(path: string | undefined, command: string): Promise<Router> {
+export async function routerFromConfig(path: string | undefined, command: string, adjust: (raw: unknown) => unknown = (raw) => raw): Promise<Router> {
   if (!path) throw new UsageError('--config FILE is required (a YAML or JSON Switchboard config)', command);
   const file = resolve(path);
-  const raw = await readConfigFile(file);
+  const raw = adjust(await readConfigFile(file));
   const parsed = parseConfig(raw, file); // validate with the file name in the message
   // A one-shot command needs no periodic refresh; health runs once on demand.
   const config = { ...(raw as object), enableAutoRefresh: false };

@@ -49,7 +49,21 @@ export class MdnsDiscoverer implements Discoverer {
     if (this.isStopped()) return;
     this.browseTimer = setInterval(() => void this.browse(true), this.options.queryIntervalMs);
     this.browseTimer.unref();
-    await this.wait(this.options.initialWaitMs);
+    await this.collect();
+  }
+
+  /**
+   * One collection window: wait half of it, ask once more (a responder can miss or drop the first
+   * query, and RFC 6762 lets it delay answers 20-120 ms; Avahi is often slower), wait the rest.
+   * Every answer in the window is in the first view, so a one-shot discovery answers the same way
+   * every time.
+   */
+  private async collect(): Promise<void> {
+    const half = Math.floor(this.options.initialWaitMs / 2);
+    await this.wait(half);
+    if (this.isStopped()) return;
+    await this.browse(false, true);
+    await this.wait(this.options.initialWaitMs - half);
     this.reconcile();
   }
 
@@ -57,8 +71,7 @@ export class MdnsDiscoverer implements Discoverer {
     if (this.state !== 'running' || !this.socket) return;
     // No known answers: every live responder answers, so the collection window sees them all.
     await this.browse(false, true);
-    await this.wait(this.options.initialWaitMs);
-    this.reconcile();
+    await this.collect();
   }
 
   async stop(): Promise<void> {

@@ -7,8 +7,11 @@ export const mdnsOptionsSchema = z.strictObject({
   interface: z.ipv4().optional(),
   /** How often to browse again (PTR query). Records are also re-queried at ~80% of their TTL. */
   queryIntervalMs: z.number().int().min(1000).default(60_000),
-  /** How long start() and refresh() collect answers before resolving. */
-  initialWaitMs: z.number().int().min(0).default(300),
+  /**
+   * How long start() and refresh() collect answers before resolving (asking a second time halfway).
+   * Covers responders that answer late; `switchboard discover --wait MS` overrides it.
+   */
+  initialWaitMs: z.number().int().min(0).default(1_000),
   serviceType: z.string().min(1).default(DEFAULT_SERVICE_TYPE),
   /** UDP port of the mDNS group. Only tests and isolated setups change it. */
   mdnsPort: z.number().int().min(1).max(65535).default(MDNS_PORT),

@@ -73,6 +73,23 @@ describe('interop with foreign responders', () => {
     });
   });
 
+  it('has a responder that missed the first query and answers the second late in its first view', async () => {
+    const serviceType = uniqueServiceType();
+    const r = instanceRecords(serviceType, 'slowpoke', 8935, ['txtvers=1'], 'slow-host.local');
+    let ptrQueries = 0;
+    const socket = await rawResponder(() => undefined);
+    socket.mdns.on('query', (query: QueryPacket) => {
+      if (!query.questions.some((q) => q.name === serviceType && q.type === 'PTR')) return;
+      // Deaf to the first query; the second is answered after a delay past RFC 6762's 120 ms.
+      if (++ptrQueries === 2) setTimeout(() => void socket.respond({ answers: [r.ptr, r.srv, r.txt, r.a] }), 150);
+    });
+    const sink = recordingSink();
+    // The one-shot view: what start() has reported when it resolves, with no polling after.
+    await cleanupLater(discoverer(port, { serviceType, initialWaitMs: 800 })).start(sink);
+    expect(ptrQueries).toBeGreaterThanOrEqual(2);
+    expect(sink.services.get('slowpoke')).toMatchObject({ url: 'http://127.0.0.1:8935/mcp' });
+  });
+
   it('resolves a responder that answers only the exact question, by asking for SRV, TXT and A itself', async () => {
     const serviceType = uniqueServiceType();
     const r = instanceRecords(serviceType, 'terse', 8932, ['txtvers=1', 'proto=http', 'name=terse-server'], 'terse-host.local');

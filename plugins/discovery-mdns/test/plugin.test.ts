@@ -22,7 +22,7 @@ describe('mdns plugin', () => {
   });
 
   it('has defaults, and rejects unknown keys and bad values', () => {
-    expect(mdnsOptionsSchema.parse({})).toEqual({ queryIntervalMs: 60_000, initialWaitMs: 300, serviceType: '_mcp._tcp.local', mdnsPort: 5353 });
+    expect(mdnsOptionsSchema.parse({})).toEqual({ queryIntervalMs: 60_000, initialWaitMs: 1_000, serviceType: '_mcp._tcp.local', mdnsPort: 5353 });
     expect(mdnsOptionsSchema.safeParse({ iface: '127.0.0.1' }).success).toBe(false);
     expect(mdnsOptionsSchema.safeParse({ interface: 'lo' }).success).toBe(false);
     expect(mdnsOptionsSchema.safeParse({ queryIntervalMs: 10 }).success).toBe(false);

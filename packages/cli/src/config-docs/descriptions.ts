@@ -79,7 +79,7 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   'discovery:mdns': 'MCP servers announcing `_mcp._tcp` on the local link (mDNS/DNS-SD).',
   'discovery:mdns.interface': 'IPv4 address of the interface to join the group on and send from, e.g. `127.0.0.1`. Default: all.',
   'discovery:mdns.queryIntervalMs': 'How often (ms) to browse again; records are also re-queried at ~80% of their TTL.',
-  'discovery:mdns.initialWaitMs': 'How long (ms) a start or refresh collects answers before resolving.',
+  'discovery:mdns.initialWaitMs': 'How long (ms) a start or refresh collects answers before resolving; it asks a second time halfway, for responders that miss or answer late. `switchboard discover --wait MS` overrides it.',
   'discovery:mdns.serviceType': 'The DNS-SD service type to browse.',
   'discovery:mdns.mdnsPort': 'UDP port of the mDNS group; only tests and isolated setups change it.',
   'discovery:etcd': 'A shared etcd registry: every key under `prefix` is one server (written by `switchboard register`).',
