@@ -25,12 +25,43 @@ export type SwitchboardErrorCode =
   | 'DISCOVERY_ERROR'
   | 'INTERNAL';
 
+/**
+ * What went wrong on the link to an upstream, as a transport reports it: the kind of failure, and
+ * whether the message can have reached the server. Retry safety and session renewal read this,
+ * never an error's text.
+ */
+export interface LinkFault {
+  readonly kind: LinkFaultKind;
+  /** 'no': the server cannot have received the message (no connection, refused before running). */
+  readonly delivered: 'no' | 'maybe';
+  /** The HTTP status, for `http-status` and `session-lost` over HTTP. */
+  readonly status?: number;
+}
+
+export type LinkFaultKind =
+  /** No connection could be made (refused, unreachable, connect timeout, spawn failed). */
+  | 'connect'
+  /** The connection or process ended while the message was out. */
+  | 'closed'
+  /** No answer in time. */
+  | 'timeout'
+  /** The server answered with an HTTP error status. */
+  | 'http-status'
+  /** The server no longer knows the session the message was sent in (it restarted). */
+  | 'session-lost'
+  /** The answer was over the size limit and was dropped. */
+  | 'too-large'
+  /** What came back was not MCP (bad JSON, wrong content type). */
+  | 'protocol';
+
 export interface SwitchboardErrorOptions {
   cause?: unknown;
   plugin?: string;
   service?: string;
   /** Structured detail (for example every config issue with its path). */
   details?: unknown;
+  /** Set by transports on failures of the link to an upstream. */
+  link?: LinkFault;
 }
 
 const BRAND = Symbol.for('@switchboard/core/SwitchboardError');
@@ -40,6 +71,7 @@ export class SwitchboardError extends Error {
   readonly plugin?: string;
   readonly service?: string;
   readonly details?: unknown;
+  readonly link?: LinkFault;
 
   constructor(code: SwitchboardErrorCode | (string & {}), message: string, options: SwitchboardErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -48,6 +80,7 @@ export class SwitchboardError extends Error {
     if (options.plugin !== undefined) this.plugin = options.plugin;
     if (options.service !== undefined) this.service = options.service;
     if (options.details !== undefined) this.details = options.details;
+    if (options.link !== undefined) this.link = options.link;
     Object.defineProperty(this, BRAND, { value: true });
   }
 
@@ -68,6 +101,7 @@ export class SwitchboardError extends Error {
           plugin: value.plugin ?? fallback.plugin,
           service: value.service ?? fallback.service,
           details: value.details,
+          ...(value.link ? { link: value.link } : {}),
         });
       }
       return value;

@@ -4,6 +4,7 @@
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { BrokenCircuitError, TaskCancelledError } from 'cockatiel';
 import { SwitchboardError } from './errors.js';
+import { transportErrorOf } from './link-faults.js';
 
 export interface ClassifiedFailure {
   /** Try another service, and count it against this one. */
@@ -15,12 +16,17 @@ const CALLER_ERRORS = new Set<number>([ErrorCode.InvalidParams, ErrorCode.Method
 
 export function isServiceFailure(error: unknown): boolean {
   if ((error as { name?: string } | null)?.name === 'CallerCancelledError') return false;
+  // A call a transport failed (its answer carries the transport's typed error) is judged by that error.
+  const transportError = transportErrorOf(error);
+  if (transportError) return isServiceFailure(transportError);
   if (error instanceof McpError) return !CALLER_ERRORS.has(error.code);
   if (SwitchboardError.is(error)) return error.code !== 'INVALID_REQUEST' && error.code !== 'UPSTREAM_ERROR';
   return true;
 }
 
 export function classifyFailure(error: unknown, service: string, timeoutMs: number): ClassifiedFailure {
+  const transportError = transportErrorOf(error);
+  if (transportError) return classifyFailure(transportError, service, timeoutMs);
   if ((error as { name?: string } | null)?.name === 'CallerCancelledError') {
     return { failover: false, error: new SwitchboardError('CANCELLED', `the request to ${service} was cancelled by the caller`, { service, cause: error }) };
   }

@@ -31,6 +31,7 @@ export * from './router.js';
 export * from './retry-budget.js';
 export * from './retry-safety.js';
 export * from './observer.js';
-export * from './error-causes.js';
+export * from './link-faults.js';
+export * from './pending-requests.js';
 export { resolvePlugins, type PluginSelection, type ResolvedPlugin } from './wiring.js';
 export * from './self-recognition.js';

@@ -286,12 +286,16 @@ export class UpstreamPool {
       return client;
     } catch (error) {
       conn.pending = undefined;
-      const wrapped = SwitchboardError.is(error)
-        ? error
-        : new SwitchboardError('TRANSPORT_ERROR', `cannot connect to ${descriptor.name} (${describeEndpoint(descriptor)}): ${connectFailure(stage, error, transport, this.options.connectTimeoutMs)}`, {
-            service: descriptor.name,
-            cause: error,
-          });
+      // An error that already names its service is passed on; anything else is said with the
+      // service and endpoint, keeping a transport's code and LinkFault.
+      const wrapped =
+        SwitchboardError.is(error) && error.service !== undefined
+          ? error
+          : new SwitchboardError(SwitchboardError.is(error) ? error.code : 'TRANSPORT_ERROR', `cannot connect to ${descriptor.name} (${describeEndpoint(descriptor)}): ${connectFailure(stage, error, transport, this.options.connectTimeoutMs)}`, {
+              service: descriptor.name,
+              cause: error,
+              ...(SwitchboardError.is(error) && error.link ? { link: error.link } : {}),
+            });
       // The next try is scheduled before the (possibly slow) close of this one.
       if (this.connections.get(descriptor.name) === conn && !this.closed && wrapped.code !== 'CLOSED') {
         conn.connectedAt = performance.now();

@@ -23,7 +23,7 @@ import { configError } from './config/validate.js';
 import type { RouteObserver, RoutedCallInfo } from './observer.js';
 import { backoffDelay, RetryBudget } from './retry-budget.js';
 import { toolIsRetryable } from './retry-safety.js';
-import { isConnectionFailure, isSessionRejected, isUpstreamSessionLost, provesNotDelivered } from './error-causes.js';
+import { isConnectionFailure, isSessionRejected, isUpstreamSessionLost, provesNotDelivered } from './link-faults.js';
 import { LatencyWindow } from './latency-window.js';
 import { raceHedged, HedgeFailure, type HedgeAttempt } from './hedging.js';
 import { newInstanceId } from './self-recognition.js';

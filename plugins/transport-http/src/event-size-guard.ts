@@ -2,7 +2,7 @@
 // (the SDK's, through eventsource) buffers an event of any size. It counts the bytes since the last
 // event boundary (an empty line: LF LF, CR CR, or CR LF CR LF) without decoding anything, and fails
 // the stream once one event is over the limit.
-import { SwitchboardError } from '@switchboard/core';
+import { linkError } from '@switchboard/core';
 
 const LF = 10;
 const CR = 13;
@@ -26,7 +26,7 @@ export function eventSizeGuard(limit: number, onTooLarge: (size: number) => void
       }
       if (run > limit) {
         onTooLarge(run);
-        controller.error(new SwitchboardError('MESSAGE_TOO_LARGE', `the upstream sent an SSE event of more than ${limit} bytes; raise the server entry's maxMessageBytes if this is expected`));
+        controller.error(linkError('too-large', 'maybe', `the upstream sent an SSE event of more than ${limit} bytes; raise the server entry's maxMessageBytes if this is expected`));
         return;
       }
       controller.enqueue(chunk);

@@ -2,10 +2,9 @@
 // backwards-compatibility section tells clients to do it: POST the initialize request; if the
 // server answers 4xx (it predates Streamable HTTP), open the SSE stream and send it there instead.
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport as McpTransport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { DEFAULT_MAX_MESSAGE_BYTES, type Logger } from '@switchboard/core';
+import { DEFAULT_MAX_MESSAGE_BYTES, linkError, linkFaultOf, SwitchboardError, type Logger } from '@switchboard/core';
 import { eventSizeGuard } from './event-size-guard.js';
 import { NodeHttpClientTransport } from './node-http-client-transport.js';
 
@@ -105,7 +104,10 @@ export class StreamableHttpWithSseFallback implements McpTransport {
   }
 
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
-    if (this.inner) return this.releasingOnFailure(message, this.inner.send(message, options));
+    if (this.inner) {
+      const sent = this.inner instanceof SSEClientTransport ? this.inner.send(message).catch((error: unknown) => Promise.reject(sseSendFailure(error))) : this.inner.send(message, options);
+      return this.releasingOnFailure(message, sent);
+    }
     const { url, headers, requestHeaders, maxMessageBytes } = this.options;
     const streamable = new NodeHttpClientTransport({
       url,
@@ -118,7 +120,8 @@ export class StreamableHttpWithSseFallback implements McpTransport {
     try {
       await streamable.send(message, options);
     } catch (error) {
-      const status = error instanceof StreamableHTTPError ? error.code : undefined;
+      const fault = linkFaultOf(error);
+      const status = fault?.kind === 'http-status' ? fault.status : undefined;
       if (status === undefined || status < 400 || status >= 500 || status === 401 || status === 403) throw error;
       this.options.logger.info('server does not speak Streamable HTTP; falling back to HTTP+SSE', { status, url: this.options.url.href });
       this.detach(streamable);
@@ -126,7 +129,7 @@ export class StreamableHttpWithSseFallback implements McpTransport {
       this.inner = undefined;
       const sse = this.createSse();
       await this.use(sse);
-      await sse.send(message);
+      await sse.send(message).catch((e: unknown) => Promise.reject(sseSendFailure(e)));
     }
   }
 
@@ -209,4 +212,17 @@ export class StreamableHttpWithSseFallback implements McpTransport {
     inner.onerror = undefined;
     inner.onclose = undefined;
   }
+}
+
+/** Node's codes for a connection that could not be made (undici's fetch puts them on `cause`). */
+const NO_CONNECTION = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** The SDK's legacy SSE transport fails a POST with fetch's error: type it by the errno on its causes. */
+function sseSendFailure(error: unknown): SwitchboardError {
+  if (SwitchboardError.is(error) && error.link) return error;
+  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && NO_CONNECTION.has(code)) return linkError('connect', 'no', `no connection: ${(error as Error).message} (${code})`, { cause: error });
+  }
+  return linkError('closed', 'maybe', (error as Error).message, { cause: error });
 }

@@ -8,7 +8,7 @@ import { urlToHttpOptions } from 'node:url';
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
-import { DEFAULT_MAX_MESSAGE_BYTES, SwitchboardError } from '@switchboard/core';
+import { DEFAULT_MAX_MESSAGE_BYTES, failedAnswer, linkError, SwitchboardError } from '@switchboard/core';
 import { SseParser, type SseEvent } from './sse-parser.js';
 
 export interface NodeHttpClientOptions {
@@ -29,7 +29,6 @@ export interface NodeHttpClientOptions {
 }
 
 /** undici's code for the same failure; core reads it as "never delivered". */
-export const CONNECT_TIMEOUT_CODE = 'UND_ERR_CONNECT_TIMEOUT';
 
 const ERROR_BODY_LIMIT = 500;
 const RECONNECT_INITIAL_MS = 1_000;
@@ -53,6 +52,8 @@ export class NodeHttpClientTransport implements Transport {
   private readonly onTooLarge: NodeHttpClientOptions['onTooLarge'];
   /** Every request not finished yet (POSTs, their SSE streams, the GET stream), destroyed on close. */
   private readonly inFlight = new Set<ClientRequest>();
+  /** Requests whose socket connected: a failure after that may have delivered the message. */
+  private readonly linked = new WeakSet<ClientRequest>();
   private _sessionId: string | undefined;
   private _protocolVersion: string | undefined;
   private started = false;
@@ -104,7 +105,7 @@ export class NodeHttpClientTransport implements Transport {
 
   /** Resumption tokens (replaying a broken stream by Last-Event-ID) are not supported: a broken stream fails its request instead. */
   async send(message: JSONRPCMessage, _options?: TransportSendOptions): Promise<void> {
-    if (this.closed) throw new Error('Connection closed: the transport was closed');
+    if (this.closed) throw linkError('closed', 'no', 'the transport was closed before the message was sent');
     const body = JSON.stringify(message);
     const headers = this.headers('application/json, text/event-stream');
     headers['content-type'] = 'application/json';
@@ -112,9 +113,9 @@ export class NodeHttpClientTransport implements Transport {
     this.applyRequestHeaders(headers);
     return new Promise<void>((resolve, reject) => {
       const req = this.open('POST', headers);
-      // Before a response the node error is passed on as it is: its code (ECONNREFUSED...) tells
-      // core whether the message could have been delivered.
-      req.on('error', reject);
+      // Before a response: no connection means the message was not delivered; a connection that
+      // broke after it was made may have carried it.
+      req.on('error', (error) => reject(this.requestFailure(req, error)));
       req.on('response', (res) => this.onPostResponse(message, res, resolve, reject));
       req.end(body);
     });
@@ -163,8 +164,8 @@ export class NodeHttpClientTransport implements Transport {
         // published servers answer 400 "No valid session ID provided". It refused the request
         // before running it, so the caller may open a new session and send it again.
         if (sentSession && (status === 404 || (status === 400 && /session/i.test(text)))) {
-          reject(new SwitchboardError('SESSION_LOST', `the upstream no longer knows this session (${httpStatus(res)}${text ? `: ${text}` : ''})`, { cause: error, details: { status } }));
-        } else reject(error);
+          reject(linkError('session-lost', 'no', `the upstream no longer knows this session (${httpStatus(res)}${text ? `: ${text}` : ''})`, { cause: error, status, details: { status } }));
+        } else reject(linkError('http-status', 'maybe', error.message, { cause: error, status }));
       });
       return;
     }
@@ -183,7 +184,7 @@ export class NodeHttpClientTransport implements Transport {
       this.readJson(res, pending).then(resolve, reject);
     } else {
       res.resume();
-      reject(new StreamableHTTPError(-1, `Unexpected content type: ${res.headers['content-type'] ?? '(none)'}`));
+      reject(linkError('protocol', 'maybe', `Unexpected content type: ${res.headers['content-type'] ?? '(none)'}`));
     }
   }
 
@@ -204,7 +205,7 @@ export class NodeHttpClientTransport implements Transport {
         if (pending === undefined) return;
         const id = pending;
         pending = undefined;
-        this.deliver(tooLargeAnswer(id, error));
+        this.deliver(failedAnswer(id, error));
       }),
     );
     res.setEncoding('utf8');
@@ -214,7 +215,7 @@ export class NodeHttpClientTransport implements Transport {
       if (pending === undefined || this.closed) return;
       const id = pending;
       pending = undefined;
-      this.deliver(connectionClosed(id, res.complete ? 'stream ended' : (failure ?? 'ECONNRESET')));
+      this.deliver(failedAnswer(id, closedBeforeAnswer(res.complete ? 'stream ended' : (failure ?? 'ECONNRESET'))));
     });
   }
 
@@ -235,14 +236,14 @@ export class NodeHttpClientTransport implements Transport {
         refused = true;
         chunks.length = 0;
         res.destroy();
-        this.deliver(tooLargeAnswer(request, this.tooLarge('a JSON body', size)));
+        this.deliver(failedAnswer(request, this.tooLarge('a JSON body', size)));
         resolve();
       });
       res.on('error', (error) => {
-        if (!refused) reject(error);
+        if (!refused) reject(linkError('closed', 'maybe', `the answer broke off: ${error.message}`, { cause: error }));
       });
       res.on('close', () => {
-        if (!res.complete && !refused) reject(new Error('Connection closed before the upstream answered (body cut off)'));
+        if (!res.complete && !refused) reject(closedBeforeAnswer('body cut off'));
       });
       res.on('end', () => {
         let messages: unknown[];
@@ -252,7 +253,7 @@ export class NodeHttpClientTransport implements Transport {
           messages = Array.isArray(value) ? value : [value];
           for (const m of messages) if (!isMessageShaped(m)) throw new SyntaxError(`not a JSON-RPC message: ${text.slice(0, ERROR_BODY_LIMIT)}`);
         } catch (error) {
-          reject(error as Error);
+          reject(linkError('protocol', 'maybe', (error as Error).message, { cause: error }));
           return;
         }
         let answered = false;
@@ -260,7 +261,7 @@ export class NodeHttpClientTransport implements Transport {
           this.deliver(m);
           if (answers(m, request)) answered = true;
         }
-        if (!answered && !this.closed) this.deliver(connectionClosed(request, 'stream ended'));
+        if (!answered && !this.closed) this.deliver(failedAnswer(request, closedBeforeAnswer('stream ended')));
         resolve();
       });
     });
@@ -350,13 +351,25 @@ export class NodeHttpClientTransport implements Transport {
 
   /** The error for a refused message, reported once to the owner and returned for the call. */
   private tooLarge(what: string, size: number): SwitchboardError {
-    const error = new SwitchboardError(
-      'MESSAGE_TOO_LARGE',
+    const error = linkError(
+      'too-large',
+      'maybe',
       `the upstream sent ${what} of more than ${this.maxMessageBytes} bytes (read ${size} before refusing it); raise the server entry's maxMessageBytes if this is expected`,
       { details: { limit: this.maxMessageBytes, read: size } },
     );
     this.onTooLarge?.(error);
     return error;
+  }
+
+  /**
+   * A request that failed before any response. An error already typed (the connect timeout) stays
+   * as it is; otherwise, with no socket connected the message cannot have left.
+   */
+  private requestFailure(req: ClientRequest, error: Error): SwitchboardError {
+    if (SwitchboardError.is(error) && error.link) return error;
+    return this.linked.has(req)
+      ? linkError('closed', 'maybe', `the connection broke while sending: ${error.message}`, { cause: error })
+      : linkError('connect', 'no', `no connection: ${error.message}`, { cause: error });
   }
 
   /** A request through the agent, tracked until it is done so close() can end it. */
@@ -366,10 +379,13 @@ export class NodeHttpClientTransport implements Transport {
     req.once('close', () => this.inFlight.delete(req));
     // A host that drops packets leaves connect() waiting for minutes; a reused socket is connected.
     req.once('socket', (socket) => {
-      if (!socket.connecting) return;
+      if (!socket.connecting) {
+        this.linked.add(req); // a kept-alive socket, already connected
+        return;
+      }
+      socket.once('connect', () => this.linked.add(req));
       const timer = setTimeout(() => {
-        const error = Object.assign(new Error(`Connect Timeout: no connection to ${this.target.hostname}:${String(this.target.port ?? '')} within ${this.connectTimeoutMs} ms`), { code: CONNECT_TIMEOUT_CODE });
-        req.destroy(error);
+        req.destroy(linkError('connect', 'no', `Connect Timeout: no connection to ${this.target.hostname}:${String(this.target.port ?? '')} within ${this.connectTimeoutMs} ms`));
       }, this.connectTimeoutMs);
       socket.once('connect', () => clearTimeout(timer));
       req.once('close', () => clearTimeout(timer));
@@ -429,14 +445,9 @@ function answers(message: JSONRPCMessage, id: RequestId): boolean {
   return 'id' in message && message.id === id && !('method' in message);
 }
 
-function connectionClosed(id: RequestId, reason: string): JSONRPCMessage {
-  // 'Connection closed' is what core reads as a connection failure.
-  return { jsonrpc: '2.0', id, error: { code: -32000, message: `Connection closed before the upstream answered (${reason})` } };
-}
-
-/** The answer a refused message turns into: the call fails with the reason instead of hanging. */
-function tooLargeAnswer(id: RequestId, error: SwitchboardError): JSONRPCMessage {
-  return { jsonrpc: '2.0', id, error: { code: -32603, message: error.message, data: { code: error.code } } };
+/** The request went out (or may have) and the answer never came: delivery unknown. */
+function closedBeforeAnswer(reason: string): SwitchboardError {
+  return linkError('closed', 'maybe', `Connection closed before the upstream answered (${reason})`);
 }
 
 function httpStatus(res: IncomingMessage): string {

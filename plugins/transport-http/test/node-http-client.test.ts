@@ -15,7 +15,7 @@ import {
   type JSONRPCRequest,
   type LoggingMessageNotification,
 } from '@modelcontextprotocol/sdk/types.js';
-import { isConnectionFailure, isUpstreamSessionLost, provesNotDelivered, silentLogger, SwitchboardError } from '@switchboard/core';
+import { isConnectionFailure, isUpstreamSessionLost, linkFaultOf, provesNotDelivered, silentLogger, SwitchboardError } from '@switchboard/core';
 import { waitUntil } from '@switchboard/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StreamableHttpWithSseFallback } from '../src/fallback-transport.js';
@@ -255,19 +255,22 @@ describe('NodeHttpClientTransport', () => {
     const handlers = (client as unknown as { _responseHandlers: Map<unknown, unknown> })._responseHandlers;
     for (let i = 0; i < 20; i++) {
       const error = await rejection(client.callTool({ name: 'echo', arguments: {} }, undefined, TIMEOUT));
-      expect((error as StreamableHTTPError).code).toBe(500); // the caller still sees the real error
+      // The caller still sees the real error: HTTP 500, typed, with the SDK's error as its cause.
+      expect(linkFaultOf(error)).toEqual({ kind: 'http-status', delivered: 'maybe', status: 500 });
+      expect(((error as Error).cause as StreamableHTTPError).code).toBe(500);
     }
     await client.ping(TIMEOUT); // a full round trip: the releases are in by now
     expect(handlers.size).toBe(0);
   });
 
-  it('a refused connection rejects send() with the node error, which proves the message was not delivered', async () => {
+  it('a refused connection rejects send() with a typed connect failure (the node error as cause), which proves the message was not delivered', async () => {
     const server = await startServer();
     await server.close();
     const transport = transportFor(server);
     await transport.start();
     const error = await rejection(transport.send({ jsonrpc: '2.0', id: 1, method: 'ping' }));
-    expect((error as NodeJS.ErrnoException).code).toBe('ECONNREFUSED');
+    expect(((error as Error).cause as NodeJS.ErrnoException).code).toBe('ECONNREFUSED');
+    expect(linkFaultOf(error)).toEqual({ kind: 'connect', delivered: 'no' });
     expect(provesNotDelivered(error)).toBe(true);
   });
 
@@ -286,7 +289,7 @@ describe('NodeHttpClientTransport', () => {
     cleanups.push(() => transport.close());
     await transport.start();
     const error = await rejection(transport.send({ jsonrpc: '2.0', id: 1, method: 'ping' }));
-    expect((error as NodeJS.ErrnoException).code).toBe('UND_ERR_CONNECT_TIMEOUT');
+    expect(linkFaultOf(error)).toEqual({ kind: 'connect', delivered: 'no' });
     expect((error as Error).message).toContain('within 200 ms');
     expect(provesNotDelivered(error)).toBe(true);
   });
@@ -294,7 +297,9 @@ describe('NodeHttpClientTransport', () => {
   it('an unparsable JSON body rejects send()', async () => {
     const server = await startServer({ onRequest: (_r, res) => void res.writeHead(200, { 'content-type': 'application/json' }).end('{"jsonrpc": "2.0", "this is": not json') });
     const client = await connectClient(transportFor(server));
-    await expect(client.callTool({ name: 'echo', arguments: {} }, undefined, TIMEOUT)).rejects.toThrow(SyntaxError);
+    const error = await rejection(client.callTool({ name: 'echo', arguments: {} }, undefined, TIMEOUT));
+    expect(linkFaultOf(error)).toMatchObject({ kind: 'protocol' });
+    expect((error as Error).cause).toBeInstanceOf(SyntaxError);
   });
 
   it('(e) the GET stream opened after initialized delivers server notifications', async () => {

@@ -6,7 +6,7 @@ import { type ChildProcess } from 'node:child_process';
 import spawn from 'cross-spawn';
 import type { Transport as McpTransport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { JSONRPCMessageSchema, type JSONRPCMessage, type RequestId } from '@modelcontextprotocol/sdk/types.js';
-import { SwitchboardError, type LinkEnd, type ReportsLinkEnd } from '@switchboard/core';
+import { describeLinkEnd, failedAnswer, linkError, PendingRequests, type LinkEnd, type ReportsLinkEnd, type SwitchboardError } from '@switchboard/core';
 import { LineReader, type OversizedLine } from './line-reader.js';
 
 export interface StdioClientOptions {
@@ -38,6 +38,8 @@ export class BoundedStdioClientTransport implements McpTransport, ReportsLinkEnd
   onmessage?: McpTransport['onmessage'];
   private child: ChildProcess | undefined;
   private readonly stderrTail: string[] = [];
+  /** Requests sent and not answered yet. */
+  private readonly pending = new PendingRequests();
   private ended: LinkEnd | undefined;
 
   constructor(private readonly options: StdioClientOptions) {}
@@ -53,13 +55,19 @@ export class BoundedStdioClientTransport implements McpTransport, ReportsLinkEnd
       const child = spawn(command, [...args], { env, stdio: ['pipe', 'pipe', 'pipe'], shell: false, windowsHide: process.platform === 'win32', ...(cwd ? { cwd } : {}) });
       this.child = child;
       child.on('error', (error) => {
-        reject(error);
+        // Before 'spawn' this is a start that failed (no such command, no permission): nothing ran.
+        reject(linkError('connect', 'no', `cannot start ${command}: ${error.message}`, { cause: error }));
         this.onerror?.(error);
       });
       child.on('spawn', () => resolve());
       child.on('close', (exitCode: number | null, signal: NodeJS.Signals | null) => {
         this.child = undefined;
         this.ended = { exitCode, signal, stderrTail: [...this.stderrTail] };
+        // Calls still out are answered with a typed failure that says how the process ended.
+        if (this.pending.size > 0) {
+          const gone = linkError('closed', 'maybe', `the process ended before it answered: ${describeLinkEnd(this.ended)}`);
+          for (const answer of this.pending.failAll(gone)) this.onmessage?.(answer as JSONRPCMessage);
+        }
         this.onclose?.();
       });
       child.stdin?.on('error', (error) => this.onerror?.(error));
@@ -105,9 +113,10 @@ export class BoundedStdioClientTransport implements McpTransport, ReportsLinkEnd
     return new Promise((resolve, reject) => {
       const stdin = this.child?.stdin;
       if (!stdin) {
-        reject(new Error('Not connected'));
+        reject(linkError('closed', 'no', 'the process is not running; nothing was sent'));
         return;
       }
+      this.pending.sent(message);
       if (stdin.write(JSON.stringify(message) + '\n')) resolve();
       else stdin.once('drain', resolve);
     });
@@ -141,20 +150,26 @@ export class BoundedStdioClientTransport implements McpTransport, ReportsLinkEnd
       this.onerror?.(error as Error);
       return;
     }
+    this.deliver(message);
+  }
+
+  private deliver(message: JSONRPCMessage): void {
+    this.pending.received(message);
     this.onmessage?.(message);
   }
 
   /** A line over the limit was dropped: fail the call it answered, when its id can be read. */
   private onOversized(line: OversizedLine): void {
-    const error = new SwitchboardError(
-      'MESSAGE_TOO_LARGE',
+    const error = linkError(
+      'too-large',
+      'maybe',
       `the upstream wrote a message of ${line.size} bytes, over maxMessageBytes (${this.options.maxMessageBytes}); raise the server entry's maxMessageBytes if this is expected`,
       { details: { limit: this.options.maxMessageBytes, size: line.size } },
     );
     this.options.onTooLarge(error);
     const id = answeredId(line);
     if (id === undefined) return;
-    this.onmessage?.({ jsonrpc: '2.0', id, error: { code: -32603, message: error.message, data: { code: error.code } } });
+    this.deliver(failedAnswer(id, error) as JSONRPCMessage);
   }
 }
 

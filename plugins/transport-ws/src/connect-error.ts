@@ -1,6 +1,6 @@
 // Turns what `ws` and the socket layer report when an upgrade fails (errno codes, "Unexpected server
 // response: 401", handshake timeouts) into one SwitchboardError whose message says what happened.
-import { SwitchboardError } from '@switchboard/core';
+import { linkError, type SwitchboardError } from '@switchboard/core';
 import { PLUGIN_NAME } from './plugin-name.js';
 
 /** The URL as it may appear in a log: no credentials, no query string (either may hold a token). */
@@ -9,7 +9,8 @@ export function displayUrl(url: URL): string {
 }
 
 export function connectError(service: string, url: URL, cause: unknown): SwitchboardError {
-  return new SwitchboardError('TRANSPORT_ERROR', `cannot connect to websocket server ${service} at ${displayUrl(url)}: ${describe(cause)}`, {
+  // No socket was opened, so no message can have been delivered.
+  return linkError('connect', 'no', `cannot connect to websocket server ${service} at ${displayUrl(url)}: ${describe(cause)}`, {
     plugin: PLUGIN_NAME,
     service,
     cause,

@@ -4,7 +4,7 @@
 import { WebSocket } from 'ws';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
-import { SwitchboardError } from '@switchboard/core';
+import { linkError, PendingRequests, type LinkFault, type SwitchboardError } from '@switchboard/core';
 import { decodeFrame, encodeFrame } from './frames.js';
 import { PLUGIN_NAME } from './plugin-name.js';
 
@@ -27,6 +27,8 @@ export abstract class SocketTransport implements Transport {
   /** Extra info handed with every message (the server side passes the upgrade request's headers). */
   protected extra: MessageExtraInfo | undefined;
   private finished = false;
+  /** Requests sent and not answered: failed with a typed error if the socket goes away first. */
+  private readonly pending = new PendingRequests();
   private heartbeat: NodeJS.Timeout | undefined;
   private awaitingPong = false;
 
@@ -46,12 +48,13 @@ export abstract class SocketTransport implements Transport {
     const socket = this.socket;
     if (!socket || socket.readyState !== WebSocket.OPEN || this.finished) {
       const state = this.finished ? 'closed' : socket ? (STATE_NAMES[socket.readyState] ?? 'not open') : 'not started';
-      return Promise.reject(this.error(`cannot send to ${this.peer}: the connection is ${state}`));
+      return Promise.reject(this.error(`cannot send to ${this.peer}: the connection is ${state}`, undefined, { kind: 'closed', delivered: 'no' }));
     }
+    this.pending.sent(message);
     return new Promise((resolve, reject) => {
       // The callback fires once the frame is handed to the OS, so a caller awaiting send() gets
       // backpressure and a real error if the socket died in between.
-      socket.send(encodeFrame(message), (error) => (error ? reject(this.error(`sending to ${this.peer} failed: ${error.message}`, error)) : resolve()));
+      socket.send(encodeFrame(message), (error) => (error ? reject(this.error(`sending to ${this.peer} failed: ${error.message}`, error, { kind: 'closed', delivered: 'maybe' })) : resolve()));
     });
   }
 
@@ -97,6 +100,7 @@ export abstract class SocketTransport implements Transport {
   }
 
   protected deliver(message: JSONRPCMessage): void {
+    this.pending.received(message);
     this.onmessage?.(message, this.extra);
   }
 
@@ -116,8 +120,8 @@ export abstract class SocketTransport implements Transport {
     this.heartbeat.unref();
   }
 
-  protected error(message: string, cause?: unknown): SwitchboardError {
-    return new SwitchboardError('TRANSPORT_ERROR', message, { plugin: PLUGIN_NAME, service: this.service, cause });
+  protected error(message: string, cause?: unknown, link?: Pick<LinkFault, 'kind' | 'delivered'>): SwitchboardError {
+    return linkError(link?.kind ?? 'closed', link?.delivered ?? 'maybe', message, { plugin: PLUGIN_NAME, ...(this.service !== undefined ? { service: this.service } : {}), cause });
   }
 
   protected finish(): void {
@@ -125,6 +129,12 @@ export abstract class SocketTransport implements Transport {
     this.finished = true;
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = undefined;
+    // Calls still out get a typed answer (the link closed; they may have been delivered) before
+    // the SDK would fail them with a bare "Connection closed".
+    if (this.pending.size > 0) {
+      const gone = this.error(`the connection to ${this.peer} closed before it answered`);
+      for (const answer of this.pending.failAll(gone)) this.onmessage?.(answer as JSONRPCMessage, this.extra);
+    }
     this.onclose?.();
   }
 }

@@ -3,6 +3,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { LoggingMessageNotificationSchema, type LoggingMessageNotification } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { linkFaultOf } from '@switchboard/core';
 import { serveMcpOverWebSocket, WebSocketClientTransport, type McpWebSocketServer } from '../src/index.js';
 import { Cleanup, createTestServer, until, type TestServer } from './fixtures.js';
 
@@ -123,12 +124,15 @@ describe('MCP over WebSocket', () => {
     const pending = client.callTool({ name: 'hold', arguments: {} });
     const outcome = pending.then(
       () => 'resolved',
-      (error: Error) => error.message,
+      (error: Error) => error,
     );
     await until(() => servers[0]?.holding === 1, 'the hold call to reach the server');
     await servers[0]?.server.close();
     await until(() => closed, 'the client to see the close');
-    expect(await outcome).toMatch(/Connection closed/i);
+    // Answered by the transport with a typed failure: the link closed, the call may have run.
+    const failure = await outcome;
+    expect((failure as Error).message).toMatch(/closed before it answered/);
+    expect(linkFaultOf(failure)).toEqual({ kind: 'closed', delivered: 'maybe' });
     servers[0]?.release();
   });
 });

@@ -125,9 +125,11 @@ export function runTransportConformance(options: TransportConformanceOptions): v
       expect(failure, 'connecting to a dead endpoint must fail').toBeInstanceOf(Error);
       // A refused endpoint must fail as such, not wait out the request deadline.
       expect(failure instanceof McpError && failure.code === ErrorCode.RequestTimeout, String(failure)).toBe(false);
-      // Core's pool prefixes other errors with the service name but passes a SwitchboardError on as
-      // it is, so a plugin that throws one must name the service itself.
-      if (SwitchboardError.is(failure)) expect(failure.message).toContain(descriptor.name);
+      // Core's pool names the service and endpoint in front of any error that does not carry
+      // `service`; one that sets `service` is passed on as it is, so it must name it itself.
+      if (SwitchboardError.is(failure) && failure.service !== undefined) expect(failure.message).toContain(descriptor.name);
+      // A refused endpoint proves nothing was delivered, when the transport types its failures.
+      if (SwitchboardError.is(failure) && failure.link) expect(failure.link).toMatchObject({ kind: 'connect', delivered: 'no' });
     });
 
     const { plugin } = options;

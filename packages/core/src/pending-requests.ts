@@ -1,0 +1,40 @@
+// The requests a transport has sent and not yet seen answered, so that when its link fails it can
+// answer each of them with a typed failure (a LinkFault) instead of leaving the SDK to reject them
+// with a bare "Connection closed".
+import type { SwitchboardError } from './errors.js';
+
+type Id = string | number;
+
+/** The JSON-RPC error answer that fails one call with a transport's typed error. */
+export function failedAnswer(id: Id, error: SwitchboardError): { jsonrpc: '2.0'; id: Id; error: { code: number; message: string; data: SwitchboardError } } {
+  // -32603 (internal error) for an answer refused here, -32000 (server error) for a lost link; the
+  // data, a live SwitchboardError, is what core reads.
+  return { jsonrpc: '2.0', id, error: { code: error.link?.kind === 'too-large' ? -32603 : -32000, message: error.message, data: error } };
+}
+
+export class PendingRequests {
+  private readonly ids = new Set<Id>();
+
+  /** Note an outgoing message: a request (method and id) is pending until answered. */
+  sent(message: object): void {
+    const m = message as { id?: unknown; method?: unknown };
+    if (typeof m.method === 'string' && (typeof m.id === 'string' || typeof m.id === 'number')) this.ids.add(m.id);
+  }
+
+  /** Note an incoming message: a response or error answers its id. */
+  received(message: object): void {
+    const m = message as { id?: unknown; method?: unknown };
+    if (m.method === undefined && (typeof m.id === 'string' || typeof m.id === 'number')) this.ids.delete(m.id);
+  }
+
+  get size(): number {
+    return this.ids.size;
+  }
+
+  /** The failed answers for every pending request, which are then forgotten. */
+  failAll(error: SwitchboardError): ReturnType<typeof failedAnswer>[] {
+    const answers = [...this.ids].map((id) => failedAnswer(id, error));
+    this.ids.clear();
+    return answers;
+  }
+}
