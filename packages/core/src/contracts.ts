@@ -1,10 +1,10 @@
 // The four contracts plugins implement. Core depends only on these; a plugin depends only on core.
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { Transport as McpTransport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { ServiceDescriptor } from './descriptor.js';
+import type { MessageTransport } from './jsonrpc.js';
 import type { Logger } from './logger.js';
 
-export type { McpTransport };
+/** The link a transport plugin builds (kept under its former name for plugins written against it). */
+export type McpTransport = MessageTransport;
 
 // ── Discovery ────────────────────────────────────────────────────────────────────────────────
 
@@ -118,16 +118,19 @@ export function describeLinkEnd(end: LinkEnd, when?: string): string {
 export interface Transport {
   /** The `transport` values of server entries this plugin serves, for example ['http', 'sse']. */
   readonly kinds: readonly string[];
-  /** Build an unstarted MCP SDK transport to one upstream. The pool connects, reconnects and closes it. */
-  connect(service: ServiceDescriptor, context: TransportContext): Promise<McpTransport>;
+  /** Build an unstarted link to one upstream. The pool connects, reconnects and closes it. */
+  connect(service: ServiceDescriptor, context: TransportContext): Promise<MessageTransport>;
 }
 
 // ── Health ───────────────────────────────────────────────────────────────────────────────────
 
 export interface HealthTarget {
   readonly service: ServiceDescriptor;
-  /** The connected MCP client for this service (connecting if needed). */
-  client(): Promise<Client>;
+  /**
+   * An MCP `ping` to this service over its shared connection (connecting first if needed);
+   * resolves on the answer, rejects on failure or when `signal` aborts.
+   */
+  ping(signal: AbortSignal): Promise<void>;
 }
 
 export interface HealthResult {

@@ -1,7 +1,7 @@
 // Which failures move a call to another service. A server that answered with a JSON-RPC error
 // about the request itself (bad params, unknown method) would answer the same everywhere, and
 // must not trip breakers, or one bad client could eject a whole fleet.
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, McpError } from './sdk/mcp.js';
 import { BrokenCircuitError, TaskCancelledError } from 'cockatiel';
 import { SwitchboardError } from './errors.js';
 import { transportErrorOf } from './link-faults.js';

@@ -1,7 +1,6 @@
 // Runs the configured HealthChecker over every service on an interval and applies the
 // consecutive-failure/success thresholds. Ping latency feeds the latency strategy's EWMA.
 import { deadline } from './deadline.js';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { HealthChecker } from './contracts.js';
 import type { HealthConfig } from './config/schema.js';
 import type { Logger } from './logger.js';
@@ -16,7 +15,7 @@ export class HealthMonitor {
     private readonly checker: HealthChecker | undefined,
     private readonly config: HealthConfig,
     private readonly registry: ServiceRegistry,
-    private readonly client: (entry: ServiceEntry) => Promise<Client>,
+    private readonly ping: (entry: ServiceEntry, signal: AbortSignal) => Promise<void>,
     private readonly logger: Logger,
     private readonly now: () => number,
     /** A service proved healthy again; the router lifts its ejection. */
@@ -53,7 +52,7 @@ export class HealthMonitor {
     let detail: string | undefined;
     let latencyMs: number | undefined;
     try {
-      const result = await this.checker.check({ service: entry.descriptor, client: () => this.client(entry) }, signal);
+      const result = await this.checker.check({ service: entry.descriptor, ping: (abort) => this.ping(entry, abort) }, signal);
       healthy = result.healthy;
       detail = result.detail;
       latencyMs = result.latencyMs;

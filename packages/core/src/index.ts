@@ -35,3 +35,4 @@ export * from './link-faults.js';
 export * from './pending-requests.js';
 export { resolvePlugins, type PluginSelection, type ResolvedPlugin } from './wiring.js';
 export * from './self-recognition.js';
+export * from './jsonrpc.js';

@@ -2,8 +2,7 @@
 // owns connecting, listing tools (and re-listing on list_changed), reconnecting after a drop, and
 // closing every client (and so every stdio child) on close().
 import { BUILTIN_PLUGIN_PACKAGES } from './builtins.js';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { ErrorCode, McpError, ToolListChangedNotificationSchema, type ClientCapabilities, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { Client, ErrorCode, McpError, ToolListChangedNotificationSchema, type ClientCapabilities, type Tool } from './sdk/mcp.js';
 import { describeLinkEnd, reportsLinkEnd, type McpTransport, type Transport } from './contracts.js';
 import type { ServiceDescriptor } from './descriptor.js';
 import { SwitchboardError } from './errors.js';

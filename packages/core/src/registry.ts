@@ -2,7 +2,7 @@
 // breaker state and stats. Discovery and health write to it in the background; the hot path reads
 // cached candidate lists that are rebuilt only when something changed.
 import { EventEmitter } from 'node:events';
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import { type Tool } from './sdk/mcp.js';
 import type { Candidate, ServiceEvent } from './contracts.js';
 import { sameDescriptor, type ServiceDescriptor } from './descriptor.js';
 import { ServiceStats } from './stats.js';

@@ -2,7 +2,7 @@
 // (no connection, refused, breaker open) is always safe. One that may have reached it is retried
 // only when repeating it cannot do harm: the tool says it is read-only or idempotent, or the
 // operator marked it retryable. Otherwise the caller gets the error with the service named.
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import { type Tool } from './sdk/mcp.js';
 
 export function toolIsRetryable(tool: Tool | undefined, toolName: string, retryableTools: readonly string[]): boolean {
   if (retryableTools.includes(toolName) || retryableTools.includes('*')) return true;

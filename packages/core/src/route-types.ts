@@ -1,5 +1,5 @@
 // The shapes of the router API, matching the pattern document (camelCased).
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { type CallToolResult } from './sdk/mcp.js';
 
 export interface RouteRequest {
   /** The MCP tool to call. Its name counts as a required capability. */

@@ -1,8 +1,7 @@
 // The router: wires plugins into its own DI container, keeps the registry fed by discoverers and
 // health checks, and routes each call with the configured strategy, failing over across services.
 import { performance } from 'node:perf_hooks';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { CallToolResult, ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import { type Client, type CallToolResult, type ClientCapabilities } from './sdk/mcp.js';
 import { BrokenCircuitError } from 'cockatiel';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import { CallerCancelledError, createServicePolicy, type ServicePolicy } from './breaker.js';
@@ -235,7 +234,7 @@ export class Router {
       this.wired.health,
       healthConfig,
       this.registry,
-      (e) => pool.client(e.descriptor, { probe: true }),
+      async (e, signal) => void (await (await pool.client(e.descriptor, { probe: true })).ping({ signal })),
       this.logger,
       this.now,
       (e) => this.uneject(e),

@@ -1,7 +1,7 @@
 // The aggregate a client sees: the union of every upstream's tools, resources, resource templates
 // and prompts, with replica sets merged and collisions named. Rebuilt from the registry and the
 // upstream lists whenever either changes; a snapshot is immutable, so handlers read it lock-free.
-import type { Prompt, Resource, ResourceTemplate, Tool } from '@modelcontextprotocol/sdk/types.js';
+import { type Prompt, type Resource, type ResourceTemplate, type Tool } from './sdk/mcp.js';
 import type { ServiceEntry } from '@switchboard/core';
 import { assignNames, type NameMemory, type NamedItem, type NamedRoute, type NamingConflict, type NamingMode } from './naming.js';
 import { stableJson } from './stable-json.js';

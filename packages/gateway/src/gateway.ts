@@ -1,7 +1,7 @@
 // createGateway: serve a Router as one MCP endpoint. The gateway keeps the aggregate catalogue
 // current from registry events and upstream list_changed, creates one SDK Server per client session,
 // and tells every session when a list changed. Serving over HTTP or stdio is in serve-*.ts.
-import type { ResourceUpdatedNotification } from '@modelcontextprotocol/sdk/types.js';
+import { type ResourceUpdatedNotification } from './sdk/mcp.js';
 import type { Logger, Router, ServiceEntry, Transport } from '@switchboard/core';
 import { buildCatalog, type CatalogSnapshot } from './catalog.js';
 import { routerTransports } from './core-access.js';

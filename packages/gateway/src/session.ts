@@ -3,35 +3,7 @@
 // sends while serving this session (progress, logs, sampling, elicitation, roots, resource updates)
 // comes back here and nowhere else.
 import { performance } from 'node:perf_hooks';
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import {
-  CallToolRequestSchema,
-  CompleteRequestSchema,
-  ErrorCode,
-  GetPromptRequestSchema,
-  ListPromptsRequestSchema,
-  ListResourcesRequestSchema,
-  ListResourceTemplatesRequestSchema,
-  ListToolsRequestSchema,
-  McpError,
-  ReadResourceRequestSchema,
-  ResultSchema,
-  RootsListChangedNotificationSchema,
-  SetLevelRequestSchema,
-  SubscribeRequestSchema,
-  UnsubscribeRequestSchema,
-  type CallToolResult,
-  type CompleteResult,
-  type LoggingLevel,
-  type LoggingMessageNotification,
-  type Request,
-  type RequestMeta,
-  type Result,
-  type ResourceUpdatedNotification,
-  type ServerNotification,
-  type ServerRequest,
-} from '@modelcontextprotocol/sdk/types.js';
+import { Server, type RequestHandlerExtra, CallToolRequestSchema, CompleteRequestSchema, ErrorCode, GetPromptRequestSchema, ListPromptsRequestSchema, ListResourcesRequestSchema, ListResourceTemplatesRequestSchema, ListToolsRequestSchema, McpError, ReadResourceRequestSchema, ResultSchema, RootsListChangedNotificationSchema, SetLevelRequestSchema, SubscribeRequestSchema, UnsubscribeRequestSchema, type CallToolResult, type CompleteResult, type LoggingLevel, type LoggingMessageNotification, type Request, type RequestMeta, type Result, type ResourceUpdatedNotification, type ServerNotification, type ServerRequest } from './sdk/mcp.js';
 import type { DispatchOutcome } from '@switchboard/core';
 import { isUpstreamSessionLost, selfCapability } from '@switchboard/core';
 import { exposedPrompts, exposedTools, resourceOwners } from './catalog.js';

@@ -8,15 +8,7 @@
 // once a second session has used the connection, such messages are dropped (requests answered with
 // a JSON-RPC error), counted, and the operator is told once that `isolation: per-session` gives
 // that service exact attribution. Nothing ever reaches a session it was not meant for.
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import {
-  ErrorCode,
-  LoggingMessageNotificationSchema,
-  McpError,
-  type LoggingMessageNotification,
-  type Request,
-  type Result,
-} from '@modelcontextprotocol/sdk/types.js';
+import { type Client, ErrorCode, LoggingMessageNotificationSchema, McpError, type LoggingMessageNotification, type Request, type Result } from './sdk/mcp.js';
 import type { Logger } from '@switchboard/core';
 import { deliverProgressBeforeResponses } from './progress-order.js';
 

@@ -4,20 +4,7 @@
 // subscriptions, sampling) is exact. A stdio upstream is one process holding one session: shared by
 // every client session through the router's pool by default, or, for a service isolated
 // per-session, a process of this session's own (capped per service, reaped when idle).
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import {
-  CreateMessageRequestSchema,
-  ElicitRequestSchema,
-  ListRootsRequestSchema,
-  LoggingMessageNotificationSchema,
-  ResourceUpdatedNotificationSchema,
-  type ClientCapabilities,
-  type LoggingLevel,
-  type LoggingMessageNotification,
-  type Request,
-  type Result,
-  type ResourceUpdatedNotification,
-} from '@modelcontextprotocol/sdk/types.js';
+import { Client, CreateMessageRequestSchema, ElicitRequestSchema, ListRootsRequestSchema, LoggingMessageNotificationSchema, ResourceUpdatedNotificationSchema, type ClientCapabilities, type LoggingLevel, type LoggingMessageNotification, type Request, type Result, type ResourceUpdatedNotification } from './sdk/mcp.js';
 import { describeEndpoint, refuseSelf, SwitchboardError, type Logger, type Router, type ServiceEntry, type Transport } from '@switchboard/core';
 import type { Isolation, ProcessSlots } from './isolation.js';
 import { deliverProgressBeforeResponses } from './progress-order.js';

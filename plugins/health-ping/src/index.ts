@@ -10,10 +10,9 @@ export class PingHealthChecker implements HealthChecker {
   readonly name = 'ping';
 
   async check(target: HealthTarget, signal: AbortSignal): Promise<HealthResult> {
-    const client = await target.client();
     const started = performance.now();
     try {
-      await client.ping({ signal });
+      await target.ping(signal);
     } catch (error) {
       return { healthy: false, latencyMs: performance.now() - started, detail: `ping failed: ${(error as Error).message}` };
     }

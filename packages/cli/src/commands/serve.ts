@@ -4,7 +4,7 @@
 // child process. Edits to the config file are applied live (see config-watch.ts).
 import { dirname, resolve } from 'node:path';
 import { createLogger, createRouter, parseConfig, readConfigFile, SwitchboardError, type Router } from '@switchboard/core';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JsonRpcMessage } from '@switchboard/core';
 import { createEtcdSessionStore } from '@switchboard/discovery-etcd';
 import { createGateway, GATEWAY_CLIENT_CAPABILITIES, gatewayConfigSchema, serveHttp, serveStdio, type HttpGateway, type SessionStateStore, type SharedSessionState, type StdioGateway } from '@switchboard/gateway';
 import { UsageError, type CliIo } from '../io.js';
@@ -50,7 +50,7 @@ export async function runServe(io: CliIo, options: ServeOptions): Promise<number
   try {
     if (gw.sessionStore) {
       const storeLogger = logger.child({ component: 'session-store' });
-      sessionStore = createEtcdSessionStore<SharedSessionState, JSONRPCMessage>({
+      sessionStore = createEtcdSessionStore<SharedSessionState, JsonRpcMessage>({
         endpoints: gw.sessionStore.endpoints,
         ...(gw.sessionStore.prefix ? { prefix: gw.sessionStore.prefix } : {}),
         onError: (error) => storeLogger.warn('session store error', { error }),

@@ -33,19 +33,17 @@ export function runHealthCheckerConformance(options: HealthCheckerConformanceOpt
   const transport = options.transport ?? sdkHttpTransport;
   const cleanups: (() => Promise<unknown>)[] = [];
 
-  /** A HealthTarget like core's: one lazily connected client, shared by every call. */
+  /** A HealthTarget like core's: one lazily connected client, shared by every ping. */
   const targetFor = (descriptor: ServiceDescriptor): HealthTarget => {
     let connecting: Promise<Client> | undefined;
-    return {
-      service: descriptor,
-      client: () =>
-        (connecting ??= (async () => {
-          const client = new Client({ name: 'switchboard-conformance', version: '0.0.0' });
-          cleanups.push(() => client.close());
-          await client.connect(await transport.connect(descriptor, { logger: silentLogger }), { timeout: HANG_DEADLINE_MS });
-          return client;
-        })()),
-    };
+    const client = (): Promise<Client> =>
+      (connecting ??= (async () => {
+        const c = new Client({ name: 'switchboard-conformance', version: '0.0.0' });
+        cleanups.push(() => c.close());
+        await c.connect(await transport.connect(descriptor, { logger: silentLogger }), { timeout: HANG_DEADLINE_MS });
+        return c;
+      })());
+    return { service: descriptor, ping: async (signal) => void (await (await client()).ping({ signal })) };
   };
 
   const check = (target: HealthTarget, signal = new AbortController().signal): Promise<HealthResult> =>
@@ -99,7 +97,7 @@ export function runHealthCheckerConformance(options: HealthCheckerConformanceOpt
       await client.connect(clientSide);
       cleanups.push(() => fixture.close(), () => client.close());
       serverSide.onmessage = () => undefined;
-      const target: HealthTarget = { service: makeCandidate('silent').descriptor, client: async () => client };
+      const target: HealthTarget = { service: makeCandidate('silent').descriptor, ping: async (signal) => void (await client.ping({ signal })) };
       const verdict = await verdictOf(check(target, AbortSignal.abort()));
       expect(verdict instanceof Error || (verdict as HealthResult).healthy === false, String(verdict)).toBe(true);
     });

@@ -1,0 +1,64 @@
+// JSON-RPC 2.0 as Switchboard's contracts speak it, independent of any MCP SDK: a transport plugin
+// moves these messages and nothing else, so a change of SDK (or a second protocol era) never
+// reaches a plugin. The shapes are those of the JSON-RPC 2.0 specification that MCP uses.
+
+export type JsonRpcId = string | number;
+
+export interface JsonRpcRequest {
+  readonly jsonrpc: '2.0';
+  readonly id: JsonRpcId;
+  readonly method: string;
+  readonly params?: { readonly [key: string]: unknown };
+}
+
+export interface JsonRpcNotification {
+  readonly jsonrpc: '2.0';
+  readonly method: string;
+  readonly params?: { readonly [key: string]: unknown };
+}
+
+export interface JsonRpcResultResponse {
+  readonly jsonrpc: '2.0';
+  readonly id: JsonRpcId;
+  readonly result: { readonly [key: string]: unknown };
+}
+
+export interface JsonRpcErrorResponse {
+  readonly jsonrpc: '2.0';
+  readonly id?: JsonRpcId;
+  readonly error: { readonly code: number; readonly message: string; readonly data?: unknown };
+}
+
+export type JsonRpcMessage = JsonRpcRequest | JsonRpcNotification | JsonRpcResultResponse | JsonRpcErrorResponse;
+
+/** What a server-side transport may hand along with a message (the HTTP request it came in). */
+export interface MessageExtra {
+  readonly authInfo?: unknown;
+  readonly requestInfo?: unknown;
+}
+
+/** Per-message hints from the protocol layer (the request a message relates to, resumption). */
+export interface SendOptions {
+  readonly relatedRequestId?: JsonRpcId;
+  readonly [hint: string]: unknown;
+}
+
+/**
+ * A bidirectional JSON-RPC link to one MCP peer, as a transport plugin builds it: unstarted until
+ * `start()`, then `send()` and `onmessage` until `close()` (or the peer) ends it and `onclose`
+ * fires once. The shape is the one the MCP SDKs drive, so core hands it to the SDK's client as it is.
+ */
+export interface MessageTransport {
+  start(): Promise<void>;
+  send(message: JsonRpcMessage, options?: SendOptions): Promise<void>;
+  close(): Promise<void>;
+  // Method signatures (not function-typed properties), so an SDK's transport, whose handlers are
+  // typed with its own message types, fits this contract and this contract fits the SDK.
+  onmessage?(message: JsonRpcMessage, extra?: MessageExtra): void;
+  onerror?(error: Error): void;
+  onclose?(): void;
+  /** The session the peer assigned (Streamable HTTP's Mcp-Session-Id), when there is one. */
+  readonly sessionId?: string;
+  /** Told the protocol version negotiated at initialize (HTTP sends it as a header). */
+  setProtocolVersion?(version: string): void;
+}
