@@ -38,10 +38,19 @@ export function classifyFailure(error: unknown, service: string, timeoutMs: numb
   }
   if (error instanceof McpError) {
     if (CALLER_ERRORS.has(error.code)) {
-      return { failover: false, error: new SwitchboardError('UPSTREAM_ERROR', `${service} rejected the request: ${error.message}`, { service, cause: error }) };
+      return { failover: false, error: new SwitchboardError('UPSTREAM_ERROR', `${service} rejected the request: ${rpcErrorText(error.message)}`, { service, cause: error }) };
     }
-    return { failover: true, error: new SwitchboardError('TRANSPORT_ERROR', `${service} failed: ${error.message}`, { service, cause: error }) };
+    return { failover: true, error: new SwitchboardError('TRANSPORT_ERROR', `${service} failed: ${rpcErrorText(error.message)}`, { service, cause: error }) };
   }
   const wrapped = SwitchboardError.from(error, { code: 'TRANSPORT_ERROR', service });
   return { failover: isServiceFailure(wrapped), error: wrapped };
+}
+
+/**
+ * An SDK error's message without the "MCP error <code>: " prefixes the SDK adds each time an error
+ * crosses a hop (a server answering with a relayed error gets one more), so an error read by a
+ * person says what happened once.
+ */
+export function rpcErrorText(message: string): string {
+  return message.replace(/^(?:MCP error -?\d+: )+/, '');
 }

@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { Server, type RequestHandlerExtra, CallToolRequestSchema, CompleteRequestSchema, ErrorCode, GetPromptRequestSchema, ListPromptsRequestSchema, ListResourcesRequestSchema, ListResourceTemplatesRequestSchema, ListToolsRequestSchema, McpError, ReadResourceRequestSchema, ResultSchema, RootsListChangedNotificationSchema, SetLevelRequestSchema, SubscribeRequestSchema, UnsubscribeRequestSchema, type CallToolResult, type CompleteResult, type LoggingLevel, type LoggingMessageNotification, type Request, type RequestMeta, type Result, type ResourceUpdatedNotification, type ServerNotification, type ServerRequest } from './sdk/mcp.js';
 import type { DispatchOutcome } from '@switchboard/core';
-import { isUpstreamSessionLost, selfCapability } from '@switchboard/core';
+import { isUpstreamSessionLost, rpcErrorText, selfCapability } from '@switchboard/core';
 import { exposedPrompts, exposedTools, resourceOwners } from './catalog.js';
 import type { GatewayCore } from './gateway-core.js';
 import { paginate, type PagedKind } from './paging.js';
@@ -317,10 +317,10 @@ export class GatewaySession {
    * not declare: it would not know the method, and a shared upstream must not learn that by trying.
    */
   forwardRequest(request: Request, signal: AbortSignal, extra: Extra | undefined = this.latestInflight()): Promise<Result> {
-    if (this.closed) return Promise.reject(new McpError(ErrorCode.ConnectionClosed, 'the client session has ended'));
+    if (this.closed) return Promise.reject(new ClientError(ErrorCode.ConnectionClosed, 'the client session has ended'));
     const needed = CAPABILITY_OF[request.method];
     if (needed && !this.server.getClientCapabilities()?.[needed]) {
-      return Promise.reject(new McpError(ErrorCode.MethodNotFound, `${request.method} refused by the gateway: the client did not declare the ${needed} capability`));
+      return Promise.reject(new ClientError(ErrorCode.MethodNotFound, `${request.method} refused by the gateway: the client did not declare the ${needed} capability`));
     }
     const req = request as ServerRequest;
     return extra ? extra.sendRequest(req, ResultSchema, { signal }) : this.server.request(req, ResultSchema, { signal });
@@ -362,8 +362,8 @@ function withoutProgressToken(meta: RequestMeta | undefined): Record<string, unk
   return Object.keys(rest).length > 0 ? rest : undefined;
 }
 
-/** McpError prefixes "MCP error <code>: "; re-wrapping would double it. */
+/** McpError prefixes "MCP error <code>: " at every hop; re-wrapping would add one more. */
 function stripPrefix(message: string): string {
-  return message.replace(/^MCP error -?\d+: /, '');
+  return rpcErrorText(message);
 }
 

@@ -10,6 +10,7 @@
 // that service exact attribution. Nothing ever reaches a session it was not meant for.
 import { type Client, ErrorCode, LoggingMessageNotificationSchema, McpError, type LoggingMessageNotification, type Request, type Result } from './sdk/mcp.js';
 import type { Logger } from '@switchboard/core';
+import { ClientError } from './client-error.js';
 import { deliverProgressBeforeResponses } from './progress-order.js';
 
 /** One client call as a shared upstream sees it: where what it causes is delivered. */
@@ -67,11 +68,11 @@ export class SharedUpstreams {
     // A fallback, not setRequestHandler: the pool client declares no sampling/elicitation/roots
     // capability, and the SDK refuses handlers for undeclared capabilities.
     client.fallbackRequestHandler = async (request, extra) => {
-      if (!FORWARDED_REQUESTS.has(request.method)) throw new McpError(ErrorCode.MethodNotFound, `Method not found: ${request.method}`);
+      if (!FORWARDED_REQUESTS.has(request.method)) throw new ClientError(ErrorCode.MethodNotFound, `Method not found: ${request.method}`);
       const target = this.target(client);
       if (!target) {
         const reason = this.drop(client, 'request', request.method);
-        throw new McpError(ErrorCode.InvalidRequest, `${request.method} refused by the gateway: ${reason}`);
+        throw new ClientError(ErrorCode.InvalidRequest, `${request.method} refused by the gateway: ${reason}`);
       }
       return target.forwardRequest({ method: request.method, ...(request.params ? { params: request.params } : {}) }, extra.signal);
     };

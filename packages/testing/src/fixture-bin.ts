@@ -3,6 +3,7 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { parseArgs } from 'node:util';
 import { startHttpFixture } from './fixtures/http.js';
+import { createConformanceServer } from './fixtures/conformance-server.js';
 import { createFixtureServer } from './fixtures/server.js';
 
 const { values } = parseArgs({
@@ -12,6 +13,8 @@ const { values } = parseArgs({
     latency: { type: 'string', default: '0' },
     'failure-rate': { type: 'string', default: '0' },
     http: { type: 'string' },
+    /** Serve the conformance suite's test server (createConformanceServer) over stdio instead. */
+    conformance: { type: 'boolean', default: false },
   },
 });
 const options = {
@@ -26,6 +29,9 @@ if (values.http !== undefined) {
   const stop = (): void => void fixture.close().then(() => process.exit(0));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+} else if (values.conformance) {
+  await createConformanceServer().connect(new StdioServerTransport());
+  process.stdin.on('end', () => process.exit(0));
 } else {
   await createFixtureServer(options).connect(new StdioServerTransport());
   process.stdin.on('end', () => process.exit(0));

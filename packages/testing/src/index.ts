@@ -14,3 +14,4 @@ export * from './conformance/plugin-context.js';
 export { RecordingSink, type RecordedWarning } from './conformance/recording-sink.js';
 export { waitUntil } from './conformance/wait.js';
 export * from './conformance/test-servers.js';
+export { createConformanceServer } from './fixtures/conformance-server.js';
