@@ -1,9 +1,8 @@
-// Runs the configured HealthChecker over every service on an interval and applies the
-// consecutive-failure/success thresholds. Ping latency feeds the latency strategy's EWMA.
+// Runs the configured HealthChecker over every service on an interval and hands each result to the
+// service guard, which applies the consecutive-failure/success thresholds.
 import { deadline } from './deadline.js';
 import type { HealthChecker } from './contracts.js';
 import type { HealthConfig } from './config/schema.js';
-import type { Logger } from './logger.js';
 import type { ServiceEntry, ServiceRegistry } from './registry.js';
 
 export class HealthMonitor {
@@ -16,10 +15,8 @@ export class HealthMonitor {
     private readonly config: HealthConfig,
     private readonly registry: ServiceRegistry,
     private readonly ping: (entry: ServiceEntry, signal: AbortSignal) => Promise<void>,
-    private readonly logger: Logger,
-    private readonly now: () => number,
-    /** A service proved healthy again; the router lifts its ejection. */
-    private readonly onRecovered: (entry: ServiceEntry) => void = () => undefined,
+    /** Where each result goes: the service guard, the one writer of health state. */
+    private readonly record: (entry: ServiceEntry, healthy: boolean, detail?: string, latencyMs?: number) => void,
     /** A check failed on a service judged down: the router drops the shared connection so the next probe starts afresh. */
     private readonly onCheckFailed: (entry: ServiceEntry) => void = () => undefined,
   ) {}
@@ -67,38 +64,6 @@ export class HealthMonitor {
     // Only a service judged down gets its shared connection dropped: one slow ping must not cost a
     // working server its session (for stdio, its process).
     if (!healthy && entry.health.status === 'unhealthy') this.onCheckFailed(entry);
-  }
-
-  /** Apply one observation (also used for connection failures seen outside a check round). */
-  record(entry: ServiceEntry, healthy: boolean, detail?: string, latencyMs?: number): void {
-    const h = entry.health;
-    h.lastCheckAt = Date.now();
-    const before = h.status;
-    if (healthy) {
-      h.consecutiveSuccesses++;
-      h.consecutiveFailures = 0;
-      if (latencyMs !== undefined) {
-        h.lastLatencyMs = latencyMs;
-        entry.stats.observeLatency(latencyMs, this.now());
-      }
-      if (h.status !== 'healthy' && (h.status === 'unknown' || h.consecutiveSuccesses >= this.config.healthyThreshold)) {
-        // Back from unhealthy: latencies measured while it failed say nothing about it now.
-        if (h.status === 'unhealthy') entry.stats.resetLatency();
-        h.status = 'healthy';
-      }
-      if (h.status === 'healthy' && entry.breaker !== 'closed') this.onRecovered(entry);
-    } else {
-      h.consecutiveFailures++;
-      h.consecutiveSuccesses = 0;
-      h.lastError = detail;
-      // A service never seen working goes down on its first failure; a working one after the threshold.
-      if (h.status === 'unknown' || (h.status === 'healthy' && h.consecutiveFailures >= this.config.unhealthyThreshold)) h.status = 'unhealthy';
-    }
-    if (h.status !== before) {
-      const level = h.status === 'unhealthy' ? 'warn' : 'info';
-      this.logger[level](`service is ${h.status}`, { service: entry.name, detail });
-      this.registry.markChanged(entry);
-    }
   }
 
   stop(): void {
