@@ -16,8 +16,8 @@ import { createGateway, serveHttp, type Gateway, type HttpGateway } from '@switc
 import { startHttpFixture, type HttpFixture } from '@switchboard/testing/fixtures';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDashboard, type Dashboard } from '../packages/gateway/src/dashboard.js';
-import { RateTracker } from '../packages/gateway/src/dashboard-snapshot.js';
+import { createDashboard, type Dashboard } from '../packages/gateway/src/ops/dashboard.js';
+import { RateTracker } from '../packages/gateway/src/ops/dashboard-snapshot.js';
 // The dashboard module is not part of the package's public API; for tsc, a gateway built from the
 // same source files as the dashboard (vitest runs source either way).
 import { createGateway as createSourceGateway, type Gateway as SourceGateway } from '../packages/gateway/src/gateway.js';

@@ -1,12 +1,12 @@
 // What a client session needs from the gateway that owns it (kept as an interface so the session
 // and the gateway do not import each other's classes).
 import type { Logger, Router, Transport } from '@switchboard/core';
-import type { CatalogSnapshot } from './catalog.js';
-import type { GatewayMetrics } from './metrics.js';
-import type { MemberRouter } from './routing.js';
-import type { GatewaySession } from './session.js';
-import type { SharedUpstreams } from './shared-upstreams.js';
-import type { UpstreamPolicy } from './upstream-session.js';
+import type { CatalogSnapshot } from './catalog/catalog.js';
+import type { GatewayMetrics } from './ops/metrics.js';
+import type { MemberRouter } from './upstream/routing.js';
+import type { GatewaySession } from './downstream/session.js';
+import type { SharedUpstreams } from './upstream/shared-upstreams.js';
+import type { UpstreamPolicy } from './upstream/upstream-session.js';
 
 export interface GatewayCore {
   readonly router: Router;

@@ -3,18 +3,18 @@
 // and tells every session when a list changed. Serving over HTTP or stdio is in serve-*.ts.
 import { type ResourceUpdatedNotification } from './sdk/mcp.js';
 import type { Logger, Router, ServiceEntry, Transport } from '@switchboard/core';
-import { buildCatalog, type CatalogSnapshot } from './catalog.js';
-import { routerTransports } from './core-access.js';
+import { buildCatalog, type CatalogSnapshot } from './catalog/catalog.js';
+import { routerTransports } from './upstream/core-access.js';
 import type { GatewayCore } from './gateway-core.js';
-import { isolationOf, ProcessSlots, type Isolation } from './isolation.js';
-import { GatewayMetrics } from './metrics.js';
-import { NameMemory, type NamingConflict, type NamingMode } from './naming.js';
-import { MemberRouter } from './routing.js';
-import { detectSchemaDrift } from './schema-drift.js';
-import { GatewaySession } from './session.js';
-import { SharedUpstreams } from './shared-upstreams.js';
-import { UpstreamLists } from './upstream-lists.js';
-import type { UpstreamPolicy } from './upstream-session.js';
+import { isolationOf, ProcessSlots, type Isolation } from './upstream/isolation.js';
+import { GatewayMetrics } from './ops/metrics.js';
+import { NameMemory, type NamingConflict, type NamingMode } from './catalog/naming.js';
+import { MemberRouter } from './upstream/routing.js';
+import { detectSchemaDrift } from './catalog/schema-drift.js';
+import { GatewaySession } from './downstream/session.js';
+import { SharedUpstreams } from './upstream/shared-upstreams.js';
+import { UpstreamLists } from './upstream/upstream-lists.js';
+import type { UpstreamPolicy } from './upstream/upstream-session.js';
 
 export interface GatewayOptions {
   router: Router;

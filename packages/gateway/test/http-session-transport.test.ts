@@ -6,9 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HttpSessionTransport, type HttpSessionTransportOptions } from '../src/http-session-transport.js';
-import { checkWire } from '../src/jsonrpc-wire.js';
-import { SessionTokens } from '../src/session-token.js';
+import { HttpSessionTransport, type HttpSessionTransportOptions } from '../src/downstream/http-session-transport.js';
+import { checkWire } from '../src/downstream/jsonrpc-wire.js';
+import { SessionTokens } from '../src/downstream/session-token.js';
 
 interface Rig {
   url: string;

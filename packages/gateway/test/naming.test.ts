@@ -1,8 +1,8 @@
 // Naming and matching rules of the catalogue, in isolation.
 import { describe, expect, it } from 'vitest';
-import { templateMatches } from '../src/catalog.js';
-import { assignNames, type NamedItem } from '../src/naming.js';
-import { stableJson } from '../src/stable-json.js';
+import { templateMatches } from '../src/catalog/catalog.js';
+import { assignNames, type NamedItem } from '../src/catalog/naming.js';
+import { stableJson } from '../src/catalog/stable-json.js';
 
 const item = (service: string, name: string, definition: unknown, group = 'g'): NamedItem<{ name: string }> => ({ service, name, item: { name }, definition, group });
 

@@ -5,7 +5,7 @@
 // on the request path. Clients see an opaque string, as the spec asks; a token that was altered, or
 // made with another secret, does not open.
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
-import { type ClientCapabilities, type Implementation } from './sdk/mcp.js';
+import { type ClientCapabilities, type Implementation } from '../sdk/mcp.js';
 import { SwitchboardError } from '@switchboard/core';
 
 /** What a token carries: enough to re-create the session's SDK Server on another instance. */

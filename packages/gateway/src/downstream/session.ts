@@ -3,18 +3,18 @@
 // sends while serving this session (progress, logs, sampling, elicitation, roots, resource updates)
 // comes back here and nowhere else.
 import { performance } from 'node:perf_hooks';
-import { Server, type RequestHandlerExtra, CallToolRequestSchema, CompleteRequestSchema, ErrorCode, GetPromptRequestSchema, ListPromptsRequestSchema, ListResourcesRequestSchema, ListResourceTemplatesRequestSchema, ListToolsRequestSchema, McpError, ReadResourceRequestSchema, ResultSchema, RootsListChangedNotificationSchema, SetLevelRequestSchema, SubscribeRequestSchema, UnsubscribeRequestSchema, type CallToolResult, type CompleteResult, type LoggingLevel, type LoggingMessageNotification, type Request, type RequestMeta, type Result, type ResourceUpdatedNotification, type ServerNotification, type ServerRequest } from './sdk/mcp.js';
+import { Server, type RequestHandlerExtra, CallToolRequestSchema, CompleteRequestSchema, ErrorCode, GetPromptRequestSchema, ListPromptsRequestSchema, ListResourcesRequestSchema, ListResourceTemplatesRequestSchema, ListToolsRequestSchema, McpError, ReadResourceRequestSchema, ResultSchema, RootsListChangedNotificationSchema, SetLevelRequestSchema, SubscribeRequestSchema, UnsubscribeRequestSchema, type CallToolResult, type CompleteResult, type LoggingLevel, type LoggingMessageNotification, type Request, type RequestMeta, type Result, type ResourceUpdatedNotification, type ServerNotification, type ServerRequest } from '../sdk/mcp.js';
 import type { DispatchOutcome } from '@switchboard/core';
 import { isUpstreamSessionLost, rpcErrorText, selfCapability } from '@switchboard/core';
-import { exposedPrompts, exposedTools, resourceOwners } from './catalog.js';
-import type { GatewayCore } from './gateway-core.js';
+import { exposedPrompts, exposedTools, resourceOwners } from '../catalog/catalog.js';
+import type { GatewayCore } from '../gateway-core.js';
 import { paginate, type PagedKind } from './paging.js';
 import type { SessionStateChange, SharedSessionState } from './session-store.js';
 import { ClientError } from './client-error.js';
-import type { Operation } from './routing.js';
-import type { SharedCall, SharedTenant } from './shared-upstreams.js';
-import { UpstreamSessions } from './upstream-session.js';
-import { GATEWAY_VERSION } from './version.js';
+import type { Operation } from '../upstream/routing.js';
+import type { SharedCall, SharedTenant } from '../upstream/shared-upstreams.js';
+import { UpstreamSessions } from '../upstream/upstream-session.js';
+import { GATEWAY_VERSION } from '../version.js';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 

@@ -8,9 +8,9 @@
 // once a second session has used the connection, such messages are dropped (requests answered with
 // a JSON-RPC error), counted, and the operator is told once that `isolation: per-session` gives
 // that service exact attribution. Nothing ever reaches a session it was not meant for.
-import { type Client, ErrorCode, LoggingMessageNotificationSchema, McpError, type LoggingMessageNotification, type Request, type Result } from './sdk/mcp.js';
+import { type Client, ErrorCode, LoggingMessageNotificationSchema, McpError, type LoggingMessageNotification, type Request, type Result } from '../sdk/mcp.js';
 import type { Logger } from '@switchboard/core';
-import { ClientError } from './client-error.js';
+import { ClientError } from '../downstream/client-error.js';
 import { deliverProgressBeforeResponses } from './progress-order.js';
 
 /** One client call as a shared upstream sees it: where what it causes is delivered. */

@@ -4,7 +4,7 @@
 // Updated atomically on change (rare: setLevel, subscribe, unsubscribe, DELETE) so that two
 // instances changing one session do not overwrite each other, read when an instance resumes a
 // session, and pushed to every instance through `watch`; never read on other requests.
-import { type JSONRPCMessage, type LoggingLevel } from './sdk/mcp.js';
+import { type JSONRPCMessage, type LoggingLevel } from '../sdk/mcp.js';
 
 export interface SharedSessionState {
   readonly level?: LoggingLevel;

@@ -1,8 +1,8 @@
 // Run the gateway as a local stdio MCP server: one client session over stdin/stdout. Logs must go
 // to stderr (the core logger does), because stdout is the protocol stream.
 import type { Readable, Writable } from 'node:stream';
-import { StdioServerTransport } from './sdk/mcp.js';
-import type { Gateway } from './gateway.js';
+import { StdioServerTransport } from '../sdk/mcp.js';
+import type { Gateway } from '../gateway.js';
 
 export interface ServeStdioOptions {
   stdin?: Readable;

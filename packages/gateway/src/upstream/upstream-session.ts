@@ -4,11 +4,11 @@
 // subscriptions, sampling) is exact. A stdio upstream is one process holding one session: shared by
 // every client session through the router's pool by default, or, for a service isolated
 // per-session, a process of this session's own (capped per service, reaped when idle).
-import { Client, CreateMessageRequestSchema, ElicitRequestSchema, ListRootsRequestSchema, LoggingMessageNotificationSchema, ResourceUpdatedNotificationSchema, type ClientCapabilities, type LoggingLevel, type LoggingMessageNotification, type Request, type Result, type ResourceUpdatedNotification } from './sdk/mcp.js';
+import { Client, CreateMessageRequestSchema, ElicitRequestSchema, ListRootsRequestSchema, LoggingMessageNotificationSchema, ResourceUpdatedNotificationSchema, type ClientCapabilities, type LoggingLevel, type LoggingMessageNotification, type Request, type Result, type ResourceUpdatedNotification } from '../sdk/mcp.js';
 import { describeEndpoint, refuseSelf, SwitchboardError, type Logger, type Router, type ServiceEntry, type Transport } from '@switchboard/core';
 import type { Isolation, ProcessSlots } from './isolation.js';
 import { deliverProgressBeforeResponses } from './progress-order.js';
-import { GATEWAY_VERSION } from './version.js';
+import { GATEWAY_VERSION } from '../version.js';
 
 /** Transport kinds that carry many sessions over one connection pool, so a session costs only an id. */
 const SESSIONFUL_KINDS = new Set(['http', 'sse', 'websocket']);

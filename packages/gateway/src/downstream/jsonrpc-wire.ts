@@ -1,7 +1,7 @@
 // What a JSON-RPC message posted by a client must look like before any session sees it. A cheap
 // structural check on the hot path: the SDK's Protocol validates each request's params against the
 // handler's own schema afterwards, so a full zod parse of the envelope here would only repeat work.
-import { type JSONRPCMessage, type RequestId } from './sdk/mcp.js';
+import { type JSONRPCMessage, type RequestId } from '../sdk/mcp.js';
 
 /** The SDK server transport's limit, kept so a client sees the same answer from both. */
 export const MAX_BATCH_SIZE = 100;

@@ -1,7 +1,7 @@
 // Sends one operation to one of a set of services (a tool's replica set, or the owners of a
 // resource or prompt) through the router, so the configured strategy, breakers, stats, retry
 // budget and failover apply within that set.
-import { type Client } from './sdk/mcp.js';
+import { type Client } from '../sdk/mcp.js';
 import type { DispatchOutcome, Router, ServiceEntry } from '@switchboard/core';
 
 export interface RouteTarget {

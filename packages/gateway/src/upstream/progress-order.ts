@@ -6,7 +6,7 @@
 // "progress, result" in one burst, which the stdio transport parses in one synchronous loop), the
 // response wins and the last progress notifications are dropped as "unknown token". Deferring each
 // response by one microtask puts it behind the notifications already queued, in arrival order.
-import { type Client, type JSONRPCMessage } from './sdk/mcp.js';
+import { type Client, type JSONRPCMessage } from '../sdk/mcp.js';
 
 const patched = new WeakSet<object>();
 

@@ -10,7 +10,7 @@
 // client's original initialize from a session token, which is how another gateway instance resumes a
 // session (see session-token.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Transport, type TransportSendOptions, SUPPORTED_PROTOCOL_VERSIONS, type InitializeRequest, type JSONRPCMessage, type MessageExtraInfo, type RequestId } from './sdk/mcp.js';
+import { type Transport, type TransportSendOptions, SUPPORTED_PROTOCOL_VERSIONS, type InitializeRequest, type JSONRPCMessage, type MessageExtraInfo, type RequestId } from '../sdk/mcp.js';
 import { isRequest, isResponse } from './jsonrpc-wire.js';
 import { writeRpcError } from './rpc-error.js';
 

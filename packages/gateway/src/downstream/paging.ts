@@ -1,7 +1,7 @@
 // Pagination of the aggregate lists toward clients. The cursor is opaque to clients: base64url of
 // the list kind and the offset of the next page. Offsets over a snapshot that changed between pages
 // can skip or repeat an item; the client is told of the change by list_changed and lists afresh.
-import { ErrorCode } from './sdk/mcp.js';
+import { ErrorCode } from '../sdk/mcp.js';
 import { ClientError } from './client-error.js';
 
 export type PagedKind = 'tools' | 'resources' | 'templates' | 'prompts';

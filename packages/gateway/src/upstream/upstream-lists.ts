@@ -1,7 +1,7 @@
 // What each upstream offers besides tools (resources, resource templates, prompts), read over the
 // router's shared pool connection. Core keeps tools current; this keeps the rest current, re-reading
 // after each (re)connect and on the upstream's list_changed notifications.
-import { type Client, PromptListChangedNotificationSchema, ResourceListChangedNotificationSchema, ResourceUpdatedNotificationSchema, type Prompt, type Resource, type ResourceTemplate, type ResourceUpdatedNotification } from './sdk/mcp.js';
+import { type Client, PromptListChangedNotificationSchema, ResourceListChangedNotificationSchema, ResourceUpdatedNotificationSchema, type Prompt, type Resource, type ResourceTemplate, type ResourceUpdatedNotification } from '../sdk/mcp.js';
 import type { Logger, Router, ServiceEntry } from '@switchboard/core';
 
 export interface ServiceLists {

@@ -2,7 +2,7 @@
 // the replica set behind each tool the client sees. Built from the registry and the gateway's
 // catalogue only, so it never touches an upstream and costs microseconds per service.
 import type { BreakerStatus, ServiceStatus } from '@switchboard/core';
-import type { Gateway } from './gateway.js';
+import type { Gateway } from '../gateway.js';
 
 export interface DashboardService {
   name: string;

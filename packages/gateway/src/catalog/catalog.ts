@@ -1,11 +1,11 @@
 // The aggregate a client sees: the union of every upstream's tools, resources, resource templates
 // and prompts, with replica sets merged and collisions named. Rebuilt from the registry and the
 // upstream lists whenever either changes; a snapshot is immutable, so handlers read it lock-free.
-import { type Prompt, type Resource, type ResourceTemplate, type Tool } from './sdk/mcp.js';
+import { type Prompt, type Resource, type ResourceTemplate, type Tool } from '../sdk/mcp.js';
 import type { ServiceEntry } from '@switchboard/core';
 import { assignNames, type NameMemory, type NamedItem, type NamedRoute, type NamingConflict, type NamingMode } from './naming.js';
 import { stableJson } from './stable-json.js';
-import type { ServiceLists } from './upstream-lists.js';
+import type { ServiceLists } from '../upstream/upstream-lists.js';
 
 export type ToolRoute = NamedRoute<Tool>;
 export type PromptRoute = NamedRoute<Prompt>;

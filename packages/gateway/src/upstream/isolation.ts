@@ -1,7 +1,7 @@
 // Which stdio services get a process per client session, and the per-service cap on such processes.
 // A service opts in with `metadata.isolation: "per-session"` on its server entry (so the choice
 // travels with discovery), or the gateway's `isolation` option names it (which wins).
-import { McpError } from './sdk/mcp.js';
+import { McpError } from '../sdk/mcp.js';
 import { SwitchboardError, type ServiceEntry } from '@switchboard/core';
 
 export type Isolation = 'shared' | 'per-session';

@@ -6,9 +6,9 @@
 // it did not issue resumes the session, so instances sharing a secret need no sticky balancer.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isInitializeRequest, type InitializeRequest, type JSONRPCMessage } from './sdk/mcp.js';
-import { createDashboard, isDashboardPath } from './dashboard.js';
-import type { Gateway } from './gateway.js';
+import { isInitializeRequest, type InitializeRequest, type JSONRPCMessage } from '../sdk/mcp.js';
+import { createDashboard, isDashboardPath } from '../ops/dashboard.js';
+import type { Gateway } from '../gateway.js';
 import {
   ANONYMOUS,
   BodyTooLargeError,

@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DASHBOARD_HTML, DASHBOARD_PAGE_HEADERS } from './dashboard-page.js';
 import { buildDashboardSnapshot, RateTracker } from './dashboard-snapshot.js';
-import type { Gateway } from './gateway.js';
+import type { Gateway } from '../gateway.js';
 
 export type { DashboardService, DashboardSnapshot, DashboardTool } from './dashboard-snapshot.js';
 

@@ -4,9 +4,9 @@
 // session state store. serve-http.ts does the HTTP around it.
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS, type InitializeRequest, type JSONRPCMessage } from './sdk/mcp.js';
+import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS, type InitializeRequest, type JSONRPCMessage } from '../sdk/mcp.js';
 import type { Logger } from '@switchboard/core';
-import type { Gateway } from './gateway.js';
+import type { Gateway } from '../gateway.js';
 import { HttpSessionTransport } from './http-session-transport.js';
 import type { GatewaySession } from './session.js';
 import { applyChange, sameState, type SessionStateChange, type SessionStateStore } from './session-store.js';
