@@ -118,6 +118,14 @@ export function describeLinkEnd(end: LinkEnd, when?: string): string {
 export interface Transport {
   /** The `transport` values of server entries this plugin serves, for example ['http', 'sse']. */
   readonly kinds: readonly string[];
+  /**
+   * True when one server endpoint serves many independent MCP sessions (HTTP, WebSocket: each
+   * connect is a new session on a server that is already running), so the gateway gives every
+   * client session its own upstream session. False or absent when a connect starts something of
+   * its own (stdio spawns a process): connections are shared unless the operator asks for
+   * `isolation: per-session`.
+   */
+  readonly multiplexesSessions?: boolean;
   /** Build an unstarted link to one upstream. The pool connects, reconnects and closes it. */
   connect(service: ServiceDescriptor, context: TransportContext): Promise<MessageTransport>;
 }

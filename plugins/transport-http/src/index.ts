@@ -9,6 +9,8 @@ export const httpOptionsSchema = z.strictObject({});
 
 export class HttpTransport implements Transport {
   readonly kinds = ['http', 'sse'] as const;
+  /** One HTTP endpoint serves many MCP sessions: each client session gets its own upstream session. */
+  readonly multiplexesSessions = true;
   async connect(service: ServiceDescriptor, context: TransportContext): Promise<McpTransport> {
     let url: URL;
     try {

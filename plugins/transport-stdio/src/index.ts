@@ -29,6 +29,8 @@ export function createStdioTransport(service: ServiceDescriptor, logger: Logger)
 
 export class StdioTransport implements Transport {
   readonly kinds = ['stdio'] as const;
+  /** Each connect spawns a process: shared by client sessions unless isolation is per-session. */
+  readonly multiplexesSessions = false;
   async connect(service: ServiceDescriptor, context: { logger: Logger }): Promise<McpTransport> {
     return createStdioTransport(service, context.logger);
   }

@@ -19,6 +19,8 @@ export type WebSocketTransportOptions = z.output<typeof websocketOptionsSchema>;
 
 export class WebSocketTransport implements Transport {
   readonly kinds = ['websocket'] as const;
+  /** One WebSocket endpoint serves many MCP sessions: each client session gets its own upstream session. */
+  readonly multiplexesSessions = true;
 
   constructor(private readonly options: WebSocketTransportOptions = websocketOptionsSchema.parse({})) {}
 

@@ -11,7 +11,6 @@ import { deliverProgressBeforeResponses } from './progress-order.js';
 import { GATEWAY_VERSION } from '../version.js';
 
 /** Transport kinds that carry many sessions over one connection pool, so a session costs only an id. */
-const SESSIONFUL_KINDS = new Set(['http', 'sse', 'websocket']);
 
 /** What the upstream side needs from its client session. */
 export interface SessionBridge {
@@ -56,9 +55,11 @@ export class UpstreamSessions {
 
   /** True when this service gets a session of its own (else the shared pool client is used). */
   ownsSession(entry: ServiceEntry): boolean {
-    const kind = entry.descriptor.transport;
-    if (this.transports === undefined || !this.transports.has(kind)) return false;
-    return SESSIONFUL_KINDS.has(kind) || this.policy.isolation(entry) === 'per-session';
+    // The transport says whether a connect is a new session on a running server (then every
+    // client session gets its own) or starts something of its own (then shared unless isolated).
+    const transport = this.transports?.get(entry.descriptor.transport);
+    if (!transport) return false;
+    return transport.multiplexesSessions === true || this.policy.isolation(entry) === 'per-session';
   }
 
   /** An operation starts on this session's own upstream for `entry`; call the result when it ends. */

@@ -68,9 +68,11 @@ export function runTransportConformance(options: TransportConformanceOptions): v
       for (const kind of transport.kinds) expect(kind, 'each kind').toMatch(/\S/);
       const { descriptor } = await server();
       expect(transport.kinds).toContain(descriptor.transport);
+      // Whether the gateway gives each client session its own upstream session follows from this.
+      if (transport.multiplexesSessions !== undefined) expect(typeof transport.multiplexesSessions).toBe('boolean');
     });
 
-    it('connect() returns an unstarted SDK transport: a Client starts it, initializes, lists and calls tools', async () => {
+    it('connect() returns an unstarted MessageTransport: a Client starts it, initializes, lists and calls tools', async () => {
       const s = await server();
       const transport = await create().connect(s.descriptor, { logger: silentLogger });
       for (const method of ['start', 'send', 'close'] as const) expect(typeof transport[method], method).toBe('function');
