@@ -15,6 +15,7 @@ import { createRouter, type Router } from '@switchboard/core';
 import staticDiscoveryPlugin from '@switchboard/discovery-static';
 import { startHttpFixture } from '@switchboard/testing';
 import httpTransportPlugin from '@switchboard/transport-http';
+import { waitFor } from '../../../test/helpers/wait.js';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -47,6 +48,8 @@ describe('loaded by package name from config', () => {
     cleanups.push(() => router.close());
     await router.initialize();
     expect(router.strategyName).toBe('weighted');
+    // Both must be candidates from the first call (initialize() bounds its wait for first tool lists).
+    await waitFor(() => ['heavy', 'light'].every((n) => router.registry.get(n)?.tools.has('whoami') && router.registry.get(n)?.status === 'healthy'), { what: 'both servers listed' });
 
     const answeredBy: Record<string, number> = {};
     for (let i = 0; i < CALLS; i++) {
@@ -66,9 +69,9 @@ describe('loaded by package name from config', () => {
     const script = fileURLToPath(new URL('./route-by-name.script.mjs', import.meta.url));
     // execFile does not pass this worker's execArgv (the --conditions) on to the child.
     const { stdout } = await promisify(execFile)(process.execPath, [script, String(CALLS)], { cwd: PACKAGE_DIR, timeout: 20_000 });
-    const report = JSON.parse(stdout.trim().split('\n').at(-1)!) as { resolved: string; strategy: string; answeredBy: Record<string, number> };
+    const report = JSON.parse(stdout.trim().split('\n').at(-1)!) as { resolved: string; strategy: string; answeredBy: Record<string, number>; detours: unknown[] };
     expect(report.resolved).toBe(dist);
     expect(report.strategy).toBe('weighted');
-    expect(report.answeredBy).toEqual(EXPECTED);
+    expect(report.answeredBy, JSON.stringify(report.detours)).toEqual(EXPECTED);
   });
 });

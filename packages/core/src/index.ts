@@ -10,6 +10,7 @@ export * from './tokens.js';
 export * from './descriptor.js';
 export * from './contracts.js';
 export * from './plugin.js';
+export * from './plugin-context.js';
 export * from './builtins.js';
 export * from './plugin-catalog.js';
 export * from './version.js';

@@ -17,7 +17,10 @@ export interface Provided {
 }
 
 export interface PluginContext<K extends PluginKind = PluginKind> {
-  /** The router's own child container (never tsyringe's global one). */
+  /**
+   * This registration's own child container of the router's (never tsyringe's global one): the
+   * entry's Options, InstanceId, Logger, Clock and ConfigDir resolve here (see Tokens).
+   */
   readonly container: DependencyContainer;
   readonly logger: Logger;
   /** Unique per registration, for example `mdns#1`; discoverers use it as their id. */
@@ -27,8 +30,14 @@ export interface PluginContext<K extends PluginKind = PluginKind> {
    * plugin options (a servers file) mean relative to it, not to the working directory.
    */
   readonly configDir?: string;
-  /** Bind the implementation under this plugin kind's token. */
+  /** Bind a ready implementation under this plugin kind's token. */
   provide(implementation: Provided[K]): void;
+  /**
+   * Have the container build the implementation, once, when core first asks for it: the factory
+   * resolves what it needs (`c.resolve(Tokens.Options)`, `Tokens.Logger`, `Tokens.Clock`, …) from
+   * this entry's container.
+   */
+  provideFactory(factory: (container: DependencyContainer) => Provided[K]): void;
 }
 
 export interface SwitchboardPlugin<K extends PluginKind = PluginKind, S extends z.ZodType = z.ZodType> {

@@ -1,18 +1,20 @@
 // Loads the plugins a config names, validates each one's options against its own schema (every
 // problem reported with its config path), and registers them into the router's child container.
 import type { DependencyContainer } from 'tsyringe';
+import { createPluginContext } from './plugin-context.js';
+import { performance } from 'node:perf_hooks';
 import type { Discoverer, HealthChecker, Strategy, Transport } from './contracts.js';
 import { configError, zodIssues, type ConfigIssue } from './config/validate.js';
 import { HEALTH_CORE_KEYS, type PluginRef, type SwitchboardConfig } from './config/schema.js';
 import { SwitchboardError } from './errors.js';
 import type { Logger } from './logger.js';
-import { KIND_TOKENS, type AnyPlugin, type PluginContext, type PluginKind } from './plugin.js';
+import type { AnyPlugin, PluginKind } from './plugin.js';
 import type { PluginCatalog } from './plugin-catalog.js';
-import { Tokens } from './tokens.js';
 
 export interface Wired {
   strategy: Strategy;
   strategyName: string;
+  /** One per config.discovery entry, in the same order. */
   discoverers: Discoverer[];
   transports: Map<string, Transport>;
   health?: HealthChecker;
@@ -22,6 +24,8 @@ interface Pending {
   plugin: AnyPlugin;
   options: unknown;
   instanceId: string;
+  /** Its place in the config, for messages. */
+  path: string;
 }
 
 function optionsOf(ref: PluginRef, coreKeys: readonly string[] = ['type']): Record<string, unknown> {
@@ -100,44 +104,49 @@ export async function resolvePlugins(config: PluginSelection, catalog: PluginCat
   return { resolved, issues };
 }
 
-export async function wirePlugins(config: SwitchboardConfig, catalog: PluginCatalog, container: DependencyContainer, logger: Logger, configDir?: string): Promise<Wired> {
+export async function wirePlugins(config: SwitchboardConfig, catalog: PluginCatalog, container: DependencyContainer, logger: Logger, configDir?: string, clock: () => number = () => performance.now()): Promise<Wired> {
   const { resolved, issues } = await resolvePlugins(config, catalog);
   if (issues.length > 0) throw configError(issues);
   const pending: Pending[] = [...resolved];
 
   // Transports are chosen per service at connect time, so every installed one is registered.
   await catalog.loadInstalledBuiltins('transport');
-  for (const plugin of catalog.all('transport')) pending.push({ plugin, options: plugin.optionsSchema.parse({}), instanceId: plugin.type });
+  for (const plugin of catalog.all('transport')) pending.push({ plugin, options: plugin.optionsSchema.parse({}), instanceId: plugin.type, path: `transport ${plugin.type}` });
 
-  for (const { plugin, options, instanceId } of pending) {
-    const context: PluginContext = {
-      container,
-      logger: logger.child({ plugin: plugin.name }),
+  // One child container per registration, so each implementation is built with, and bound to, its
+  // own entry: discoverers[i] is config.discovery[i]'s, whatever other plugins register.
+  const provided: Array<{ entry: Pending; implementations: unknown[] }> = [];
+  for (const entry of pending) {
+    const { plugin, options, instanceId } = entry;
+    const registration = createPluginContext(plugin.kind, {
+      options,
       instanceId,
+      logger: logger.child({ plugin: plugin.name }),
+      clock,
+      parent: container,
       ...(configDir !== undefined ? { configDir } : {}),
-      provide: (implementation) => {
-        container.register(KIND_TOKENS[plugin.kind], { useValue: implementation });
-      },
-    };
+    });
     try {
-      await plugin.register(context, options);
+      await plugin.register(registration.context, options);
+      provided.push({ entry, implementations: registration.provided() });
     } catch (error) {
       throw SwitchboardError.from(error, { code: 'PLUGIN_ERROR', plugin: plugin.name, prefix: `plugin '${plugin.name}' failed in register()` });
     }
   }
 
-  const resolveAll = <T>(token: symbol): T[] => (container.isRegistered(token) ? container.resolveAll<T>(token) : []);
-  const strategies = resolveAll<Strategy>(Tokens.Strategy);
-  const strategy = strategies.at(-1);
-  if (!strategy) throw new SwitchboardError('PLUGIN_ERROR', `strategy plugin '${config.strategy.type}' registered no Strategy`, { plugin: config.strategy.type });
-  const transports = new Map<string, Transport>();
-  for (const t of resolveAll<Transport>(Tokens.Transport)) for (const kind of t.kinds) transports.set(kind, t);
-  const healthCheckers = resolveAll<HealthChecker>(Tokens.HealthChecker);
-  return {
-    strategy,
-    strategyName: config.strategy.type,
-    discoverers: resolveAll<Discoverer>(Tokens.Discoverer),
-    transports,
-    health: healthCheckers.at(-1),
+  const exactlyOne = <T>(entry: Pending, implementations: unknown[], what: string): T => {
+    if (implementations.length !== 1) {
+      throw new SwitchboardError('PLUGIN_ERROR', `plugin '${entry.plugin.name}' (${entry.path}) must provide exactly one ${what}; it provided ${implementations.length}`, { plugin: entry.plugin.name });
+    }
+    return implementations[0] as T;
   };
+  const of = (kind: PluginKind) => provided.filter((p) => p.entry.plugin.kind === kind);
+  const strategyEntry = of('strategy')[0]!;
+  const strategy = exactlyOne<Strategy>(strategyEntry.entry, strategyEntry.implementations, 'Strategy');
+  const healthEntry = of('health')[0];
+  const health = healthEntry ? exactlyOne<HealthChecker>(healthEntry.entry, healthEntry.implementations, 'HealthChecker') : undefined;
+  const discoverers = of('discovery').map((p) => exactlyOne<Discoverer>(p.entry, p.implementations, 'Discoverer'));
+  const transports = new Map<string, Transport>();
+  for (const p of of('transport')) for (const t of p.implementations as Transport[]) for (const kind of t.kinds) transports.set(kind, t);
+  return { strategy, strategyName: config.strategy.type, discoverers, transports, ...(health ? { health } : {}) };
 }

@@ -1,6 +1,6 @@
 // @switchboard/discovery-etcd: the fleet's shared registry. Servers (or an agent beside them) write
 // a leased key under a prefix with registerService(); every router's discoverer watches the prefix.
-import { definePlugin } from '@switchboard/core';
+import { definePlugin, Tokens, type Logger } from '@switchboard/core';
 import { EtcdDiscoverer } from './discoverer.js';
 import { etcdOptionsSchema } from './options.js';
 import { PLUGIN_NAME } from './plugin-name.js';
@@ -29,7 +29,7 @@ export function etcdDiscoveryPlugin() {
     core: '^0.1.0',
     optionsSchema: etcdOptionsSchema,
     register(ctx, options) {
-      ctx.provide(new EtcdDiscoverer(ctx.instanceId, options, ctx.logger));
+      ctx.provideFactory((c) => new EtcdDiscoverer(c.resolve<string>(Tokens.InstanceId), c.resolve<typeof options>(Tokens.Options), c.resolve<Logger>(Tokens.Logger)));
     },
   });
 }

@@ -1,5 +1,6 @@
 // The plugin object and its options: what config sees and what register() binds.
-import { silentLogger, type Discoverer, type PluginContext } from '@switchboard/core';
+import type { Discoverer } from '@switchboard/core';
+import { createTestPluginContext } from '@switchboard/testing';
 import { describe, expect, it } from 'vitest';
 import etcdDiscoveryPluginDefault, { EtcdDiscoverer, etcdDiscoveryPlugin, etcdOptionsSchema } from '../src/index.js';
 
@@ -8,14 +9,10 @@ describe('discovery-etcd plugin', () => {
     const plugin = etcdDiscoveryPluginDefault();
     expect(etcdDiscoveryPluginDefault).toBe(etcdDiscoveryPlugin);
     expect(plugin).toMatchObject({ name: 'discovery-etcd', kind: 'discovery', type: 'etcd', core: '^0.1.0' });
-    const provided: Discoverer[] = [];
-    const context = {
-      container: undefined as never,
-      logger: silentLogger,
-      instanceId: 'etcd#3',
-      provide: (implementation: Discoverer) => provided.push(implementation),
-    } satisfies PluginContext<'discovery'>;
-    await plugin.register(context, plugin.optionsSchema.parse({}));
+    const options = plugin.optionsSchema.parse({});
+    const context = createTestPluginContext({ kind: 'discovery', instanceId: 'etcd#3', options });
+    await plugin.register(context, options);
+    const provided: Discoverer[] = context.provided;
     expect(provided).toHaveLength(1);
     expect(provided[0]).toBeInstanceOf(EtcdDiscoverer);
     expect(provided[0]?.id).toBe('etcd#3');

@@ -1,6 +1,6 @@
 // @switchboard/discovery-mdns: find MCP servers on the local link with mDNS/DNS-SD (`_mcp._tcp.local`)
 // and advertise them there.
-import { definePlugin } from '@switchboard/core';
+import { definePlugin, Tokens, type Logger } from '@switchboard/core';
 import { PLUGIN_NAME } from './constants.js';
 import { MdnsDiscoverer } from './discoverer.js';
 import { mdnsOptionsSchema } from './options.js';
@@ -20,7 +20,7 @@ export function mdnsDiscoveryPlugin() {
     core: '^0.1.0',
     optionsSchema: mdnsOptionsSchema,
     register(ctx, options) {
-      ctx.provide(new MdnsDiscoverer(ctx.instanceId, options, ctx.logger));
+      ctx.provideFactory((c) => new MdnsDiscoverer(c.resolve<string>(Tokens.InstanceId), c.resolve<typeof options>(Tokens.Options), c.resolve<Logger>(Tokens.Logger)));
     },
   });
 }

@@ -1,5 +1,6 @@
 // The plugin object core loads, its options, and the bench helper.
 import { silentLogger } from '@switchboard/core';
+import { createTestPluginContext } from '@switchboard/testing';
 import { describe, expect, it } from 'vitest';
 import mdnsDiscoveryPlugin, { MdnsDiscoverer, measureAnnounceToDiscovered, mdnsOptionsSchema } from '../src/index.js';
 import { LOOPBACK, randomPort, requireLoopbackMulticast } from './helpers.js';
@@ -8,14 +9,10 @@ describe('mdns plugin', () => {
   it('is a discovery plugin of type mdns that provides an MdnsDiscoverer under the instance id', async () => {
     const plugin = mdnsDiscoveryPlugin();
     expect(plugin).toMatchObject({ name: 'discovery-mdns', kind: 'discovery', type: 'mdns', core: '^0.1.0' });
-    const provided: unknown[] = [];
-    const context: Parameters<typeof plugin.register>[0] = {
-      container: undefined as never, // unused by this plugin
-      logger: silentLogger,
-      instanceId: 'mdns#3',
-      provide: (d) => void provided.push(d),
-    };
-    await plugin.register(context, mdnsOptionsSchema.parse({}));
+    const options = mdnsOptionsSchema.parse({});
+    const context = createTestPluginContext({ kind: 'discovery', instanceId: 'mdns#3', options });
+    await plugin.register(context, options);
+    const provided: unknown[] = context.provided;
     expect(provided).toHaveLength(1);
     expect(provided[0]).toBeInstanceOf(MdnsDiscoverer);
     expect((provided[0] as MdnsDiscoverer).id).toBe('mdns#3');

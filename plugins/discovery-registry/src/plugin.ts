@@ -1,5 +1,5 @@
 // The Switchboard plugin: `discovery: [{ type: registry, url: ... }]`.
-import { definePlugin } from '@switchboard/core';
+import { definePlugin, Tokens, type Logger } from '@switchboard/core';
 import { RegistryDiscoverer } from './discoverer.js';
 import { registryOptionsSchema } from './options.js';
 import { PLUGIN_NAME } from './plugin-name.js';
@@ -12,7 +12,7 @@ export function registryDiscoveryPlugin() {
     core: '^0.1.0',
     optionsSchema: registryOptionsSchema,
     register(ctx, options) {
-      ctx.provide(new RegistryDiscoverer(ctx.instanceId, options, ctx.logger));
+      ctx.provideFactory((c) => new RegistryDiscoverer(c.resolve<string>(Tokens.InstanceId), c.resolve<typeof options>(Tokens.Options), c.resolve<Logger>(Tokens.Logger)));
     },
   });
 }

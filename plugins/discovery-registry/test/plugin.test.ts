@@ -1,5 +1,6 @@
 // The plugin as the router loads it: shape, option validation, and what register() provides.
-import { silentLogger, type DependencyContainer, type Discoverer } from '@switchboard/core';
+import type { Discoverer } from '@switchboard/core';
+import { createTestPluginContext } from '@switchboard/testing';
 import { describe, expect, it } from 'vitest';
 import registryDiscoveryPlugin, { compileNamePattern, RegistryDiscoverer, registryOptionsSchema } from '../src/index.js';
 
@@ -10,12 +11,11 @@ describe('registryDiscoveryPlugin', () => {
 
   it('registers a RegistryDiscoverer whose id is the instance id', async () => {
     const plugin = registryDiscoveryPlugin();
-    let provided: Discoverer | undefined;
-    await plugin.register(
-      // This plugin never touches the container; core exports no way to make one without tsyringe.
-      { container: {} as DependencyContainer, logger: silentLogger, instanceId: 'registry#3', provide: (d) => (provided = d) },
-      plugin.optionsSchema.parse({}),
-    );
+    const options = plugin.optionsSchema.parse({});
+    // Core's own registration context: the entry's container builds what the plugin provides.
+    const context = createTestPluginContext({ kind: 'discovery', instanceId: 'registry#3', options });
+    await plugin.register(context, options);
+    const provided: Discoverer | undefined = context.provided[0];
     expect(provided).toBeInstanceOf(RegistryDiscoverer);
     expect(provided?.id).toBe('registry#3');
     expect((provided as RegistryDiscoverer).endpoint).toBe('https://registry.modelcontextprotocol.io/v0.1/servers');

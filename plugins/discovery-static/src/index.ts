@@ -1,5 +1,5 @@
 // @switchboard/discovery-static: servers listed in config, including the `mcpServers` format.
-import { definePlugin, fromMcpServers, serverEntrySchema, toDescriptors } from '@switchboard/core';
+import { definePlugin, fromMcpServers, serverEntrySchema, toDescriptors, Tokens, type Logger } from '@switchboard/core';
 import { z } from 'zod';
 import { StaticDiscoverer } from './static-discoverer.js';
 
@@ -42,7 +42,11 @@ export function staticDiscoveryPlugin() {
     core: '^0.1.0',
     optionsSchema: staticOptionsSchema,
     register(ctx, options) {
-      ctx.provide(new StaticDiscoverer(ctx.instanceId, { ...options, ...(ctx.configDir !== undefined ? { baseDir: ctx.configDir } : {}) }, ctx.logger));
+      // Built by the entry's container: its id, options, logger and the config file's folder.
+      ctx.provideFactory((c) => {
+        const baseDir = c.isRegistered(Tokens.ConfigDir) ? c.resolve<string>(Tokens.ConfigDir) : undefined;
+        return new StaticDiscoverer(c.resolve<string>(Tokens.InstanceId), { ...c.resolve<typeof options>(Tokens.Options), ...(baseDir !== undefined ? { baseDir } : {}) }, c.resolve<Logger>(Tokens.Logger));
+      });
     },
   });
 }

@@ -17,7 +17,6 @@ import { ServiceRegistry } from '../registry.js';
 import type { PerformanceReport, RouteRequest, RouteResult, ServerInfo, ServiceHealthReport } from '../route-types.js';
 import type { CallToolResult, Client, ClientCapabilities } from '../sdk/mcp.js';
 import { newInstanceId } from '../self-recognition.js';
-import { Tokens } from '../tokens.js';
 import { parsePluginOptions, wirePlugins, type Wired } from '../wiring.js';
 import type { DispatchOutcome, DispatchTarget, Operation } from './dispatch-types.js';
 import { Dispatcher } from './dispatcher.js';
@@ -137,12 +136,9 @@ export class Router {
     this.state = 'initializing';
     // Each router gets its own child container, disposed on close(); never the global one.
     const container = rootContainer.createChildContainer();
-    container.register(Tokens.Config, { useValue: this.config });
-    container.register(Tokens.Logger, { useValue: this.logger });
-    container.register(Tokens.Registry, { useValue: this.registry });
     let wired: Wired;
     try {
-      wired = await wirePlugins(this.config, this.catalog, container, this.logger, this.configDir);
+      wired = await wirePlugins(this.config, this.catalog, container, this.logger, this.configDir, this.now);
     } catch (error) {
       this.state = 'new';
       this.initPromise = undefined;

@@ -199,7 +199,7 @@ export function runDiscovererConformance(options: DiscovererConformanceOptions):
         });
 
         it('registers exactly one Discoverer whose id is the instance id, without starting it', async () => {
-          const context = createTestPluginContext<'discovery'>({ instanceId: `${plugin.type}#7` });
+          const context = createTestPluginContext({ kind: 'discovery', instanceId: `${plugin.type}#7`, options: plugin.optionsSchema.parse({}) });
           await plugin.register(context, plugin.optionsSchema.parse({}));
           expect(context.provided).toHaveLength(1);
           const discoverer = context.provided[0]!;

@@ -116,7 +116,7 @@ export function runHealthCheckerConformance(options: HealthCheckerConformanceOpt
         });
 
         it('registers exactly one HealthChecker', async () => {
-          const context = createTestPluginContext<'health'>({ instanceId: `${plugin.type}#0` });
+          const context = createTestPluginContext({ kind: 'health', instanceId: `${plugin.type}#0`, options: plugin.optionsSchema.parse({}) });
           await plugin.register(context, plugin.optionsSchema.parse({}));
           expect(context.provided).toHaveLength(1);
           expect(typeof context.provided[0]!.check).toBe('function');

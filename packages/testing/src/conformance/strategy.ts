@@ -1,7 +1,8 @@
 // The behaviour every Strategy must show, as vitest blocks a strategy's own test file registers in
 // one call. First-party strategies use it and so can a third party's.
-import { PluginCatalog, silentLogger } from '@switchboard/core';
-import type { AnyPlugin, Candidate, DependencyContainer, PluginContext, Strategy } from '@switchboard/core';
+import { PluginCatalog } from '@switchboard/core';
+import type { AnyPlugin, Candidate, Strategy } from '@switchboard/core';
+import { createTestPluginContext } from './plugin-context.js';
 import { describe, expect, it, vi } from 'vitest';
 import { makeCandidate, makeCandidates, makeSelectContext, seededRandom, sequenceRandom } from '../candidates.js';
 import type { RandomSource, TestCandidate } from '../candidates.js';
@@ -156,14 +157,9 @@ export function runStrategyConformance(options: StrategyConformanceOptions): voi
         });
 
         it('registers exactly one working Strategy', async () => {
-          const provided: unknown[] = [];
-          const context: PluginContext<'strategy'> = {
-            container: noContainer(plugin.name),
-            logger: silentLogger,
-            instanceId: `${plugin.type}#0`,
-            provide: (implementation) => void provided.push(implementation),
-          };
+          const context = createTestPluginContext({ kind: 'strategy', instanceId: `${plugin.type}#0`, options: plugin.optionsSchema.parse({}) });
           await plugin.register(context, plugin.optionsSchema.parse({}));
+          const provided = context.provided;
           expect(provided).toHaveLength(1);
           const strategy = provided[0] as Strategy;
           expect(typeof strategy.select).toBe('function');
@@ -190,15 +186,6 @@ function variedCandidates(count: number, random: RandomSource): TestCandidate[] 
     );
   }
   return list;
-}
-
-/** Strategies need nothing from the container; fail loudly rather than hand one that half works. */
-function noContainer(pluginName: string): DependencyContainer {
-  return new Proxy({} as DependencyContainer, {
-    get(_target, property) {
-      throw new Error(`${pluginName}: the strategy conformance suite provides no DI container (tried container.${String(property)})`);
-    },
-  });
 }
 
 /** Frozen so a strategy that writes to the list it was handed throws (modules run in strict mode). */

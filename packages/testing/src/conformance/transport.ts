@@ -148,7 +148,7 @@ export function runTransportConformance(options: TransportConformanceOptions): v
         });
 
         it('registers exactly one Transport that serves its own type', async () => {
-          const context = createTestPluginContext<'transport'>({ instanceId: `${plugin.type}#0` });
+          const context = createTestPluginContext({ kind: 'transport', instanceId: `${plugin.type}#0`, options: plugin.optionsSchema.parse({}) });
           await plugin.register(context, plugin.optionsSchema.parse({}));
           expect(context.provided).toHaveLength(1);
           expect(context.provided[0]!.kinds).toContain(plugin.type);
