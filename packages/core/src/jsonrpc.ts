@@ -35,6 +35,12 @@ export type JsonRpcMessage = JsonRpcRequest | JsonRpcNotification | JsonRpcResul
 export interface MessageExtra {
   readonly authInfo?: unknown;
   readonly requestInfo?: unknown;
+  /**
+   * The request this message was sent for, when the transport can tell (Streamable HTTP: the POST
+   * whose response stream carried it). What an upstream sends while serving a call is tied to the
+   * call by this, never by which call happens to be newest.
+   */
+  readonly relatedRequestId?: JsonRpcId;
 }
 
 /** Per-message hints from the protocol layer (the request a message relates to, resumption). */

@@ -8,7 +8,7 @@ import { urlToHttpOptions } from 'node:url';
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
-import { DEFAULT_MAX_MESSAGE_BYTES, failedAnswer, linkError, SwitchboardError } from '@switchboard/core';
+import { DEFAULT_MAX_MESSAGE_BYTES, failedAnswer, linkError, SwitchboardError, type JsonRpcMessage, type MessageExtra } from '@switchboard/core';
 import { SseParser, type SseEvent } from './sse-parser.js';
 
 export interface NodeHttpClientOptions {
@@ -40,7 +40,7 @@ type Target = Pick<http.RequestOptions, 'protocol' | 'hostname' | 'port' | 'path
 export class NodeHttpClientTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
-  onmessage?: Transport['onmessage'];
+  onmessage?(message: JsonRpcMessage, extra?: MessageExtra): void;
 
   private readonly target: Target;
   private readonly agent: http.Agent;
@@ -194,7 +194,7 @@ export class NodeHttpClientTransport implements Transport {
     let failure: string | undefined;
     const parser = new SseParser(
       (event) => {
-        const message = this.deliverEvent(event);
+        const message = this.deliverEvent(event, request);
         if (pending !== undefined && message !== undefined && answers(message, pending)) pending = undefined;
       },
       undefined,
@@ -258,7 +258,7 @@ export class NodeHttpClientTransport implements Transport {
         }
         let answered = false;
         for (const m of messages as JSONRPCMessage[]) {
-          this.deliver(m);
+          this.deliver(m, request);
           if (answers(m, request)) answered = true;
         }
         if (!answered && !this.closed) this.deliver(failedAnswer(request, closedBeforeAnswer('stream ended')));
@@ -409,7 +409,8 @@ export class NodeHttpClientTransport implements Transport {
   }
 
   /** An SSE event for us ('message', with data): parsed and delivered; returns the message. */
-  private deliverEvent(event: SseEvent): JSONRPCMessage | undefined {
+  /** `related`: the request whose POST stream carried the event (undefined on the GET stream). */
+  private deliverEvent(event: SseEvent, related?: RequestId): JSONRPCMessage | undefined {
     if ((event.event !== undefined && event.event !== 'message') || event.data === '') return undefined;
     let value: unknown;
     try {
@@ -422,14 +423,20 @@ export class NodeHttpClientTransport implements Transport {
       this.onerror?.(new SyntaxError(`not a JSON-RPC message: ${event.data.slice(0, ERROR_BODY_LIMIT)}`));
       return undefined;
     }
-    this.deliver(value);
+    this.deliver(value, related);
     return value;
   }
 
-  private deliver(message: JSONRPCMessage): void {
+  /**
+   * Hand a message up. `related` names the request whose POST it came back on: what the server
+   * sends while serving a call (progress, log messages, its own requests) is then tied to that
+   * call structurally, not guessed.
+   */
+  private deliver(message: JSONRPCMessage, related?: RequestId): void {
     if (this.closed) return;
     try {
-      this.onmessage?.(message);
+      if (related === undefined) this.onmessage?.(message as JsonRpcMessage);
+      else this.onmessage?.(message as JsonRpcMessage, { relatedRequestId: related });
     } catch (error) {
       this.onerror?.(error as Error);
     }

@@ -11,6 +11,7 @@ import type { GatewayCore } from '../gateway-core.js';
 import { paginate, type PagedKind } from './paging.js';
 import type { SessionStateChange, SharedSessionState } from './session-store.js';
 import { ClientError } from './client-error.js';
+import { CallAttribution } from '../upstream/call-attribution.js';
 import type { Operation } from '../upstream/routing.js';
 import type { SharedCall, SharedTenant } from '../upstream/shared-upstreams.js';
 import { UpstreamSessions } from '../upstream/upstream-session.js';
@@ -36,6 +37,8 @@ export class GatewaySession {
   readonly upstream: UpstreamSessions;
   // Requests of this session being served now: upstream messages are sent on their response stream.
   private readonly inflight = new Set<Extra>();
+  /** Which of this session's calls an upstream message belongs to, when its transport can tell. */
+  private readonly attribution = new CallAttribution<Extra>();
   private level: LoggingLevel | undefined;
   /** uri → the service this session subscribed it on. */
   private readonly subscriptions = new Map<string, string>();
@@ -71,6 +74,7 @@ export class GatewaySession {
         log: (service, params) => this.log(service, params),
         subscriptionsOn: (service) => [...this.subscriptions].filter(([, s]) => s === service).map(([uri]) => uri),
         resourceUpdated: (service, params) => this.resourceUpdated(service, params),
+        attribution: this.attribution,
       },
       core.logger,
       core.connectTimeoutMs,
@@ -278,7 +282,9 @@ export class GatewaySession {
     const tracked: Operation<T> = async (client, entry, signal) => {
       const done = this.upstream.ownsSession(entry) ? this.upstream.use(entry) : this.core.shared.begin(client, entry.name, this.tenant, this.callTarget(extra));
       try {
-        return await operation(client, entry, signal);
+        // Run as this call: the requests it sends upstream are remembered as its own, so what the
+        // upstream sends back while serving them comes to this call (see CallAttribution).
+        return await this.attribution.run(extra, () => operation(client, entry, signal));
       } catch (error) {
         // This session's own upstream session died with its server (or the server forgot it):
         // drop it so the next request opens a fresh one instead of failing on it forever.
@@ -305,18 +311,22 @@ export class GatewaySession {
     return outcome.value as T;
   }
 
-  private latestInflight(): Extra | undefined {
-    let last: Extra | undefined;
-    for (const e of this.inflight) last = e;
-    return last;
+  /**
+   * The call an upstream message belongs to: the one it was tied to structurally, else the only
+   * call in flight; with several and no tie, none (the session's, never a guess at the newest).
+   */
+  private callOf(): Extra | undefined {
+    const tied = this.attribution.active;
+    if (tied !== undefined) return tied;
+    return this.inflight.size === 1 ? this.inflight.values().next().value : undefined;
   }
 
   /**
-   * A server-to-client request on behalf of one of this session's calls (`extra`; the latest call
-   * when the upstream session is this session's own). Never sent for a capability the client did
+   * A server-to-client request on behalf of one of this session's calls (`extra`; by default the
+   * call it is tied to, see callOf). Never sent for a capability the client did
    * not declare: it would not know the method, and a shared upstream must not learn that by trying.
    */
-  forwardRequest(request: Request, signal: AbortSignal, extra: Extra | undefined = this.latestInflight()): Promise<Result> {
+  forwardRequest(request: Request, signal: AbortSignal, extra: Extra | undefined = this.callOf()): Promise<Result> {
     if (this.closed) return Promise.reject(new ClientError(ErrorCode.ConnectionClosed, 'the client session has ended'));
     const needed = CAPABILITY_OF[request.method];
     if (needed && !this.server.getClientCapabilities()?.[needed]) {
@@ -327,7 +337,7 @@ export class GatewaySession {
   }
 
   /** A log message for one of this session's calls (`extra`), filtered by the session's level: a shared upstream does not know it. */
-  log(service: string, params: LoggingMessageNotification['params'], extra: Extra | undefined = this.latestInflight()): void {
+  log(service: string, params: LoggingMessageNotification['params'], extra: Extra | undefined = this.callOf()): void {
     if (this.closed) return;
     if (this.level !== undefined && LEVELS.indexOf(params.level) < LEVELS.indexOf(this.level)) return;
     const notification: ServerNotification = { method: 'notifications/message', params: { ...params, logger: params.logger ?? service } };

@@ -5,6 +5,7 @@
 // every client session through the router's pool by default, or, for a service isolated
 // per-session, a process of this session's own (capped per service, reaped when idle).
 import { Client, CreateMessageRequestSchema, ElicitRequestSchema, ListRootsRequestSchema, LoggingMessageNotificationSchema, ResourceUpdatedNotificationSchema, type ClientCapabilities, type LoggingLevel, type LoggingMessageNotification, type Request, type Result, type ResourceUpdatedNotification } from '../sdk/mcp.js';
+import { CallAttribution } from './call-attribution.js';
 import { describeEndpoint, refuseSelf, SwitchboardError, type Logger, type Router, type ServiceEntry, type Transport } from '@switchboard/core';
 import type { Isolation, ProcessSlots } from './isolation.js';
 import { deliverProgressBeforeResponses } from './progress-order.js';
@@ -22,6 +23,8 @@ export interface SessionBridge {
   resourceUpdated(service: string, params: ResourceUpdatedNotification['params']): void;
   /** URIs this session subscribed on `service` (made again when its upstream session is reopened). */
   subscriptionsOn(service: string): string[];
+  /** Ties what an upstream sends during a call to that call (see CallAttribution). */
+  readonly attribution: CallAttribution<unknown>;
 }
 
 /** The gateway-wide policy a session's upstream side follows. */
@@ -142,7 +145,7 @@ export class UpstreamSessions {
     this.wire(entry.name, client, capabilities);
     try {
       const transport = await plugin.connect(descriptor, { logger, requestHeaders: () => this.router.outgoingHeaders() }); // carries traceparent
-      await client.connect(transport, { timeout: this.connectTimeoutMs });
+      await client.connect(this.bridge.attribution.wrap(transport), { timeout: this.connectTimeoutMs });
       refuseSelf(entry.name, describeEndpoint(descriptor), client.getServerCapabilities()?.experimental, this.router.instanceId);
     } catch (error) {
       await client.close().catch(() => undefined);

@@ -1,0 +1,66 @@
+// Ties what an upstream sends while serving a call (log messages, sampling, elicitation and roots
+// requests) to the client call that caused it, structurally: each request the call sends upstream
+// is remembered by its id, and an incoming message that its transport says is related to one of
+// those ids (Streamable HTTP: it came back on that request's POST stream) is handled in that
+// call's context. Nothing is attributed by "the newest call": what cannot be tied is the session's
+// (or, with one call in flight, that call's).
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { JsonRpcId, JsonRpcMessage, MessageExtra, MessageTransport } from '@switchboard/core';
+
+/** Requests remembered per upstream connection at most; the oldest are forgotten beyond it. */
+const MAX_TRACKED = 4_096;
+
+export class CallAttribution<C> {
+  private readonly current = new AsyncLocalStorage<C>();
+
+  /** Run `fn` as `call`: what it sends upstream is remembered as the call's. */
+  run<T>(call: C | undefined, fn: () => T): T {
+    return call === undefined ? fn() : this.current.run(call, fn);
+  }
+
+  /** The call the running code handles: set while an upstream message tied to it is handled. */
+  get active(): C | undefined {
+    return this.current.getStore();
+  }
+
+  /** The transport as the SDK client should see it, with attribution on both directions. */
+  wrap<T extends MessageTransport>(transport: T): T {
+    const calls = new Map<JsonRpcId, C>();
+    const current = this.current;
+    let handler: MessageTransport['onmessage'];
+    const deliver = (message: JsonRpcMessage, extra?: MessageExtra): void => {
+      const m = message as { id?: JsonRpcId; method?: string };
+      if (m.method === undefined && m.id !== undefined) calls.delete(m.id); // an answer: the request is done
+      const call = extra?.relatedRequestId === undefined ? undefined : calls.get(extra.relatedRequestId);
+      if (call === undefined) handler?.call(transport, message, extra);
+      else current.run(call, () => handler?.call(transport, message, extra));
+    };
+    transport.onmessage = deliver;
+    const send = transport.send.bind(transport);
+    return new Proxy(transport, {
+      get(target, property, receiver) {
+        if (property === 'send') {
+          return (message: JsonRpcMessage, options?: Parameters<MessageTransport['send']>[1]) => {
+            const m = message as { id?: JsonRpcId; method?: string };
+            const call = current.getStore();
+            if (call !== undefined && m.method !== undefined && m.id !== undefined) {
+              calls.set(m.id, call);
+              if (calls.size > MAX_TRACKED) calls.delete(calls.keys().next().value as JsonRpcId);
+            }
+            return send(message, options);
+          };
+        }
+        if (property === 'onmessage') return handler;
+        const value: unknown = Reflect.get(target, property, receiver);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+      set(target, property, value, receiver) {
+        if (property === 'onmessage') {
+          handler = value as MessageTransport['onmessage'];
+          return true;
+        }
+        return Reflect.set(target, property, value, receiver);
+      },
+    });
+  }
+}
