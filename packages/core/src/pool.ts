@@ -1,12 +1,11 @@
 // One MCP client per upstream service, connected lazily and shared by all router callers. The pool
 // owns connecting, listing tools (and re-listing on list_changed), reconnecting after a drop, and
 // closing every client (and so every stdio child) on close().
-import { BUILTIN_PLUGIN_PACKAGES } from './builtins.js';
-import { Client, ErrorCode, McpError, ToolListChangedNotificationSchema, type ClientCapabilities, type Tool } from './sdk/mcp.js';
-import { describeLinkEnd, reportsLinkEnd, type McpTransport, type Transport } from './contracts.js';
+import { connectUpstream, type UpstreamConnection } from './connector.js';
+import { type Client, ToolListChangedNotificationSchema, type ClientCapabilities, type Tool } from './sdk/mcp.js';
+import { describeLinkEnd, type Transport } from './contracts.js';
 import type { ServiceDescriptor } from './descriptor.js';
 import { SwitchboardError } from './errors.js';
-import { refuseSelf } from './self-recognition.js';
 import type { Logger } from './logger.js';
 import { CORE_VERSION } from './version.js';
 
@@ -22,6 +21,8 @@ interface Connection {
   everConnected: boolean;
   restarts: number;
   lastError?: string;
+  /** The protocol revision agreed at the last connect. */
+  protocolVersion?: string;
   /** The reason last written to the log at error level (a crash loop is logged once per reason). */
   lastLoggedReason?: string;
   /** The supervisor's scheduled reconnect. */
@@ -37,6 +38,9 @@ export interface ConnectionState {
   /** Milliseconds until the next connect is allowed (0 when it may happen now). */
   backoffMs: number;
   lastError?: string;
+  /** The protocol era and revision agreed at the last connect (2025-era for every upstream today). */
+  era?: '2025';
+  protocolVersion?: string;
 }
 
 /** A connection that dies sooner than this after starting counts toward a crash loop. */
@@ -116,6 +120,8 @@ export class UpstreamPool {
       consecutiveFailures: conn.failures,
       backoffMs: Math.max(0, Math.round(conn.nextAttemptAt - performance.now())),
       ...(conn.lastError ? { lastError: conn.lastError } : {}),
+      ...(conn.everConnected ? { era: '2025' as const } : {}),
+      ...(conn.protocolVersion ? { protocolVersion: conn.protocolVersion } : {}),
     };
   }
 
@@ -206,107 +212,69 @@ export class UpstreamPool {
 
   private async connect(conn: Connection): Promise<Client> {
     const { descriptor } = conn;
-    const transportPlugin = this.options.transports.get(descriptor.transport);
-    if (!transportPlugin) {
-      conn.pending = undefined;
-      throw new SwitchboardError(
-        'TRANSPORT_MISSING',
-        missingTransportMessage(descriptor, [...this.options.transports.keys()]),
-        { service: descriptor.name },
-      );
-    }
     const logger = this.options.logger.child({ service: descriptor.name });
-    // Once it has failed again soon after a restart, what the process prints on each start (the
-    // same stderr lines, again and again) goes to debug; the failure message carries its last lines.
-    const transportLogger = conn.failures >= 2 ? toDebug(logger) : logger;
-    const client = new Client({ name: 'switchboard', version: CORE_VERSION }, { capabilities: this.options.clientCapabilities ?? {} });
-    // One bound on the whole connect, whatever step stalls (a spawn, a transport plugin, a server
-    // that accepts and never answers): a connect that never settles would leave the service
-    // "connecting" for good, with no supervisor retry and every call queued behind it.
-    let stalled: NodeJS.Timeout | undefined;
-    const bound = new Promise<never>((_, reject) => {
-      stalled = setTimeout(
-        () => reject(new SwitchboardError('TRANSPORT_ERROR', `connect did not finish within ${2 * this.options.connectTimeoutMs} ms`, { service: descriptor.name })),
-        2 * this.options.connectTimeoutMs,
-      );
-    });
-    const building = Promise.resolve().then(() =>
-      transportPlugin.connect(descriptor, {
-        logger: transportLogger,
-        ...(this.options.requestHeaders ? { requestHeaders: this.options.requestHeaders } : {}),
-      }),
-    );
-    let built = false;
-    let transport: McpTransport | undefined;
-    let stage: ConnectStage = 'transport';
+    let connection: UpstreamConnection;
     try {
-      transport = await Promise.race([building, bound]);
-      built = true;
-      stage = 'initialize';
-      await Promise.race([client.connect(transport, { timeout: this.options.connectTimeoutMs }), bound]);
-      stage = 'list';
-      if (this.options.instanceId) refuseSelf(descriptor.name, describeEndpoint(descriptor), client.getServerCapabilities()?.experimental, this.options.instanceId);
-      if (this.connections.get(descriptor.name) !== conn || this.closed) {
-        await client.close().catch(() => undefined);
-        throw new SwitchboardError('CLOSED', `connection to ${descriptor.name} was dropped while connecting`, { service: descriptor.name });
-      }
-      const linked = transport;
-      client.onclose = () => {
-        if (conn.client !== client) return;
-        conn.client = undefined;
-        conn.pending = undefined;
-        const end = reportsLinkEnd(linked) ? linked.linkEnd() : undefined;
-        const reason = end ? `connection closed: ${describeLinkEnd(end)}` : 'connection closed';
-        logger.warn('upstream connection closed', end ? { reason } : {});
-        this.recordDrop(conn, reason);
-        this.options.onDisconnect(descriptor.name, reason);
-      };
-      if (client.getServerCapabilities()?.tools) {
-        client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
-          this.listTools(client)
-            .then((tools) => this.options.onTools(descriptor.name, tools))
-            .catch((error: unknown) => logger.warn('re-listing tools failed', { error }));
-        });
-        this.options.onTools(descriptor.name, await Promise.race([this.listTools(client), bound]));
-      } else {
-        this.options.onTools(descriptor.name, []);
-      }
-      this.options.onClient?.(descriptor.name, client);
-      conn.client = client;
-      conn.pending = undefined;
-      conn.connectedAt = performance.now();
-      conn.lastLoggedReason = undefined;
-      if (conn.everConnected) {
-        conn.restarts++;
-        logger.info('upstream reconnected', { restarts: conn.restarts });
-        this.options.onReconnect?.(descriptor.name);
-      }
-      conn.everConnected = true;
-      return client;
+      connection = await connectUpstream(descriptor, {
+        transports: this.options.transports,
+        // Once it has failed again soon after a restart, what the process prints on each start
+        // (the same stderr lines, again and again) goes to debug; the failure message carries its
+        // last lines.
+        logger: conn.failures >= 2 ? toDebug(logger) : logger,
+        timeoutMs: this.options.connectTimeoutMs,
+        clientInfo: { name: 'switchboard', version: CORE_VERSION },
+        ...(this.options.clientCapabilities ? { capabilities: this.options.clientCapabilities } : {}),
+        ...(this.options.instanceId ? { instanceId: this.options.instanceId } : {}),
+        ...(this.options.requestHeaders ? { requestHeaders: this.options.requestHeaders } : {}),
+        after: async (client, within) => {
+          if (this.connections.get(descriptor.name) !== conn || this.closed) {
+            throw new SwitchboardError('CLOSED', `connection to ${descriptor.name} was dropped while connecting`, { service: descriptor.name });
+          }
+          if (client.getServerCapabilities()?.tools) {
+            client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+              this.listTools(client)
+                .then((tools) => this.options.onTools(descriptor.name, tools))
+                .catch((error: unknown) => logger.warn('re-listing tools failed', { error }));
+            });
+            this.options.onTools(descriptor.name, await within(this.listTools(client)));
+          } else {
+            this.options.onTools(descriptor.name, []);
+          }
+        },
+      });
     } catch (error) {
       conn.pending = undefined;
-      // An error that already names its service is passed on; anything else is said with the
-      // service and endpoint, keeping a transport's code and LinkFault.
-      const wrapped =
-        SwitchboardError.is(error) && error.service !== undefined
-          ? error
-          : new SwitchboardError(SwitchboardError.is(error) ? error.code : 'TRANSPORT_ERROR', `cannot connect to ${descriptor.name} (${describeEndpoint(descriptor)}): ${connectFailure(stage, error, transport, this.options.connectTimeoutMs)}`, {
-              service: descriptor.name,
-              cause: error,
-              ...(SwitchboardError.is(error) && error.link ? { link: error.link } : {}),
-            });
-      // The next try is scheduled before the (possibly slow) close of this one.
-      if (this.connections.get(descriptor.name) === conn && !this.closed && wrapped.code !== 'CLOSED') {
+      const wrapped = SwitchboardError.from(error, { code: 'TRANSPORT_ERROR', service: descriptor.name });
+      if (this.connections.get(descriptor.name) === conn && !this.closed && wrapped.code !== 'CLOSED' && wrapped.code !== 'TRANSPORT_MISSING') {
         conn.connectedAt = performance.now();
         this.recordDrop(conn, wrapped.message);
       }
-      await client.close().catch(() => undefined);
-      // A transport the plugin delivers after we gave up is closed, not leaked.
-      if (!built) void building.then((late) => late.close(), () => undefined).catch(() => undefined);
       throw wrapped;
-    } finally {
-      clearTimeout(stalled);
     }
+    const { client } = connection;
+    client.onclose = () => {
+      if (conn.client !== client) return;
+      conn.client = undefined;
+      conn.pending = undefined;
+      const end = connection.linkEnd();
+      const reason = end ? `connection closed: ${describeLinkEnd(end)}` : 'connection closed';
+      logger.warn('upstream connection closed', end ? { reason } : {});
+      this.recordDrop(conn, reason);
+      this.options.onDisconnect(descriptor.name, reason);
+    };
+    this.options.onClient?.(descriptor.name, client);
+    conn.client = client;
+    conn.protocolVersion = connection.protocolVersion;
+    conn.pending = undefined;
+    conn.connectedAt = performance.now();
+    conn.lastLoggedReason = undefined;
+    if (conn.everConnected) {
+      conn.restarts++;
+      logger.info('upstream reconnected', { restarts: conn.restarts });
+      this.options.onReconnect?.(descriptor.name);
+    }
+    conn.everConnected = true;
+    return client;
   }
 
   private async listTools(client: Client): Promise<Tool[]> {
@@ -325,33 +293,4 @@ export class UpstreamPool {
 function toDebug(logger: Logger): Logger {
   const debug = (message: string, fields?: Record<string, unknown>): void => logger.debug(message, fields);
   return { debug, info: debug, warn: debug, error: (message, fields) => logger.error(message, fields), child: (fields) => toDebug(logger.child(fields)) };
-}
-
-type ConnectStage = 'transport' | 'initialize' | 'list';
-
-/**
- * Why a connect failed, in words an operator can act on: how a process ended and what it last
- * wrote to stderr, or that whatever answered does not speak MCP, rather than "Connection closed"
- * or "Method not found" alone.
- */
-function connectFailure(stage: ConnectStage, error: unknown, transport: McpTransport | undefined, timeoutMs: number): string {
-  const end = reportsLinkEnd(transport) ? transport.linkEnd() : undefined;
-  const step = stage === 'list' ? 'listing its tools' : 'answering initialize';
-  if (end) return describeLinkEnd(end, `before ${step}`);
-  if (stage === 'initialize' && error instanceof McpError) {
-    if (error.code === ErrorCode.RequestTimeout) return `it did not answer initialize within ${timeoutMs} ms; is it an MCP server?`;
-    if (error.code !== ErrorCode.ConnectionClosed) return `it answered initialize with an error (${error.message}); is it an MCP server?`;
-  }
-  return (error as Error).message;
-}
-
-export function describeEndpoint(d: ServiceDescriptor): string {
-  return d.transport === 'stdio' ? `stdio: ${[d.command, ...d.args].join(' ')}` : `${d.transport} ${d.url}`;
-}
-
-/** Names the package that provides a missing transport, as the missing-discovery message does. */
-export function missingTransportMessage(descriptor: Pick<ServiceDescriptor, 'name' | 'transport'>, loaded: readonly string[]): string {
-  const pkg = BUILTIN_PLUGIN_PACKAGES.transport[descriptor.transport];
-  const provider = pkg ? `install ${pkg} (pnpm add ${pkg}) or list it in plugins:` : `install the package that provides transport '${descriptor.transport}' and list it in plugins:`;
-  return `no transport for '${descriptor.transport}' (service ${descriptor.name}); ${provider} transports loaded: ${loaded.join(', ') || 'none'}`;
 }

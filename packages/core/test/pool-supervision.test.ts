@@ -38,6 +38,8 @@ describe('upstream supervision', () => {
     });
     const descriptor = { ...toDescriptor({ name: 'mem', command: 'unused' }, 'test'), transport: 'memory' };
     await pool.client(descriptor);
+    // Each connection records the era and revision it agreed at initialize.
+    expect(pool.state('mem')).toMatchObject({ connected: true, era: '2025', protocolVersion: '2025-11-25' });
     await servers[0]!.close();
     expect(pool.state('mem')).toMatchObject({ connected: false, consecutiveFailures: 1, lastError: 'connection closed' });
     await expect.poll(() => pool!.state('mem')?.restarts, { timeout: 5_000 }).toBe(1);

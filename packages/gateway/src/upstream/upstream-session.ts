@@ -6,7 +6,7 @@
 // per-session, a process of this session's own (capped per service, reaped when idle).
 import { Client, CreateMessageRequestSchema, ElicitRequestSchema, ListRootsRequestSchema, LoggingMessageNotificationSchema, ResourceUpdatedNotificationSchema, type ClientCapabilities, type LoggingLevel, type LoggingMessageNotification, type Request, type Result, type ResourceUpdatedNotification } from '../sdk/mcp.js';
 import { CallAttribution } from './call-attribution.js';
-import { describeEndpoint, refuseSelf, SwitchboardError, type Logger, type Router, type ServiceEntry, type Transport } from '@switchboard/core';
+import { connectUpstream, SwitchboardError, type Logger, type Router, type ServiceEntry, type Transport } from '@switchboard/core';
 import type { Isolation, ProcessSlots } from './isolation.js';
 import { deliverProgressBeforeResponses } from './progress-order.js';
 import { GATEWAY_VERSION } from '../version.js';
@@ -138,20 +138,21 @@ export class UpstreamSessions {
 
   private async connect(entry: ServiceEntry): Promise<Client> {
     const descriptor = entry.descriptor;
-    const plugin = this.transports!.get(descriptor.transport)!;
     const logger = this.logger.child({ service: entry.name });
     const capabilities = mirrorCapabilities(this.bridge.capabilities());
-    const client = new Client({ name: 'switchboard-gateway', version: GATEWAY_VERSION }, { capabilities });
-    this.wire(entry.name, client, capabilities);
-    try {
-      const transport = await plugin.connect(descriptor, { logger, requestHeaders: () => this.router.outgoingHeaders() }); // carries traceparent
-      await client.connect(this.bridge.attribution.wrap(transport), { timeout: this.connectTimeoutMs });
-      refuseSelf(entry.name, describeEndpoint(descriptor), client.getServerCapabilities()?.experimental, this.router.instanceId);
-    } catch (error) {
-      await client.close().catch(() => undefined);
-      if (SwitchboardError.is(error) && error.code === 'UPSTREAM_IS_SELF') throw error;
-      throw new SwitchboardError('TRANSPORT_ERROR', `cannot open a session on ${entry.name}: ${(error as Error).message}`, { service: entry.name, cause: error });
-    }
+    // Core's connector, as the router's pool uses it: one deadline, the gateway refused as its own
+    // upstream, and failures said with the service, endpoint and why.
+    const { client } = await connectUpstream(descriptor, {
+      transports: this.transports!,
+      logger,
+      timeoutMs: this.connectTimeoutMs,
+      clientInfo: { name: 'switchboard-gateway', version: GATEWAY_VERSION },
+      capabilities,
+      instanceId: this.router.instanceId,
+      requestHeaders: () => this.router.outgoingHeaders(), // carries traceparent
+      wrap: (transport) => this.bridge.attribution.wrap(transport),
+      prepare: (c) => this.wire(entry.name, c, capabilities),
+    });
     if (this.closed || this.router.registry.get(entry.name) !== entry) {
       await client.close().catch(() => undefined);
       throw new SwitchboardError('CLOSED', `session on ${entry.name} was released while opening`, { service: entry.name });
