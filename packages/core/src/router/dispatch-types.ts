@@ -17,6 +17,12 @@ export interface DispatchTarget {
    */
   client?: (entry: ServiceEntry) => Promise<Client>;
   /**
+   * Start afresh the session `client` gave for a service: its server forgot it (restarted) or the
+   * link is gone. The dispatcher calls this, and then retries once when the call provably did not
+   * run; it is the one place a lost session is renewed. Default (the shared pool): the pool's own.
+   */
+  renew?: (entry: ServiceEntry, why: 'forgotten' | 'lost') => void;
+  /**
    * The operation may be repeated safely after it reached a server (reads such as resources/read).
    * Default for tool calls: the tool's readOnlyHint/idempotentHint, or failover.retryableTools.
    */

@@ -136,7 +136,7 @@ export class Dispatcher {
       const hedgeMs = safe && target.hedge !== false && list.length > 1 ? this.hedgeDelay(latency) : undefined;
       progress.sent = false;
       const attemptStarted = now();
-      const primary: HedgeAttempt<T> = { entry: chosen, started: attemptStarted, progress, promise: this.attempt(chosen, operation, progress, target.signal, target.client, attemptMs) };
+      const primary: HedgeAttempt<T> = { entry: chosen, started: attemptStarted, progress, promise: this.attempt(chosen, operation, progress, target, attemptMs) };
       try {
         const won =
           hedgeMs === undefined
@@ -156,7 +156,7 @@ export class Dispatcher {
                   entry: second,
                   started: now(),
                   progress: hedgeProgress,
-                  promise: this.attempt(second, operation, hedgeProgress, target.signal, target.client, this.attemptTimeout(second, latency)),
+                  promise: this.attempt(second, operation, hedgeProgress, target, this.attemptTimeout(second, latency)),
                 };
                 return hedge;
               });
@@ -236,15 +236,16 @@ export class Dispatcher {
   }
 
   /** One attempt on one service, under its breaker: stats, outcome and health evidence recorded. */
-  private async attempt<T>(
-    entry: ServiceEntry,
-    operation: Operation<T>,
-    progress: { sent: boolean },
-    signal?: AbortSignal,
-    clientFor?: (entry: ServiceEntry) => Promise<Client>,
-    attemptMs?: number,
-  ): Promise<T> {
+  private async attempt<T>(entry: ServiceEntry, operation: Operation<T>, progress: { sent: boolean }, target: DispatchTarget, attemptMs?: number): Promise<T> {
     const { guard, pool, logger, now } = this.parts;
+    const { signal, client: clientFor } = target;
+    // The one place a lost session is renewed: the caller's own sessions through its hook, the
+    // shared pool's here ('forgotten': reconnect at once; 'lost': a drop, with its backoff).
+    const renew = (why: 'forgotten' | 'lost', reason: string): void => {
+      if (clientFor) target.renew?.(entry, why);
+      else if (why === 'forgotten') pool.renew(entry.name);
+      else pool.invalidate(entry.name, reason);
+    };
     const policy = guard.policy(entry);
     if (!policy) throw new SwitchboardError('TRANSPORT_ERROR', `service ${entry.name} was removed`, { service: entry.name });
     const trial = guard.beginCall(entry);
@@ -265,7 +266,7 @@ export class Dispatcher {
             // new session and send the call once more, inside the breaker, so the renewal is not
             // counted against the service. (The gateway drops its own session on this error.)
             logger.info('upstream session renewed after the server forgot it', { service: entry.name });
-            if (!clientFor) pool.renew(entry.name);
+            renew('forgotten', (error as Error).message);
             return await operation(await connect(), entry, callSignal);
           }
         },
@@ -290,7 +291,7 @@ export class Dispatcher {
         // now rather than at the next ping (timeouts are left to the breaker).
         if (serviceFailure && (isConnectionFailure(error) || !pool.connected(entry.name))) guard.recordHealth(entry, false, (error as Error).message);
         // The upstream forgot our session (restarted) or the link is dead: start a fresh one.
-        if (serviceFailure && !clientFor && isUpstreamSessionLost(error)) pool.invalidate(entry.name, (error as Error).message);
+        if (serviceFailure && isUpstreamSessionLost(error)) renew('lost', (error as Error).message);
       }
       throw error;
     } finally {

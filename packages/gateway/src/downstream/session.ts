@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { Server, type RequestHandlerExtra, CallToolRequestSchema, CompleteRequestSchema, ErrorCode, GetPromptRequestSchema, ListPromptsRequestSchema, ListResourcesRequestSchema, ListResourceTemplatesRequestSchema, ListToolsRequestSchema, McpError, ReadResourceRequestSchema, ResultSchema, RootsListChangedNotificationSchema, SetLevelRequestSchema, SubscribeRequestSchema, UnsubscribeRequestSchema, type CallToolResult, type CompleteResult, type LoggingLevel, type LoggingMessageNotification, type Request, type RequestMeta, type Result, type ResourceUpdatedNotification, type ServerNotification, type ServerRequest } from '../sdk/mcp.js';
 import type { DispatchOutcome } from '@switchboard/core';
-import { isUpstreamSessionLost, rpcErrorText, selfCapability } from '@switchboard/core';
+import { rpcErrorText, selfCapability } from '@switchboard/core';
 import { exposedPrompts, exposedTools, resourceOwners } from '../catalog/catalog.js';
 import type { GatewayCore } from '../gateway-core.js';
 import { paginate, type PagedKind } from './paging.js';
@@ -285,18 +285,13 @@ export class GatewaySession {
         // Run as this call: the requests it sends upstream are remembered as its own, so what the
         // upstream sends back while serving them comes to this call (see CallAttribution).
         return await this.attribution.run(extra, () => operation(client, entry, signal));
-      } catch (error) {
-        // This session's own upstream session died with its server (or the server forgot it):
-        // drop it so the next request opens a fresh one instead of failing on it forever.
-        if (this.upstream.ownsSession(entry) && isUpstreamSessionLost(error)) void this.upstream.drop(entry.name);
-        throw error;
       } finally {
         done();
       }
     };
     let outcome: DispatchOutcome<T>;
     try {
-      outcome = await this.core.members.route({ ...target, ...(extra ? { signal: extra.signal } : {}), client: this.upstream.clientFor }, tracked);
+      outcome = await this.core.members.route({ ...target, ...(extra ? { signal: extra.signal } : {}), client: this.upstream.clientFor, renew: this.upstream.renew }, tracked);
     } finally {
       if (extra) this.inflight.delete(extra);
     }

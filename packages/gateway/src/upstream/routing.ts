@@ -10,6 +10,8 @@ export interface RouteTarget {
   members: readonly string[];
   signal?: AbortSignal;
   client: (entry: ServiceEntry) => Promise<Client>;
+  /** Start afresh the session `client` gave (the dispatcher calls it when that session is lost). */
+  renew: (entry: ServiceEntry, why: 'forgotten' | 'lost') => void;
   /** A second (hedged) attempt would be visible to the client (its progress is forwarded): never hedge. */
   noHedge?: boolean;
 }
@@ -25,6 +27,7 @@ export class MemberRouter {
         ...(target.toolName !== undefined ? { toolName: target.toolName } : {}),
         services: new Set(target.members),
         client: target.client,
+        renew: target.renew,
         ...(target.signal ? { signal: target.signal } : {}),
         ...(target.noHedge ? { hedge: false } : {}),
         // Reads (resources, prompts, completion) can be repeated; tool calls follow the tool's

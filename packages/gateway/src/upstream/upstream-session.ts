@@ -87,6 +87,17 @@ export class UpstreamSessions {
     }
   }
 
+  /**
+   * The session clientFor gave for a service is lost or forgotten (called by the router's
+   * dispatcher, the one place that renews): this session's own is dropped so the next call opens
+   * a fresh one; a shared one is the pool's to renew.
+   */
+  readonly renew = (entry: ServiceEntry, why: 'forgotten' | 'lost'): void => {
+    if (this.ownsSession(entry)) void this.drop(entry.name);
+    else if (why === 'forgotten') this.router.pool.renew(entry.name);
+    else this.router.pool.invalidate(entry.name, 'upstream session lost');
+  };
+
   readonly clientFor = (entry: ServiceEntry): Promise<Client> => {
     if (this.closed) return Promise.reject(new SwitchboardError('CLOSED', 'the client session has ended', { service: entry.name }));
     if (!this.ownsSession(entry)) return this.router.pool.client(entry.descriptor);
