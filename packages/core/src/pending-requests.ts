@@ -15,10 +15,19 @@ export function failedAnswer(id: Id, error: SwitchboardError): { jsonrpc: '2.0';
 export class PendingRequests {
   private readonly ids = new Set<Id>();
 
-  /** Note an outgoing message: a request (method and id) is pending until answered. */
+  /**
+   * Note an outgoing message: a request (method and id) is pending until answered, or until we
+   * cancel it (the SDK sends notifications/cancelled when a request times out or its caller gives
+   * up): a peer that never answers must not make this set grow for the life of the link.
+   */
   sent(message: object): void {
-    const m = message as { id?: unknown; method?: unknown };
-    if (typeof m.method === 'string' && (typeof m.id === 'string' || typeof m.id === 'number')) this.ids.add(m.id);
+    const m = message as { id?: unknown; method?: unknown; params?: { requestId?: unknown } };
+    if (typeof m.method !== 'string') return;
+    if (typeof m.id === 'string' || typeof m.id === 'number') this.ids.add(m.id);
+    else if (m.method === 'notifications/cancelled') {
+      const id = m.params?.requestId;
+      if (typeof id === 'string' || typeof id === 'number') this.ids.delete(id);
+    }
   }
 
   /** Note an incoming message: a response or error answers its id. */
