@@ -126,10 +126,6 @@ export class UpstreamPool {
   }
 
   /**
-   * The upstream's session is no longer usable (its server restarted and forgot it, or the link
-   * is dead although no close was seen): close the client so the next call connects afresh.
-   */
-  /**
    * The server forgot our session (it restarted) but is up: drop the client and connect again at
    * once, without the backoff a failure earns.
    */
@@ -142,6 +138,10 @@ export class UpstreamPool {
     void client.close().catch(() => undefined);
   }
 
+  /**
+   * The upstream's session is no longer usable (the link is dead although no close was seen):
+   * close the client so the next call connects afresh, after the backoff a failure earns.
+   */
   invalidate(name: string, reason: string): void {
     const conn = this.connections.get(name);
     const client = conn?.client;

@@ -383,7 +383,7 @@ export class Router {
     if (this.refreshTimer) clearInterval(this.refreshTimer);
     const parts = this.parts;
     if (!parts) return;
-    parts.discovery.halt();
+    parts.discovery.halt(); // parts may have been built while the close waited for initialize
     parts.monitor.stop();
     await parts.discovery.stop();
     await parts.pool.close();

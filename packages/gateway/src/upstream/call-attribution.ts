@@ -36,23 +36,30 @@ export class CallAttribution<C> {
       else current.run(call, () => handler?.call(transport, message, extra));
     };
     transport.onmessage = deliver;
-    const send = transport.send.bind(transport);
+    const forward = transport.send.bind(transport);
+    // Made once per connection, not per property access: the SDK reads `send` for every message.
+    const send = (message: JsonRpcMessage, options?: Parameters<MessageTransport['send']>[1]): Promise<void> => {
+      const m = message as { id?: JsonRpcId; method?: string };
+      const call = current.getStore();
+      if (call !== undefined && m.method !== undefined && m.id !== undefined) {
+        calls.set(m.id, call);
+        if (calls.size > MAX_TRACKED) calls.delete(calls.keys().next().value as JsonRpcId);
+      }
+      return forward(message, options);
+    };
+    // Methods bound to the transport, made once each (and again only if the property changes).
+    const bound = new Map<PropertyKey, { of: unknown; fn: unknown }>();
     return new Proxy(transport, {
       get(target, property, receiver) {
-        if (property === 'send') {
-          return (message: JsonRpcMessage, options?: Parameters<MessageTransport['send']>[1]) => {
-            const m = message as { id?: JsonRpcId; method?: string };
-            const call = current.getStore();
-            if (call !== undefined && m.method !== undefined && m.id !== undefined) {
-              calls.set(m.id, call);
-              if (calls.size > MAX_TRACKED) calls.delete(calls.keys().next().value as JsonRpcId);
-            }
-            return send(message, options);
-          };
-        }
+        if (property === 'send') return send;
         if (property === 'onmessage') return handler;
         const value: unknown = Reflect.get(target, property, receiver);
-        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+        if (typeof value !== 'function') return value;
+        const cached = bound.get(property);
+        if (cached?.of === value) return cached.fn;
+        const fn = (value as (...args: unknown[]) => unknown).bind(target);
+        bound.set(property, { of: value, fn });
+        return fn;
       },
       set(target, property, value, receiver) {
         if (property === 'onmessage') {
