@@ -4,6 +4,7 @@ import { startHttpFixture, stdioFixtureEntry, type HttpFixture } from '@switchbo
 import { afterEach, describe, expect, it } from 'vitest';
 import { corePlugins } from './helpers/plugins.js';
 import { waitFor } from './helpers/wait.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const fixtures: HttpFixture[] = [];
 let router: Router | undefined;
@@ -114,6 +115,9 @@ describe('health checks', () => {
     await router.initialize();
     const blocked = router.routeRequest({ toolName: 'block', arguments: { ms: 400 } });
     await waitFor(() => router!.registry.get('busy')!.stats.inFlight > 0, { what: 'the blocking call in flight' });
+    // In flight in the router is not yet on the wire: the SDK client prepares a call for a few
+    // microtasks first (its output-schema lookup). Give it a moment to reach the busy server.
+    await sleep(50);
     const connection = router.pool.connected('busy');
     expect(connection).toBeDefined();
     await router.checkHealth(); // times out: the server is busy

@@ -10,7 +10,7 @@ import { SwitchboardError } from './errors.js';
 import type { MessageTransport } from './jsonrpc.js';
 import type { Logger } from './logger.js';
 import { BUILTIN_PLUGIN_PACKAGES } from './builtins.js';
-import { Client, ErrorCode, McpError, type ClientCapabilities, type Implementation } from './sdk/mcp.js';
+import { Client, ProtocolError, SdkError, SdkErrorCode, type ClientCapabilities, type Implementation } from './sdk/mcp.js';
 import { refuseSelf } from './self-recognition.js';
 
 /** The protocol eras an upstream can speak; every upstream is 2025-era (initialize, sessions) today. */
@@ -117,9 +117,9 @@ function connectFailure(stage: Stage, error: unknown, transport: MessageTranspor
   const end = reportsLinkEnd(transport) ? transport.linkEnd() : undefined;
   const step = stage === 'after' ? 'listing its tools' : 'answering initialize';
   if (end) return describeLinkEnd(end, `before ${step}`);
-  if (stage === 'initialize' && error instanceof McpError) {
-    if (error.code === ErrorCode.RequestTimeout) return `it did not answer initialize within ${timeoutMs} ms; is it an MCP server?`;
-    if (error.code !== ErrorCode.ConnectionClosed) return `it answered initialize with an error (${error.message}); is it an MCP server?`;
+  if (stage === 'initialize') {
+    if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout) return `it did not answer initialize within ${timeoutMs} ms; is it an MCP server?`;
+    if (error instanceof ProtocolError) return `it answered initialize with an error (${error.message}); is it an MCP server?`;
   }
   return (error as Error).message;
 }

@@ -1,7 +1,7 @@
 // Which failures move a call to another service. A server that answered with a JSON-RPC error
 // about the request itself (bad params, unknown method) would answer the same everywhere, and
 // must not trip breakers, or one bad client could eject a whole fleet.
-import { ErrorCode, McpError } from './sdk/mcp.js';
+import { ProtocolError, ProtocolErrorCode, SdkError, SdkErrorCode } from './sdk/mcp.js';
 import { BrokenCircuitError, TaskCancelledError } from 'cockatiel';
 import { SwitchboardError } from './errors.js';
 import { transportErrorOf } from './link-faults.js';
@@ -12,14 +12,14 @@ export interface ClassifiedFailure {
   readonly error: SwitchboardError;
 }
 
-const CALLER_ERRORS = new Set<number>([ErrorCode.InvalidParams, ErrorCode.MethodNotFound, ErrorCode.InvalidRequest, ErrorCode.ParseError]);
+const CALLER_ERRORS = new Set<number>([ProtocolErrorCode.InvalidParams, ProtocolErrorCode.MethodNotFound, ProtocolErrorCode.InvalidRequest, ProtocolErrorCode.ParseError]);
 
 export function isServiceFailure(error: unknown): boolean {
   if ((error as { name?: string } | null)?.name === 'CallerCancelledError') return false;
   // A call a transport failed (its answer carries the transport's typed error) is judged by that error.
   const transportError = transportErrorOf(error);
   if (transportError) return isServiceFailure(transportError);
-  if (error instanceof McpError) return !CALLER_ERRORS.has(error.code);
+  if (error instanceof ProtocolError) return !CALLER_ERRORS.has(error.code);
   if (SwitchboardError.is(error)) return error.code !== 'INVALID_REQUEST' && error.code !== 'UPSTREAM_ERROR';
   return true;
 }
@@ -33,10 +33,10 @@ export function classifyFailure(error: unknown, service: string, timeoutMs: numb
   if (error instanceof BrokenCircuitError) {
     return { failover: true, error: new SwitchboardError('BREAKER_OPEN', `circuit breaker for ${service} is open`, { service, cause: error }) };
   }
-  if (error instanceof TaskCancelledError || (error instanceof McpError && error.code === ErrorCode.RequestTimeout)) {
+  if (error instanceof TaskCancelledError || (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout)) {
     return { failover: true, error: new SwitchboardError('TIMEOUT', `${service} did not answer within ${timeoutMs} ms`, { service, cause: error }) };
   }
-  if (error instanceof McpError) {
+  if (error instanceof ProtocolError) {
     if (CALLER_ERRORS.has(error.code)) {
       return { failover: false, error: new SwitchboardError('UPSTREAM_ERROR', `${service} rejected the request: ${rpcErrorText(error.message)}`, { service, cause: error }) };
     }

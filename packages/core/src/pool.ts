@@ -2,7 +2,7 @@
 // owns connecting, listing tools (and re-listing on list_changed), reconnecting after a drop, and
 // closing every client (and so every stdio child) on close().
 import { connectUpstream, type UpstreamConnection } from './connector.js';
-import { type Client, ToolListChangedNotificationSchema, type ClientCapabilities, type Tool } from './sdk/mcp.js';
+import { type Client, type ClientCapabilities, type Tool } from './sdk/mcp.js';
 import { describeLinkEnd, type Transport } from './contracts.js';
 import type { ServiceDescriptor } from './descriptor.js';
 import { SwitchboardError } from './errors.js';
@@ -231,7 +231,7 @@ export class UpstreamPool {
             throw new SwitchboardError('CLOSED', `connection to ${descriptor.name} was dropped while connecting`, { service: descriptor.name });
           }
           if (client.getServerCapabilities()?.tools) {
-            client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+            client.setNotificationHandler('notifications/tools/list_changed', () => {
               this.listTools(client)
                 .then((tools) => this.options.onTools(descriptor.name, tools))
                 .catch((error: unknown) => logger.warn('re-listing tools failed', { error }));
@@ -278,15 +278,12 @@ export class UpstreamPool {
   }
 
   private async listTools(client: Client): Promise<Tool[]> {
-    const tools: Tool[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await client.listTools(cursor ? { cursor } : undefined, { timeout: this.options.connectTimeoutMs });
-      tools.push(...page.tools);
-      cursor = page.nextCursor;
-    } while (cursor);
+    // The SDK walks every page itself; 'refresh' because we list when the server said the list
+    // changed, and a hint it gave earlier (ttlMs) must not answer with the old list.
+    const { tools } = await client.listTools(undefined, { timeout: this.options.connectTimeoutMs, cacheMode: 'refresh' });
     return tools;
   }
+
 }
 
 /** A logger whose info and warn lines are written at debug. */

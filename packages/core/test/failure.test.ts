@@ -1,4 +1,4 @@
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError, ProtocolErrorCode, SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
 import { BrokenCircuitError, TaskCancelledError } from 'cockatiel';
 import { describe, expect, it } from 'vitest';
 import { classifyFailure, SwitchboardError } from '../src/index.js';
@@ -7,14 +7,14 @@ describe('failure classification', () => {
   it('fails over on transport failures, timeouts and open breakers', () => {
     expect(classifyFailure(new Error('fetch failed'), 's', 100)).toMatchObject({ failover: true, error: { code: 'TRANSPORT_ERROR', service: 's' } });
     expect(classifyFailure(new TaskCancelledError(), 's', 100).error.code).toBe('TIMEOUT');
-    expect(classifyFailure(new McpError(ErrorCode.RequestTimeout, 'x'), 's', 100).error.message).toContain('100 ms');
-    expect(classifyFailure(new McpError(ErrorCode.ConnectionClosed, 'closed'), 's', 1).failover).toBe(true);
-    expect(classifyFailure(new McpError(ErrorCode.InternalError, 'boom'), 's', 1).failover).toBe(true);
+    expect(classifyFailure(new SdkError(SdkErrorCode.RequestTimeout, 'x'), 's', 100).error.message).toContain('100 ms');
+    expect(classifyFailure(new SdkError(SdkErrorCode.ConnectionClosed, 'closed'), 's', 1).failover).toBe(true);
+    expect(classifyFailure(new ProtocolError(ProtocolErrorCode.InternalError, 'boom'), 's', 1).failover).toBe(true);
     expect(classifyFailure(new BrokenCircuitError(), 's', 1).error.code).toBe('BREAKER_OPEN');
   });
 
   it('does not fail over when the server rejected the request itself', () => {
-    const c = classifyFailure(new McpError(ErrorCode.InvalidParams, 'bad args'), 's', 1);
+    const c = classifyFailure(new ProtocolError(ProtocolErrorCode.InvalidParams, 'bad args'), 's', 1);
     expect(c.failover).toBe(false);
     expect(c.error.code).toBe('UPSTREAM_ERROR');
     expect(SwitchboardError.is(c.error)).toBe(true);

@@ -1,10 +1,8 @@
 // Streamable HTTP with fallback to the legacy HTTP+SSE transport, the way the MCP spec's
 // backwards-compatibility section tells clients to do it: POST the initialize request; if the
 // server answers 4xx (it predates Streamable HTTP), open the SSE stream and send it there instead.
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import type { Transport as McpTransport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { DEFAULT_MAX_MESSAGE_BYTES, linkError, linkFaultOf, SwitchboardError, type Logger } from '@switchboard/core';
+import { SSEClientTransport } from '@modelcontextprotocol/client';
+import { type JsonRpcMessage as JSONRPCMessage, type McpTransport, type SendOptions as TransportSendOptions, DEFAULT_MAX_MESSAGE_BYTES, linkError, linkFaultOf, SwitchboardError, type Logger } from '@switchboard/core';
 import { eventSizeGuard } from './event-size-guard.js';
 import { NodeHttpClientTransport } from './node-http-client-transport.js';
 
@@ -105,8 +103,8 @@ export class StreamableHttpWithSseFallback implements McpTransport {
 
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     if (this.inner) {
-      const sent = this.inner instanceof SSEClientTransport ? this.inner.send(message).catch((error: unknown) => Promise.reject(sseSendFailure(error))) : this.inner.send(message, options);
-      return this.releasingOnFailure(message, sent);
+      // SDK v2 forgets a call whose send() failed by itself (SDK v1 kept its handlers for good).
+      return this.inner instanceof SSEClientTransport ? this.inner.send(message).catch((error: unknown) => Promise.reject(sseSendFailure(error))) : this.inner.send(message, options);
     }
     const { url, headers, requestHeaders, maxMessageBytes } = this.options;
     const streamable = new NodeHttpClientTransport({
@@ -131,23 +129,6 @@ export class StreamableHttpWithSseFallback implements McpTransport {
       await this.use(sse);
       await sse.send(message).catch((e: unknown) => Promise.reject(sseSendFailure(e)));
     }
-  }
-
-  /**
-   * The SDK's Protocol rejects a call whose send() failed but keeps its response and progress
-   * handlers for the id forever, so a long-lived client in front of a failing upstream grew with
-   * every failure. An answer for the id, once the rejection has been handled, releases them; the
-   * caller has already seen the real error.
-   */
-  private releasingOnFailure(message: JSONRPCMessage, sent: Promise<void>): Promise<void> {
-    if (!('method' in message) || !('id' in message)) return sent;
-    const id = message.id;
-    sent.catch(() =>
-      setImmediate(() => {
-        if (!this.closed) this.onmessage?.({ jsonrpc: '2.0', id, error: { code: -32000, message: 'the request was not sent (see the send error)' } });
-      }),
-    );
-    return sent;
   }
 
   /** End the upstream MCP session (HTTP DELETE), where the active transport has one. */

@@ -5,10 +5,7 @@
 import http, { type ClientRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import https from 'node:https';
 import { urlToHttpOptions } from 'node:url';
-import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
-import { DEFAULT_MAX_MESSAGE_BYTES, failedAnswer, linkError, SwitchboardError, type JsonRpcMessage, type MessageExtra } from '@switchboard/core';
+import { DEFAULT_MAX_MESSAGE_BYTES, failedAnswer, linkError, SwitchboardError, type JsonRpcId as RequestId, type JsonRpcMessage, type JsonRpcMessage as JSONRPCMessage, type MessageExtra, type McpTransport as Transport, type SendOptions as TransportSendOptions } from '@switchboard/core';
 import { SseParser, type SseEvent } from './sse-parser.js';
 
 export interface NodeHttpClientOptions {
@@ -136,7 +133,7 @@ export class NodeHttpClientTransport implements Transport {
     const status = res.statusCode ?? 0;
     const text = await readText(res);
     if ((status < 200 || status >= 300) && status !== 405) {
-      throw new StreamableHTTPError(status, `Failed to terminate session (${httpStatus(res)}): ${text}`);
+      throw new HttpStatusError(status, `Failed to terminate session (${httpStatus(res)}): ${text}`);
     }
     this._sessionId = undefined;
   }
@@ -159,7 +156,7 @@ export class NodeHttpClientTransport implements Transport {
     if (status < 200 || status >= 300) {
       const sentSession = this._sessionId !== undefined && !('method' in message && message.method === 'initialize');
       void readText(res).then((text) => {
-        const error = new StreamableHTTPError(status, `Error POSTing to endpoint (${httpStatus(res)}): ${text}`);
+        const error = new HttpStatusError(status, `Error POSTing to endpoint (${httpStatus(res)}): ${text}`);
         // The server no longer knows the session it gave us (it restarted): the spec says 404, and
         // published servers answer 400 "No valid session ID provided". It refused the request
         // before running it, so the caller may open a new session and send it again.
@@ -302,7 +299,7 @@ export class NodeHttpClientTransport implements Transport {
       }
       if (status < 200 || status >= 300) {
         // 4xx will not change by asking again (404: the session is gone); 5xx may.
-        void readText(res).then((text) => gone(new StreamableHTTPError(status, `Failed to open SSE stream (${httpStatus(res)}): ${text}`), status >= 500));
+        void readText(res).then((text) => gone(new HttpStatusError(status, `Failed to open SSE stream (${httpStatus(res)}): ${text}`), status >= 500));
         return;
       }
       this.reconnectDelay = RECONNECT_INITIAL_MS;
@@ -482,4 +479,15 @@ function readText(res: IncomingMessage): Promise<string> {
     res.on('error', done);
     res.on('close', done);
   });
+}
+
+/** The status an HTTP exchange failed with, kept as the cause of the typed link failure. */
+class HttpStatusError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HttpStatusError';
+  }
 }

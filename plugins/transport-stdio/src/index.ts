@@ -1,6 +1,6 @@
 // @switchboard/transport-stdio: spawns a local MCP server and speaks MCP over its stdin/stdout.
 // The child's stderr goes to the log, line by line, never into the protocol stream.
-import { getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
 import { SwitchboardError, definePlugin, maxMessageBytes, type Logger, type McpTransport, type ServiceDescriptor, type Transport } from '@switchboard/core';
 import { z } from 'zod';
 import { BoundedStdioClientTransport } from './stdio-client-transport.js';

@@ -4,9 +4,8 @@
 // the SDK's StdioClientTransport (same spawn, same close sequence: stdin end, SIGTERM, SIGKILL).
 import { type ChildProcess } from 'node:child_process';
 import spawn from 'cross-spawn';
-import type { Transport as McpTransport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { JSONRPCMessageSchema, type JSONRPCMessage, type RequestId } from '@modelcontextprotocol/sdk/types.js';
-import { describeLinkEnd, failedAnswer, linkError, PendingRequests, type LinkEnd, type ReportsLinkEnd, type SwitchboardError } from '@switchboard/core';
+import { JSONRPCMessageSchema } from '@modelcontextprotocol/core';
+import { type JsonRpcId as RequestId, type JsonRpcMessage as JSONRPCMessage, type McpTransport, describeLinkEnd, failedAnswer, linkError, PendingRequests, type LinkEnd, type ReportsLinkEnd, type SwitchboardError } from '@switchboard/core';
 import { LineReader, type OversizedLine } from './line-reader.js';
 
 export interface StdioClientOptions {

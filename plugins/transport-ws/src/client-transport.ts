@@ -2,7 +2,7 @@
 // the SDK's own WebSocketClientTransport cannot run here, and `ws` also lets us send headers on
 // the upgrade request (the browser API cannot).
 import { WebSocket } from 'ws';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JsonRpcMessage as JSONRPCMessage } from '@switchboard/core';
 import { SwitchboardError } from '@switchboard/core';
 import { connectError, displayUrl } from './connect-error.js';
 import { MCP_SUBPROTOCOL } from './frames.js';

@@ -1,7 +1,8 @@
 // The wire format both ends share: one JSON-RPC message per WebSocket text frame. Decoding never
 // throws, because a bad frame must be reported (onerror) without tearing the connection down.
 import type { RawData } from 'ws';
-import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { JSONRPCMessageSchema } from '@modelcontextprotocol/core';
+import type { JsonRpcMessage as JSONRPCMessage } from '@switchboard/core';
 
 /** The WebSocket subprotocol MCP uses (the same one the SDK's browser transport asks for). */
 export const MCP_SUBPROTOCOL = 'mcp';

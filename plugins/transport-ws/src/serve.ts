@@ -4,7 +4,7 @@
 import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { McpTransport as Transport } from '@switchboard/core';
 import { MCP_SUBPROTOCOL } from './frames.js';
 import { WebSocketServerTransport } from './server-transport.js';
 

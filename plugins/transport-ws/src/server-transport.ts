@@ -2,7 +2,7 @@
 // McpServer (or low-level Server) with `server.connect(transport)`.
 import type { IncomingMessage } from 'node:http';
 import { WebSocket } from 'ws';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JsonRpcMessage as JSONRPCMessage } from '@switchboard/core';
 import { SocketTransport } from './socket-transport.js';
 
 export interface WebSocketServerTransportOptions {

@@ -2,8 +2,7 @@
 // the optional ping/pong heartbeat, and a close() that waits for the socket to really go away and
 // fires onclose exactly once.
 import { WebSocket } from 'ws';
-import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
+import type { JsonRpcMessage as JSONRPCMessage, MessageExtra as MessageExtraInfo, McpTransport as Transport, SendOptions as TransportSendOptions } from '@switchboard/core';
 import { linkError, PendingRequests, type LinkFault, type SwitchboardError } from '@switchboard/core';
 import { decodeFrame, encodeFrame } from './frames.js';
 import { PLUGIN_NAME } from './plugin-name.js';

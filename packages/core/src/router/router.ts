@@ -318,7 +318,7 @@ export class Router {
       };
     }
     const outcome = await this.dispatch(request, (client, _entry, signal) =>
-      client.callTool({ name: request.toolName, arguments: request.arguments ?? {} }, undefined, {
+      client.callTool({ name: request.toolName, arguments: request.arguments ?? {} }, {
         signal,
         timeout: this.config.failover.timeoutMs + 1_000, // our own timeout policy fires first
       }) as Promise<CallToolResult>,

@@ -102,7 +102,8 @@ export class HttpSessionTransport implements Transport {
     if (problem) return writeRpcError(res, problem.status, -32000, problem.message);
     // Ended (DELETE, expiry) between the lookup and now: nothing would ever answer.
     if (this.closed) return writeRpcError(res, 404, -32001, 'Session not found');
-    const extra: MessageExtraInfo = { requestInfo: { headers: req.headers } };
+    // Nothing downstream reads the HTTP request (auth is checked before a session sees a message).
+    const extra: MessageExtraInfo = {};
     const requests = messages.filter(isRequest);
     // A second request with the id of one still being served would take over its answer.
     const reused = requests.find((r, i) => this.byRequest.has(r.id) || requests.findIndex((o) => o.id === r.id) !== i);

@@ -1,7 +1,7 @@
 // Pagination of the aggregate lists toward clients. The cursor is opaque to clients: base64url of
 // the list kind and the offset of the next page. Offsets over a snapshot that changed between pages
 // can skip or repeat an item; the client is told of the change by list_changed and lists afresh.
-import { ErrorCode } from '../sdk/mcp.js';
+import { ProtocolErrorCode } from '../sdk/mcp.js';
 import { ClientError } from './client-error.js';
 
 export type PagedKind = 'tools' | 'resources' | 'templates' | 'prompts';
@@ -25,6 +25,6 @@ function encode(kind: PagedKind, offset: number): string {
 function decode(kind: PagedKind, cursor: string): number {
   const [k, n] = Buffer.from(cursor, 'base64url').toString('utf8').split(':');
   const offset = Number(n);
-  if (k !== kind || !Number.isSafeInteger(offset) || offset < 0) throw new ClientError(ErrorCode.InvalidParams, `Invalid cursor for ${kind}`);
+  if (k !== kind || !Number.isSafeInteger(offset) || offset < 0) throw new ClientError(ProtocolErrorCode.InvalidParams, `Invalid cursor for ${kind}`);
   return offset;
 }

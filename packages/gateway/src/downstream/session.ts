@@ -3,7 +3,7 @@
 // sends while serving this session (progress, logs, sampling, elicitation, roots, resource updates)
 // comes back here and nowhere else.
 import { performance } from 'node:perf_hooks';
-import { Server, type RequestHandlerExtra, CallToolRequestSchema, CompleteRequestSchema, ErrorCode, GetPromptRequestSchema, ListPromptsRequestSchema, ListResourcesRequestSchema, ListResourceTemplatesRequestSchema, ListToolsRequestSchema, McpError, ReadResourceRequestSchema, ResultSchema, RootsListChangedNotificationSchema, SetLevelRequestSchema, SubscribeRequestSchema, UnsubscribeRequestSchema, type CallToolResult, type CompleteResult, type LoggingLevel, type LoggingMessageNotification, type Request, type RequestMeta, type Result, type ResourceUpdatedNotification, type ServerNotification, type ServerRequest } from '../sdk/mcp.js';
+import { ProtocolError, ProtocolErrorCode, Server, type ServerContext, type CallToolResult, type CompleteResult, type LoggingLevel, type LoggingMessageNotification, type Request, type RequestMeta, type Result, type ResourceUpdatedNotification, type ServerNotification, type ServerRequest } from '../sdk/mcp.js';
 import type { DispatchOutcome } from '@switchboard/core';
 import { rpcErrorText, selfCapability } from '@switchboard/core';
 import { exposedPrompts, exposedTools, resourceOwners } from '../catalog/catalog.js';
@@ -17,7 +17,7 @@ import type { SharedCall, SharedTenant } from '../upstream/shared-upstreams.js';
 import { UpstreamSessions } from '../upstream/upstream-session.js';
 import { GATEWAY_VERSION } from '../version.js';
 
-type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+type Extra = ServerContext;
 
 /** The client capability each forwarded server-to-client request needs. */
 const CAPABILITY_OF: Readonly<Record<string, 'sampling' | 'elicitation' | 'roots'>> = {
@@ -28,6 +28,9 @@ const CAPABILITY_OF: Readonly<Record<string, 'sampling' | 'elicitation' | 'roots
 
 /** RFC 5424 severities in increasing order, as MCP's logging levels. */
 const LEVELS: readonly LoggingLevel[] = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
+
+/** The JSON-RPC code a request to a session that has ended is answered with (as SDK v1 sent it). */
+const CONNECTION_CLOSED = -32000;
 
 /** Resource not found (the MCP spec's code for resources/read of an unknown URI). */
 const RESOURCE_NOT_FOUND = -32002;
@@ -112,10 +115,10 @@ export class GatewaySession {
   private registerHandlers(): void {
     const s = this.server;
     const core = this.core;
-    s.setRequestHandler(ListToolsRequestSchema, (r) => this.page('tools', exposedTools(core.catalog().tools), r.params?.cursor, (tools) => ({ tools })));
-    s.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    s.setRequestHandler('tools/list', (r) => this.page('tools', exposedTools(core.catalog().tools), r.params?.cursor, (tools) => ({ tools })));
+    s.setRequestHandler('tools/call', async (request, extra) => {
       const route = core.catalog().tools.get(request.params.name);
-      if (!route) throw new ClientError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`);
+      if (!route) throw new ClientError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`);
       const progressToken = request.params._meta?.progressToken;
       const meta = withoutProgressToken(request.params._meta);
       const params = { name: route.upstreamName, ...(request.params.arguments ? { arguments: request.params.arguments } : {}), ...(meta ? { _meta: meta } : {}) };
@@ -123,14 +126,14 @@ export class GatewaySession {
       let progressSent: Promise<void> = Promise.resolve();
       const target = { toolName: route.upstreamName, members: route.members, ...(progressToken !== undefined ? { noHedge: true } : {}) };
       const result = await this.routed<CallToolResult>('tools/call', route.name, extra, target, (client, _entry, signal) =>
-        client.callTool(params, undefined, {
+        client.callTool(params, {
           signal,
           timeout: core.callTimeoutMs,
           ...(progressToken !== undefined
             ? {
                 resetTimeoutOnProgress: true,
                 onprogress: (p) => {
-                  progressSent = progressSent.then(() => extra.sendNotification({ method: 'notifications/progress', params: { ...p, progressToken } })).catch(() => undefined);
+                  progressSent = progressSent.then(() => extra.mcpReq.notify({ method: 'notifications/progress', params: { ...p, progressToken } })).catch(() => undefined);
                 },
               }
             : {}),
@@ -140,38 +143,38 @@ export class GatewaySession {
       return result;
     });
 
-    s.setRequestHandler(ListResourcesRequestSchema, (r) =>
+    s.setRequestHandler('resources/list', (r) =>
       this.page('resources', [...core.catalog().resources.values()].map((x) => x.item), r.params?.cursor, (resources) => ({ resources })),
     );
-    s.setRequestHandler(ListResourceTemplatesRequestSchema, (r) =>
+    s.setRequestHandler('resources/templates/list', (r) =>
       this.page('templates', [...core.catalog().templates.values()].map((x) => x.item), r.params?.cursor, (resourceTemplates) => ({ resourceTemplates })),
     );
-    s.setRequestHandler(ReadResourceRequestSchema, (request, extra) => {
+    s.setRequestHandler('resources/read', (request, extra) => {
       const uri = request.params.uri;
       const members = resourceOwners(core.catalog(), uri);
       if (members.length === 0) throw new ClientError(RESOURCE_NOT_FOUND, `Resource not found: ${uri}`, { uri });
       return this.routed('resources/read', uri, extra, { members }, (client, _e, signal) => client.readResource({ uri }, { signal, timeout: core.callTimeoutMs }));
     });
-    s.setRequestHandler(SubscribeRequestSchema, async (request, extra) => {
+    s.setRequestHandler('resources/subscribe', async (request, extra) => {
       await this.subscribe(request.params.uri, extra);
       await this.onStateChange?.({ subscribe: request.params.uri });
       return {};
     });
-    s.setRequestHandler(UnsubscribeRequestSchema, async (request) => {
+    s.setRequestHandler('resources/unsubscribe', async (request) => {
       await this.unsubscribe(request.params.uri);
       await this.onStateChange?.({ unsubscribe: request.params.uri });
       return {};
     });
 
-    s.setRequestHandler(ListPromptsRequestSchema, (r) => this.page('prompts', exposedPrompts(core.catalog().prompts), r.params?.cursor, (prompts) => ({ prompts })));
-    s.setRequestHandler(GetPromptRequestSchema, (request, extra) => {
+    s.setRequestHandler('prompts/list', (r) => this.page('prompts', exposedPrompts(core.catalog().prompts), r.params?.cursor, (prompts) => ({ prompts })));
+    s.setRequestHandler('prompts/get', (request, extra) => {
       const route = core.catalog().prompts.get(request.params.name);
-      if (!route) throw new ClientError(ErrorCode.InvalidParams, `Unknown prompt: ${request.params.name}`);
+      if (!route) throw new ClientError(ProtocolErrorCode.InvalidParams, `Unknown prompt: ${request.params.name}`);
       const params = { name: route.upstreamName, ...(request.params.arguments ? { arguments: request.params.arguments } : {}) };
       return this.routed('prompts/get', route.name, extra, { members: route.members }, (client, _e, signal) => client.getPrompt(params, { signal, timeout: core.callTimeoutMs }));
     });
 
-    s.setRequestHandler(CompleteRequestSchema, (request, extra) => {
+    s.setRequestHandler('completion/complete', (request, extra) => {
       const ref = request.params.ref;
       const catalog = core.catalog();
       let members: readonly string[];
@@ -183,19 +186,19 @@ export class GatewaySession {
       } else {
         members = catalog.templates.get(ref.uri)?.members ?? resourceOwners(catalog, ref.uri);
       }
-      if (members.length === 0) throw new ClientError(ErrorCode.InvalidParams, `Nothing to complete for ${ref.type === 'ref/prompt' ? `prompt ${ref.name}` : `resource ${ref.uri}`}`);
+      if (members.length === 0) throw new ClientError(ProtocolErrorCode.InvalidParams, `Nothing to complete for ${ref.type === 'ref/prompt' ? `prompt ${ref.name}` : `resource ${ref.uri}`}`);
       return this.routed<CompleteResult>('completion/complete', ref.type === 'ref/prompt' ? ref.name : ref.uri, extra, { members }, (client, _e, signal) =>
         client.getServerCapabilities()?.completions ? client.complete(params, { signal, timeout: core.callTimeoutMs }) : Promise.resolve({ completion: { values: [] } }),
       );
     });
 
-    s.setRequestHandler(SetLevelRequestSchema, async (request) => {
+    s.setRequestHandler('logging/setLevel', async (request) => {
       await this.setLevel(request.params.level);
       await this.onStateChange?.({ level: request.params.level });
       return {};
     });
 
-    s.setNotificationHandler(RootsListChangedNotificationSchema, async () => {
+    s.setNotificationHandler('notifications/roots/list_changed', async () => {
       await Promise.all(this.upstream.connected().map(([, client]) => client.sendRootsListChanged().catch(() => undefined)));
     });
   }
@@ -291,7 +294,7 @@ export class GatewaySession {
     };
     let outcome: DispatchOutcome<T>;
     try {
-      outcome = await this.core.members.route({ ...target, ...(extra ? { signal: extra.signal } : {}), client: this.upstream.clientFor, renew: this.upstream.renew }, tracked);
+      outcome = await this.core.members.route({ ...target, ...(extra ? { signal: extra.mcpReq.signal } : {}), client: this.upstream.clientFor, renew: this.upstream.renew }, tracked);
     } finally {
       if (extra) this.inflight.delete(extra);
     }
@@ -300,8 +303,8 @@ export class GatewaySession {
     if (outcome.error) {
       const cause = outcome.error.cause;
       // An upstream's own answer about the request (bad params, unknown method) goes back as it was.
-      if (outcome.error.code === 'UPSTREAM_ERROR' && cause instanceof McpError) throw new ClientError(cause.code, stripPrefix(cause.message), cause.data);
-      throw new ClientError(ErrorCode.InternalError, outcome.error.message, { code: outcome.error.code, ...(outcome.error.service ? { service: outcome.error.service } : {}) });
+      if (outcome.error.code === 'UPSTREAM_ERROR' && cause instanceof ProtocolError) throw new ClientError(cause.code, stripPrefix(cause.message), cause.data);
+      throw new ClientError(ProtocolErrorCode.InternalError, outcome.error.message, { code: outcome.error.code, ...(outcome.error.service ? { service: outcome.error.service } : {}) });
     }
     return outcome.value as T;
   }
@@ -322,13 +325,13 @@ export class GatewaySession {
    * not declare: it would not know the method, and a shared upstream must not learn that by trying.
    */
   forwardRequest(request: Request, signal: AbortSignal, extra: Extra | undefined = this.callOf()): Promise<Result> {
-    if (this.closed) return Promise.reject(new ClientError(ErrorCode.ConnectionClosed, 'the client session has ended'));
+    if (this.closed) return Promise.reject(new ClientError(CONNECTION_CLOSED, 'the client session has ended'));
     const needed = CAPABILITY_OF[request.method];
     if (needed && !this.server.getClientCapabilities()?.[needed]) {
-      return Promise.reject(new ClientError(ErrorCode.MethodNotFound, `${request.method} refused by the gateway: the client did not declare the ${needed} capability`));
+      return Promise.reject(new ClientError(ProtocolErrorCode.MethodNotFound, `${request.method} refused by the gateway: the client did not declare the ${needed} capability`));
     }
     const req = request as ServerRequest;
-    return extra ? extra.sendRequest(req, ResultSchema, { signal }) : this.server.request(req, ResultSchema, { signal });
+    return (extra ? extra.mcpReq.send(req, { signal }) : this.server.request(req, { signal })) as Promise<Result>;
   }
 
   /** A log message for one of this session's calls (`extra`), filtered by the session's level: a shared upstream does not know it. */
@@ -336,7 +339,7 @@ export class GatewaySession {
     if (this.closed) return;
     if (this.level !== undefined && LEVELS.indexOf(params.level) < LEVELS.indexOf(this.level)) return;
     const notification: ServerNotification = { method: 'notifications/message', params: { ...params, logger: params.logger ?? service } };
-    void (extra ? extra.sendNotification(notification) : this.server.notification(notification)).catch(() => undefined);
+    void (extra ? extra.mcpReq.notify(notification) : this.server.notification(notification)).catch(() => undefined);
   }
 
   /** This session as the tenant of a shared upstream connection: between calls, session-wide delivery. */
@@ -367,7 +370,7 @@ function withoutProgressToken(meta: RequestMeta | undefined): Record<string, unk
   return Object.keys(rest).length > 0 ? rest : undefined;
 }
 
-/** McpError prefixes "MCP error <code>: " at every hop; re-wrapping would add one more. */
+/** An SDK v1 upstream prefixes "MCP error <code>: " at every hop; say the message once. */
 function stripPrefix(message: string): string {
   return rpcErrorText(message);
 }

@@ -1,7 +1,7 @@
 // Which stdio services get a process per client session, and the per-service cap on such processes.
 // A service opts in with `metadata.isolation: "per-session"` on its server entry (so the choice
 // travels with discovery), or the gateway's `isolation` option names it (which wins).
-import { McpError } from '../sdk/mcp.js';
+import { ProtocolError } from '../sdk/mcp.js';
 import { SwitchboardError, type ServiceEntry } from '@switchboard/core';
 
 export type Isolation = 'shared' | 'per-session';
@@ -30,10 +30,10 @@ export class ProcessSlots {
     if (n >= this.max) {
       const message = `${service} already runs ${this.max} per-session processes (maxProcessesPerService); try again when a session ends`;
       // UPSTREAM_ERROR: the router neither counts it against the service nor fails over; the
-      // session re-throws the McpError cause to the client.
+      // session re-throws the ProtocolError cause to the client.
       throw new SwitchboardError('UPSTREAM_ERROR', message, {
         service,
-        cause: new McpError(PROCESS_LIMIT_CODE, message, { service, maxProcessesPerService: this.max }),
+        cause: new ProtocolError(PROCESS_LIMIT_CODE, message, { service, maxProcessesPerService: this.max }),
       });
     }
     this.used.set(service, n + 1);

@@ -1,6 +1,7 @@
 // Keeps an upstream's progress notifications ahead of the response they belong to.
 //
-// The SDK's Protocol runs notification handlers (progress included) one microtask after the message
+// Still needed with SDK v2 (2.4.0): test/gateway-stdio-sessions.test.ts ("delivers every progress
+// notification written together with the result") loses the last ones without it. The SDK's Protocol runs notification handlers (progress included) one microtask after the message
 // arrives, but handles a response synchronously, and forgets the request's progress handler as it
 // does. When a notification and the response arrive in the same read (a stdio server writing
 // "progress, result" in one burst, which the stdio transport parses in one synchronous loop), the

@@ -8,7 +8,7 @@
 // once a second session has used the connection, such messages are dropped (requests answered with
 // a JSON-RPC error), counted, and the operator is told once that `isolation: per-session` gives
 // that service exact attribution. Nothing ever reaches a session it was not meant for.
-import { type Client, ErrorCode, LoggingMessageNotificationSchema, McpError, type LoggingMessageNotification, type Request, type Result } from '../sdk/mcp.js';
+import { type Client, ProtocolErrorCode, type LoggingMessageNotification, type Request, type Result } from '../sdk/mcp.js';
 import type { Logger } from '@switchboard/core';
 import { ClientError } from '../downstream/client-error.js';
 import { deliverProgressBeforeResponses } from './progress-order.js';
@@ -60,21 +60,21 @@ export class SharedUpstreams {
     if (this.connections.has(client)) return;
     this.connection(client, service);
     deliverProgressBeforeResponses(client);
-    client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+    client.setNotificationHandler('notifications/message', (n) => {
       const target = this.target(client);
       if (target) target.log(service, n.params);
       else this.drop(client, 'log', 'notifications/message');
     });
     // A fallback, not setRequestHandler: the pool client declares no sampling/elicitation/roots
     // capability, and the SDK refuses handlers for undeclared capabilities.
-    client.fallbackRequestHandler = async (request, extra) => {
-      if (!FORWARDED_REQUESTS.has(request.method)) throw new ClientError(ErrorCode.MethodNotFound, `Method not found: ${request.method}`);
+    client.fallbackRequestHandler = async (request, ctx) => {
+      if (!FORWARDED_REQUESTS.has(request.method)) throw new ClientError(ProtocolErrorCode.MethodNotFound, `Method not found: ${request.method}`);
       const target = this.target(client);
       if (!target) {
         const reason = this.drop(client, 'request', request.method);
-        throw new ClientError(ErrorCode.InvalidRequest, `${request.method} refused by the gateway: ${reason}`);
+        throw new ClientError(ProtocolErrorCode.InvalidRequest, `${request.method} refused by the gateway: ${reason}`);
       }
-      return target.forwardRequest({ method: request.method, ...(request.params ? { params: request.params } : {}) }, extra.signal);
+      return target.forwardRequest({ method: request.method, ...(request.params ? { params: request.params } : {}) }, ctx.mcpReq.signal);
     };
   }
 

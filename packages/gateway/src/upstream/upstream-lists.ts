@@ -1,7 +1,7 @@
 // What each upstream offers besides tools (resources, resource templates, prompts), read over the
 // router's shared pool connection. Core keeps tools current; this keeps the rest current, re-reading
 // after each (re)connect and on the upstream's list_changed notifications.
-import { type Client, PromptListChangedNotificationSchema, ResourceListChangedNotificationSchema, ResourceUpdatedNotificationSchema, type Prompt, type Resource, type ResourceTemplate, type ResourceUpdatedNotification } from '../sdk/mcp.js';
+import { type Client, type Prompt, type Resource, type ResourceTemplate, type ResourceUpdatedNotification } from '../sdk/mcp.js';
 import type { Logger, Router, ServiceEntry } from '@switchboard/core';
 
 export interface ServiceLists {
@@ -11,6 +11,9 @@ export interface ServiceLists {
 }
 
 const EMPTY: ServiceLists = { resources: [], templates: [], prompts: [] };
+
+/** We read when the upstream said its list changed: an earlier cache hint (ttlMs) must not answer. */
+const FRESH = { cacheMode: 'refresh' } as const;
 
 export class UpstreamLists {
   private readonly lists = new Map<string, ServiceLists>();
@@ -50,9 +53,9 @@ export class UpstreamLists {
     this.watch(entry, client);
     const caps = client.getServerCapabilities() ?? {};
     const [resources, templates, prompts] = await Promise.all([
-      caps.resources ? this.readAll(entry.name, 'resources', (cursor) => client.listResources(cursor ? { cursor } : undefined).then((p) => [p.resources, p.nextCursor] as const)) : [],
-      caps.resources ? this.readAll(entry.name, 'resource templates', (cursor) => client.listResourceTemplates(cursor ? { cursor } : undefined).then((p) => [p.resourceTemplates, p.nextCursor] as const)) : [],
-      caps.prompts ? this.readAll(entry.name, 'prompts', (cursor) => client.listPrompts(cursor ? { cursor } : undefined).then((p) => [p.prompts, p.nextCursor] as const)) : [],
+      caps.resources ? this.readAll(entry.name, 'resources', (cursor) => client.listResources(cursor ? { cursor } : undefined, FRESH).then((p) => [p.resources, p.nextCursor] as const)) : [],
+      caps.resources ? this.readAll(entry.name, 'resource templates', (cursor) => client.listResourceTemplates(cursor ? { cursor } : undefined, FRESH).then((p) => [p.resourceTemplates, p.nextCursor] as const)) : [],
+      caps.prompts ? this.readAll(entry.name, 'prompts', (cursor) => client.listPrompts(cursor ? { cursor } : undefined, FRESH).then((p) => [p.prompts, p.nextCursor] as const)) : [],
     ]);
     if (this.closed || this.generation.get(entry.name) !== gen || this.router.registry.get(entry.name) !== entry) return;
     this.lists.set(entry.name, { resources, templates, prompts });
@@ -70,9 +73,9 @@ export class UpstreamLists {
       const current = this.router.registry.get(entry.name);
       if (current && !this.closed) void this.refresh(current);
     };
-    client.setNotificationHandler(ResourceListChangedNotificationSchema, again);
-    client.setNotificationHandler(PromptListChangedNotificationSchema, again);
-    client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => this.onResourceUpdated(entry.name, n.params));
+    client.setNotificationHandler('notifications/resources/list_changed', again);
+    client.setNotificationHandler('notifications/prompts/list_changed', again);
+    client.setNotificationHandler('notifications/resources/updated', (n) => this.onResourceUpdated(entry.name, n.params));
   }
 
   private async readAll<T>(service: string, what: string, page: (cursor: string | undefined) => Promise<readonly [T[], string | undefined]>): Promise<T[]> {

@@ -4,7 +4,7 @@
 // subscriptions, sampling) is exact. A stdio upstream is one process holding one session: shared by
 // every client session through the router's pool by default, or, for a service isolated
 // per-session, a process of this session's own (capped per service, reaped when idle).
-import { Client, CreateMessageRequestSchema, ElicitRequestSchema, ListRootsRequestSchema, LoggingMessageNotificationSchema, ResourceUpdatedNotificationSchema, type ClientCapabilities, type LoggingLevel, type LoggingMessageNotification, type Request, type Result, type ResourceUpdatedNotification } from '../sdk/mcp.js';
+import { type Client, type ClientCapabilities, type LoggingLevel, type LoggingMessageNotification, type Request, type Result, type ResourceUpdatedNotification } from '../sdk/mcp.js';
 import { CallAttribution } from './call-attribution.js';
 import { connectUpstream, SwitchboardError, type Logger, type Router, type ServiceEntry, type Transport } from '@switchboard/core';
 import type { Isolation, ProcessSlots } from './isolation.js';
@@ -189,13 +189,14 @@ export class UpstreamSessions {
   }
 
   private wire(service: string, client: Client, capabilities: ClientCapabilities): void {
-    const forward = (request: Request, extra: { signal: AbortSignal }): Promise<Result> => this.bridge.forwardRequest(request, extra.signal);
-    // Handlers only for what the client session declared: the SDK refuses others, rightly.
-    if (capabilities.sampling) client.setRequestHandler(CreateMessageRequestSchema, forward as never);
-    if (capabilities.elicitation) client.setRequestHandler(ElicitRequestSchema, forward as never);
-    if (capabilities.roots) client.setRequestHandler(ListRootsRequestSchema, forward as never);
-    client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => this.bridge.log(service, n.params));
-    client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => this.bridge.resourceUpdated(service, n.params));
+    const forward = (request: Request, ctx: { mcpReq: { signal: AbortSignal } }): Promise<Result> => this.bridge.forwardRequest(request, ctx.mcpReq.signal);
+    // Handlers only for what the client session declared: the SDK refuses others, rightly. The
+    // client's answer is relayed as it is (the SDK checks it against the method's result schema).
+    if (capabilities.sampling) client.setRequestHandler('sampling/createMessage', forward as never);
+    if (capabilities.elicitation) client.setRequestHandler('elicitation/create', forward as never);
+    if (capabilities.roots) client.setRequestHandler('roots/list', forward as never);
+    client.setNotificationHandler('notifications/message', (n) => this.bridge.log(service, n.params));
+    client.setNotificationHandler('notifications/resources/updated', (n) => this.bridge.resourceUpdated(service, n.params));
   }
 }
 

@@ -1,8 +1,7 @@
 // The behaviour every HealthChecker must show: healthy for a live server, not healthy for a dead
 // one, and no waiting once the check's signal is already aborted.
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+// SDK v2's client, as core drives upstreams with it.
+import { Client, InMemoryTransport, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { PluginCatalog, silentLogger } from '@switchboard/core';
 import type { AnyPlugin, HealthChecker, HealthResult, HealthTarget, ServiceDescriptor, Transport } from '@switchboard/core';
 import { afterEach, describe, expect, it } from 'vitest';

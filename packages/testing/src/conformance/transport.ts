@@ -1,8 +1,8 @@
 // The behaviour every Transport must show, run over a real server the plugin's test starts (a
 // spawned process, an HTTP or WebSocket listener on 127.0.0.1), with the MCP SDK's own Client on
 // top, as core's pool uses it.
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+// SDK v2's client, as core drives upstreams with it.
+import { Client, SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
 import { PluginCatalog, SwitchboardError, silentLogger } from '@switchboard/core';
 import type { AnyPlugin, McpTransport, ServiceDescriptor, Transport } from '@switchboard/core';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -88,7 +88,7 @@ export function runTransportConformance(options: TransportConformanceOptions): v
       expect(client.getServerVersion()?.name).toBeTruthy();
       const { tools } = await client.listTools(undefined, { timeout: REQUEST_TIMEOUT_MS });
       expect(tools.map((t) => t.name)).toContain('echo');
-      const result = await client.callTool({ name: 'echo', arguments: { text: 'conformance' } }, undefined, { timeout: REQUEST_TIMEOUT_MS });
+      const result = await client.callTool({ name: 'echo', arguments: { text: 'conformance' } }, { timeout: REQUEST_TIMEOUT_MS });
       expect(result.content).toEqual([{ type: 'text', text: 'conformance' }]);
     });
 
@@ -98,7 +98,7 @@ export function runTransportConformance(options: TransportConformanceOptions): v
       const count = options.concurrency ?? 25;
       const texts = Array.from({ length: count }, (_, i) => `call-${i}`);
       const results = await Promise.all(
-        texts.map((text) => client.callTool({ name: 'echo', arguments: { text } }, undefined, { timeout: REQUEST_TIMEOUT_MS })),
+        texts.map((text) => client.callTool({ name: 'echo', arguments: { text } }, { timeout: REQUEST_TIMEOUT_MS })),
       );
       expect(results.map((r) => (r.content as { text?: string }[])[0]?.text)).toEqual(texts);
     });
@@ -126,7 +126,7 @@ export function runTransportConformance(options: TransportConformanceOptions): v
       }
       expect(failure, 'connecting to a dead endpoint must fail').toBeInstanceOf(Error);
       // A refused endpoint must fail as such, not wait out the request deadline.
-      expect(failure instanceof McpError && failure.code === ErrorCode.RequestTimeout, String(failure)).toBe(false);
+      expect(failure instanceof SdkError && failure.code === SdkErrorCode.RequestTimeout, String(failure)).toBe(false);
       // Core's pool names the service and endpoint in front of any error that does not carry
       // `service`; one that sets `service` is passed on as it is, so it must name it itself.
       if (SwitchboardError.is(failure) && failure.service !== undefined) expect(failure.message).toContain(descriptor.name);
