@@ -43,8 +43,13 @@ export interface Gateway {
   readonly router: Router;
   readonly metrics: GatewayMetrics;
   readonly sessionCount: number;
-  /** A new client session; connect `session.server` to a transport, and close the session when it ends. */
-  createSession(): GatewaySession;
+  /**
+   * A new client session; connect `session.server` to a transport, and close the session when it
+   * ends. 'modern': the server for one 2026-07-28 request (no session state, shared upstreams).
+   */
+  createSession(era?: 'legacy' | 'modern'): GatewaySession;
+  /** Told when a list the gateway serves changes; returns the unsubscribe. */
+  onListChanged(listener: (kind: 'tools' | 'prompts' | 'resources') => void): () => void;
   catalog(): CatalogSnapshot;
   /** Name conflicts found under namespace 'never' (also logged as errors). */
   conflicts(): readonly NamingConflict[];
@@ -72,6 +77,7 @@ class GatewayImpl implements Gateway, GatewayCore {
   private readonly mode: NamingMode;
   private readonly lists: UpstreamLists;
   private readonly sessions = new Set<GatewaySession>();
+  private readonly listChangeListeners = new Set<(kind: 'tools' | 'prompts' | 'resources') => void>();
   /** service\0uri → sessions subscribed through a shared upstream connection. */
   private readonly sharedSubs = new Map<string, Set<GatewaySession>>();
   private snapshot: CatalogSnapshot;
@@ -139,8 +145,15 @@ class GatewayImpl implements Gateway, GatewayCore {
     return this.sessions.size;
   }
 
-  createSession(): GatewaySession {
-    const session = new GatewaySession(this);
+  /** Told when a list the gateway serves changes (2026-07-28 listen streams have no session). */
+  onListChanged(listener: (kind: 'tools' | 'prompts' | 'resources') => void): () => void {
+    this.listChangeListeners.add(listener);
+    return () => void this.listChangeListeners.delete(listener);
+  }
+
+  /** A 2025 client session, or ('modern') the server for one 2026-07-28 request. */
+  createSession(era: 'legacy' | 'modern' = 'legacy'): GatewaySession {
+    const session = new GatewaySession(this, era);
     this.sessions.add(session);
     const close = session.close.bind(session);
     session.close = async () => {
@@ -217,7 +230,10 @@ class GatewayImpl implements Gateway, GatewayCore {
         this.logger.warn('replica left its replica set: its tool schema changed', { service: d.service, tool: d.tool, replicaSet: d.from, nowWith: d.to });
       }
       const kinds = (['tools', 'prompts', 'resources'] as const).filter((k) => before.signatures[k] !== this.snapshot.signatures[k]);
-      for (const kind of kinds) for (const s of this.sessions) void s.notifyListChanged(kind);
+      for (const kind of kinds) {
+        for (const s of this.sessions) void s.notifyListChanged(kind);
+        for (const listener of this.listChangeListeners) listener(kind);
+      }
     });
   }
 

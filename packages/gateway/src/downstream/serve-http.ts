@@ -23,6 +23,7 @@ import { HttpSessions } from './http-sessions.js';
 import { limitConnections } from './connection-limits.js';
 import { writeRpcError } from './rpc-error.js';
 import { checkWire, isRequest } from './jsonrpc-wire.js';
+import { createModernHttp } from './modern-http.js';
 import type { SessionStateStore } from './session-store.js';
 
 export type { HttpAuthOptions } from './http-guards.js';
@@ -130,6 +131,9 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
   let closing = false;
   let closed: Promise<void> | undefined;
   const dashboard = options.dashboard ? createDashboard(gateway) : undefined;
+  // 2026-07-28 requests carry no session: the SDK's per-request entry serves them (modern-http.ts).
+  const modern = createModernHttp(gateway, maxBodyBytes);
+  const stopListening = gateway.onListChanged((kind) => modern.listChanged(kind));
 
   const guard = (req: IncomingMessage, res: ServerResponse): boolean => {
     const hostHeader = req.headers.host;
@@ -149,6 +153,7 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
     // Limits are per client: its credential, or where it connects from when there is none.
     const client = cred === ANONYMOUS ? `address:${req.socket.remoteAddress ?? ''}` : cred;
     let wire: { messages: readonly JSONRPCMessage[]; batch: boolean } | undefined;
+    let body: unknown;
     if (req.method === 'POST') {
       let raw: Buffer;
       try {
@@ -160,7 +165,6 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
         }
         throw error;
       }
-      let body: unknown;
       try {
         body = JSON.parse(raw.toString('utf8'));
       } catch {
@@ -192,6 +196,9 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
       return sessions.serve(found.record, req, res, wire);
     }
     if (req.method !== 'POST' || !wire) return writeRpcError(res, 400, -32000, 'Bad Request: Mcp-Session-Id header is required');
+    // No session and no initialize: a 2026-07-28 request, served on its own; else a 2025 client
+    // that skipped its handshake. The SDK's classifier decides, so both legs agree with its entry.
+    if (!initialize && (await modern.claims(req, body))) return modern.serve(req, res, body);
     if (!initialize) return writeRpcError(res, 400, -32000, 'Bad Request: no session; send an initialize request first');
     if (wire.messages.length > 1) return writeRpcError(res, 400, -32600, 'Invalid Request: Only one initialization request is allowed');
     if (sessions.full) return writeRpcError(res, 503, -32000, 'Too many sessions', { 'retry-after': '5' });
@@ -270,10 +277,12 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
       return (closed ??= (async () => {
         closing = true;
         dashboard?.close();
+        stopListening();
         const deadline = Date.now() + (options.drainMs ?? 10_000);
         if (sessions.busy) logger.info('draining requests in flight before closing', { sessions: sessions.size });
         while (sessions.busy && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
         await sessions.close();
+        await modern.close();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
       })());

@@ -3,7 +3,7 @@
 // sends while serving this session (progress, logs, sampling, elicitation, roots, resource updates)
 // comes back here and nowhere else.
 import { performance } from 'node:perf_hooks';
-import { ProtocolError, ProtocolErrorCode, Server, type ServerContext, type CallToolResult, type CompleteResult, type LoggingLevel, type LoggingMessageNotification, type Request, type RequestMeta, type Result, type ResourceUpdatedNotification, type ServerNotification, type ServerRequest } from '../sdk/mcp.js';
+import { LOG_LEVEL_META_KEY, ProtocolError, ProtocolErrorCode, Server, type ServerContext, type CallToolResult, type CompleteResult, type LoggingLevel, type LoggingMessageNotification, type Request, type RequestMeta, type Result, type ResourceUpdatedNotification, type ServerNotification, type ServerRequest } from '../sdk/mcp.js';
 import type { DispatchOutcome } from '@switchboard/core';
 import { rpcErrorText, selfCapability } from '@switchboard/core';
 import { exposedPrompts, exposedTools, resourceOwners } from '../catalog/catalog.js';
@@ -53,13 +53,20 @@ export class GatewaySession {
    */
   onStateChange?: (change: SessionStateChange) => Promise<void>;
 
-  constructor(private readonly core: GatewayCore) {
+  /**
+   * `era` 'modern' serves one 2026-07-28 request: no session state (no subscriptions, no session log
+   * level: the request carries its own), and upstreams through the router's shared pool.
+   */
+  constructor(
+    private readonly core: GatewayCore,
+    private readonly era: 'legacy' | 'modern' = 'legacy',
+  ) {
     this.server = new Server(
       { name: 'switchboard', version: GATEWAY_VERSION },
       {
         capabilities: {
           tools: { listChanged: true },
-          resources: { subscribe: true, listChanged: true },
+          resources: era === 'modern' ? { listChanged: true } : { subscribe: true, listChanged: true },
           prompts: { listChanged: true },
           logging: {},
           completions: {},
@@ -81,7 +88,7 @@ export class GatewaySession {
       },
       core.logger,
       core.connectTimeoutMs,
-      core.upstreamPolicy,
+      era === 'modern' ? { ...core.upstreamPolicy, scope: 'shared' } : core.upstreamPolicy,
     );
     this.registerHandlers();
   }
@@ -155,17 +162,6 @@ export class GatewaySession {
       if (members.length === 0) throw new ClientError(RESOURCE_NOT_FOUND, `Resource not found: ${uri}`, { uri });
       return this.routed('resources/read', uri, extra, { members }, (client, _e, signal) => client.readResource({ uri }, { signal, timeout: core.callTimeoutMs }));
     });
-    s.setRequestHandler('resources/subscribe', async (request, extra) => {
-      await this.subscribe(request.params.uri, extra);
-      await this.onStateChange?.({ subscribe: request.params.uri });
-      return {};
-    });
-    s.setRequestHandler('resources/unsubscribe', async (request) => {
-      await this.unsubscribe(request.params.uri);
-      await this.onStateChange?.({ unsubscribe: request.params.uri });
-      return {};
-    });
-
     s.setRequestHandler('prompts/list', (r) => this.page('prompts', exposedPrompts(core.catalog().prompts), r.params?.cursor, (prompts) => ({ prompts })));
     s.setRequestHandler('prompts/get', (request, extra) => {
       const route = core.catalog().prompts.get(request.params.name);
@@ -190,6 +186,20 @@ export class GatewaySession {
       return this.routed<CompleteResult>('completion/complete', ref.type === 'ref/prompt' ? ref.name : ref.uri, extra, { members }, (client, _e, signal) =>
         client.getServerCapabilities()?.completions ? client.complete(params, { signal, timeout: core.callTimeoutMs }) : Promise.resolve({ completion: { values: [] } }),
       );
+    });
+
+    // 2026-07-28 removed these: its clients subscribe on subscriptions/listen and name a log
+    // level per request (the SDK answers the removed methods as the spec says).
+    if (this.era === 'modern') return;
+    s.setRequestHandler('resources/subscribe', async (request, extra) => {
+      await this.subscribe(request.params.uri, extra);
+      await this.onStateChange?.({ subscribe: request.params.uri });
+      return {};
+    });
+    s.setRequestHandler('resources/unsubscribe', async (request) => {
+      await this.unsubscribe(request.params.uri);
+      await this.onStateChange?.({ unsubscribe: request.params.uri });
+      return {};
     });
 
     s.setRequestHandler('logging/setLevel', async (request) => {
@@ -337,7 +347,9 @@ export class GatewaySession {
   /** A log message for one of this session's calls (`extra`), filtered by the session's level: a shared upstream does not know it. */
   log(service: string, params: LoggingMessageNotification['params'], extra: Extra | undefined = this.callOf()): void {
     if (this.closed) return;
-    if (this.level !== undefined && LEVELS.indexOf(params.level) < LEVELS.indexOf(this.level)) return;
+    // A 2026-07-28 request names its own level; a 2025 session set one with logging/setLevel.
+    const level = this.era === 'modern' ? requestLogLevel(extra) : this.level;
+    if (level !== undefined && LEVELS.indexOf(params.level) < LEVELS.indexOf(level)) return;
     const notification: ServerNotification = { method: 'notifications/message', params: { ...params, logger: params.logger ?? service } };
     void (extra ? extra.mcpReq.notify(notification) : this.server.notification(notification)).catch(() => undefined);
   }
@@ -362,6 +374,11 @@ export class GatewaySession {
     if (this.closed || this.subscriptions.get(params.uri) !== service) return;
     void this.server.sendResourceUpdated(params).catch(() => undefined);
   }
+}
+
+function requestLogLevel(extra: Extra | undefined): LoggingLevel | undefined {
+  const level = (extra?.mcpReq._meta as Record<string, unknown> | undefined)?.[LOG_LEVEL_META_KEY];
+  return typeof level === 'string' && (LEVELS as readonly string[]).includes(level) ? (level as LoggingLevel) : undefined;
 }
 
 function withoutProgressToken(meta: RequestMeta | undefined): Record<string, unknown> | undefined {

@@ -31,6 +31,12 @@ export interface SessionBridge {
 export interface UpstreamPolicy {
   isolation(entry: ServiceEntry): Isolation;
   readonly processSlots: ProcessSlots;
+  /**
+   * 'shared': every upstream through the router's pool, none of its own. A 2026-07-28 client has no
+   * session: each of its requests is served on its own, and an upstream session per request would
+   * cost a handshake each time.
+   */
+  readonly scope?: 'per-session' | 'shared';
 }
 
 interface Opened {
@@ -60,6 +66,7 @@ export class UpstreamSessions {
   ownsSession(entry: ServiceEntry): boolean {
     // The transport says whether a connect is a new session on a running server (then every
     // client session gets its own) or starts something of its own (then shared unless isolated).
+    if (this.policy.scope === 'shared') return false;
     const transport = this.transports?.get(entry.descriptor.transport);
     if (!transport) return false;
     return transport.multiplexesSessions === true || this.policy.isolation(entry) === 'per-session';
