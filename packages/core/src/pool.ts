@@ -2,7 +2,8 @@
 // owns connecting, listing tools (and re-listing on list_changed), reconnecting after a drop, and
 // closing every client (and so every stdio child) on close().
 import { connectUpstream, type UpstreamConnection } from './connector.js';
-import { type Client, type ClientCapabilities, type Tool } from './sdk/mcp.js';
+import { type Client, type ClientCapabilities } from './sdk/mcp.js';
+import { offeredLists, readLists, watchLists, type CatalogList, type UpstreamCatalog } from './upstream-catalog.js';
 import { describeLinkEnd, type Transport } from './contracts.js';
 import type { ServiceDescriptor } from './descriptor.js';
 import { SwitchboardError } from './errors.js';
@@ -27,6 +28,8 @@ interface Connection {
   lastLoggedReason?: string;
   /** The supervisor's scheduled reconnect. */
   timer?: NodeJS.Timeout;
+  /** The catalogue lists read after the last connect (see readCatalog). */
+  catalogRead?: Promise<void>;
 }
 
 export interface ConnectionState {
@@ -51,8 +54,11 @@ export interface UpstreamPoolOptions {
   transports: ReadonlyMap<string, Transport>;
   logger: Logger;
   connectTimeoutMs: number;
-  /** Called with the server's full tool list after connecting and on every list_changed. */
-  onTools(name: string, tools: Tool[]): void;
+  /**
+   * Called with the upstream's catalogue: tools (all four lists, once the rest are read) after
+   * connecting, then each list the upstream says changed, as it is read again.
+   */
+  onCatalog(name: string, lists: Partial<UpstreamCatalog>): void;
   /** Called when an upstream connection closes by itself (process exit, socket drop). */
   onDisconnect(name: string, reason: string): void;
   /** What the shared clients declare (the gateway declares sampling, elicitation and roots). */
@@ -230,16 +236,7 @@ export class UpstreamPool {
           if (this.connections.get(descriptor.name) !== conn || this.closed) {
             throw new SwitchboardError('CLOSED', `connection to ${descriptor.name} was dropped while connecting`, { service: descriptor.name });
           }
-          if (client.getServerCapabilities()?.tools) {
-            client.setNotificationHandler('notifications/tools/list_changed', () => {
-              this.listTools(client)
-                .then((tools) => this.options.onTools(descriptor.name, tools))
-                .catch((error: unknown) => logger.warn('re-listing tools failed', { error }));
-            });
-            this.options.onTools(descriptor.name, await within(this.listTools(client)));
-          } else {
-            this.options.onTools(descriptor.name, []);
-          }
+          await within(this.readCatalog(conn, client, logger));
         },
       });
     } catch (error) {
@@ -277,13 +274,51 @@ export class UpstreamPool {
     return client;
   }
 
-  private async listTools(client: Client): Promise<Tool[]> {
-    // The SDK walks every page itself; 'refresh' because we list when the server said the list
-    // changed, and a hint it gave earlier (ttlMs) must not answer with the old list.
-    const { tools } = await client.listTools(undefined, { timeout: this.options.connectTimeoutMs, cacheMode: 'refresh' });
-    return tools;
+  /**
+   * The upstream's catalogue on a new connection. Tools are read within the connect (a call routed
+   * here needs them; failing to read them fails the connect). Resources, templates and prompts are
+   * read beside them but not waited for: a slow resources/list must not hold up the first call.
+   * `catalogRead(name)` waits for them. Each list is then re-read when the upstream says it changed;
+   * a read that a newer one overtook, or one for a connection since replaced, is dropped.
+   */
+  private async readCatalog(conn: Connection, client: Client, logger: Logger): Promise<void> {
+    const name = conn.descriptor.name;
+    const offered = offeredLists(client);
+    const timeout = this.options.connectTimeoutMs;
+    const latest = new Map<CatalogList, number>();
+    let reads = 0;
+    const read = (lists: readonly CatalogList[]): Promise<Partial<UpstreamCatalog>> => {
+      const seq = ++reads;
+      for (const l of lists) latest.set(l, seq);
+      return readLists(client, lists, timeout, logger).then((got) => {
+        const current = Object.fromEntries(Object.entries(got).filter(([l]) => latest.get(l as CatalogList) === seq));
+        return this.connections.get(name) === conn && !this.closed && (conn.client === undefined || conn.client === client) ? current : {};
+      });
+    };
+    const rest = offered.filter((l) => l !== 'tools');
+    // A list the upstream does not offer is empty now, even if an earlier connection had one.
+    const absent: Partial<UpstreamCatalog> = {
+      ...(offered.includes('tools') ? {} : { tools: [] }),
+      ...(offered.includes('resources') ? {} : { resources: [], resourceTemplates: [] }),
+      ...(offered.includes('prompts') ? {} : { prompts: [] }),
+    };
+    const others = read(rest);
+    conn.catalogRead = others.then(
+      (lists) => void (Object.keys(lists).length > 0 && this.options.onCatalog(name, lists)),
+      (error: unknown) => logger.warn('listing resources and prompts failed', { error }),
+    );
+    this.options.onCatalog(name, { ...absent, ...(offered.includes('tools') ? await read(['tools']) : {}) });
+    watchLists(client, offered, (lists) => {
+      read(lists)
+        .then((got) => void (Object.keys(got).length > 0 && this.options.onCatalog(name, got)))
+        .catch((error: unknown) => logger.warn('re-reading a changed list failed', { lists, error }));
+    });
   }
 
+  /** Resolves once the lists read after the service's current connect are in (never rejects). */
+  catalogRead(name: string): Promise<void> {
+    return this.connections.get(name)?.catalogRead ?? Promise.resolve();
+  }
 }
 
 /** A logger whose info and warn lines are written at debug. */

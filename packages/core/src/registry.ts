@@ -6,6 +6,7 @@ import { type Tool } from './sdk/mcp.js';
 import type { Candidate, ServiceEvent } from './contracts.js';
 import { sameDescriptor, type ServiceDescriptor } from './descriptor.js';
 import { ServiceStats } from './stats.js';
+import { EMPTY_CATALOG, type UpstreamCatalog } from './upstream-catalog.js';
 
 export type HealthStatus = 'unknown' | 'healthy' | 'unhealthy';
 
@@ -31,6 +32,8 @@ export class ServiceEntry implements Candidate {
   readonly stats = new ServiceStats();
   readonly tools = new Map<string, Tool>();
   toolsKnown = false;
+  /** Everything the upstream offers, as last read (see upstream-catalog.ts); written only by the registry. */
+  catalog: UpstreamCatalog = EMPTY_CATALOG;
   readonly health: HealthState = { status: 'unknown', consecutiveFailures: 0, consecutiveSuccesses: 0 };
   breaker: BreakerStatus = 'closed';
   /** While the breaker is open, when it lets one trial call through (performance.now() ms). */
@@ -100,6 +103,8 @@ export interface RegistryEvents {
   updated: [ServiceEntry, ServiceDescriptor];
   removed: [ServiceEntry];
   tools: [ServiceEntry];
+  /** Any list of the upstream's catalogue was read again (tools, resources, templates, prompts). */
+  catalog: [ServiceEntry];
   health: [ServiceEntry];
   changed: [];
 }
@@ -172,12 +177,21 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
   }
 
   setTools(entry: ServiceEntry, tools: readonly Tool[]): void {
-    entry.tools.clear();
-    for (const tool of tools) entry.tools.set(tool.name, tool);
-    entry.toolsKnown = true;
-    entry.rebuildMatchSet();
-    this.invalidate(false);
-    this.emit('tools', entry);
+    this.setCatalog(entry, { tools });
+  }
+
+  /** Lists read from the upstream replace the ones held; lists not given are kept. */
+  setCatalog(entry: ServiceEntry, lists: Partial<UpstreamCatalog>): void {
+    entry.catalog = { ...entry.catalog, ...lists };
+    if (lists.tools) {
+      entry.tools.clear();
+      for (const tool of lists.tools) entry.tools.set(tool.name, tool);
+      entry.toolsKnown = true;
+      entry.rebuildMatchSet();
+      this.invalidate(false);
+      this.emit('tools', entry);
+    }
+    this.emit('catalog', entry);
   }
 
   /** Health or breaker state changed: candidate lists must be rebuilt. */

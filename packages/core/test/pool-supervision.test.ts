@@ -32,7 +32,7 @@ describe('upstream supervision', () => {
       transports: new Map([['memory', inMemoryTransport(servers)]]),
       logger: silentLogger,
       connectTimeoutMs: 5_000,
-      onTools: () => undefined,
+      onCatalog: () => undefined,
       onDisconnect: () => undefined,
       supervise: true,
     });
@@ -66,7 +66,7 @@ describe('upstream connect', () => {
       transports: new Map([['memory', stallsOnce]]),
       logger: silentLogger,
       connectTimeoutMs: 100,
-      onTools: () => undefined,
+      onCatalog: () => undefined,
       onDisconnect: () => undefined,
       supervise: true,
     });

@@ -1,7 +1,7 @@
 // createGateway: serve a Router as one MCP endpoint. The gateway keeps the aggregate catalogue
 // current from registry events and upstream list_changed, creates one SDK Server per client session,
 // and tells every session when a list changed. Serving over HTTP or stdio is in serve-*.ts.
-import { type ResourceUpdatedNotification } from './sdk/mcp.js';
+import { type Client, type ResourceUpdatedNotification } from './sdk/mcp.js';
 import type { Logger, Router, ServiceEntry, Transport } from '@switchboard/core';
 import { buildCatalog, type CatalogSnapshot } from './catalog/catalog.js';
 import { routerTransports } from './upstream/core-access.js';
@@ -13,7 +13,6 @@ import { MemberRouter } from './upstream/routing.js';
 import { detectSchemaDrift } from './catalog/schema-drift.js';
 import { GatewaySession } from './downstream/session.js';
 import { SharedUpstreams } from './upstream/shared-upstreams.js';
-import { UpstreamLists } from './upstream/upstream-lists.js';
 import type { UpstreamPolicy } from './upstream/upstream-session.js';
 
 export interface GatewayOptions {
@@ -75,7 +74,6 @@ class GatewayImpl implements Gateway, GatewayCore {
   readonly upstreamPolicy: UpstreamPolicy;
   private readonly reaper: NodeJS.Timeout;
   private readonly mode: NamingMode;
-  private readonly lists: UpstreamLists;
   private readonly sessions = new Set<GatewaySession>();
   private readonly listChangeListeners = new Set<(kind: 'tools' | 'prompts' | 'resources') => void>();
   /** service\0uri → sessions subscribed through a shared upstream connection. */
@@ -105,40 +103,41 @@ class GatewayImpl implements Gateway, GatewayCore {
       for (const s of this.sessions) s.upstream.reapIdle(cutoff);
     }, Math.max(20, Math.min(idleMs / 2, 30_000)));
     this.reaper.unref();
-    this.lists = new UpstreamLists(this.router, this.logger, () => this.queueRebuild(), (service, params) => this.sharedUpdate(service, params));
     this.snapshot = this.build();
     this.reportConflicts();
 
     const registry = this.router.registry;
-    const onTools = (entry: ServiceEntry): void => {
-      this.queueRebuild();
-      void this.lists.refresh(entry);
-    };
+    const onCatalog = (): void => this.queueRebuild();
     const onAdded = (): void => this.queueRebuild();
     const onUpdated = (entry: ServiceEntry): void => this.release(entry.name);
     const onRemoved = (entry: ServiceEntry): void => {
       this.release(entry.name);
-      this.lists.forget(entry.name);
       this.queueRebuild();
     };
-    registry.on('tools', onTools);
+    registry.on('catalog', onCatalog);
     registry.on('added', onAdded);
     registry.on('updated', onUpdated);
     registry.on('removed', onRemoved);
     // Every shared (pool) connection, now and after each reconnect, gets the correlation handlers.
-    const offClient = this.router.onUpstreamClient((name, client) => this.shared.attach(name, client));
+    const attach = (name: string, client: Client): void => {
+      this.shared.attach(name, client);
+      // Resource updates arriving on the shared connection, for sessions subscribed through it.
+      client.setNotificationHandler('notifications/resources/updated', (n) => this.sharedUpdate(name, n.params));
+    };
+    const offClient = this.router.onUpstreamClient(attach);
     for (const e of registry.all()) {
       const client = this.router.pool.connected(e.name);
-      if (client) this.shared.attach(e.name, client);
+      if (client) attach(e.name, client);
     }
     this.unsubscribe = () => {
       offClient();
-      registry.off('tools', onTools);
+      registry.off('catalog', onCatalog);
       registry.off('added', onAdded);
       registry.off('updated', onUpdated);
       registry.off('removed', onRemoved);
     };
-    this.initial = Promise.all(registry.all().filter((e) => e.toolsKnown).map((e) => this.lists.refresh(e))).then(() => undefined);
+    // The lists besides tools of services already connected may still be on their way.
+    this.initial = Promise.all(registry.all().map((e) => this.router.pool.catalogRead(e.name))).then(() => this.flushRebuild());
   }
 
   get sessionCount(): number {
@@ -196,7 +195,6 @@ class GatewayImpl implements Gateway, GatewayCore {
     this.closed = true;
     this.unsubscribe();
     clearInterval(this.reaper);
-    this.lists.close();
     await Promise.all([...this.sessions].map((s) => s.close()));
   }
 
@@ -213,28 +211,31 @@ class GatewayImpl implements Gateway, GatewayCore {
   private readonly names = new NameMemory();
 
   private build(): CatalogSnapshot {
-    return buildCatalog(this.router.registry.all(), (name) => this.lists.get(name), this.mode, this.names);
+    return buildCatalog(this.router.registry.all(), this.mode, this.names);
   }
 
   // Registry events come in bursts (a discoverer adding ten services): rebuild once per burst.
   private queueRebuild(): void {
     if (this.rebuildQueued || this.closed) return;
     this.rebuildQueued = true;
-    queueMicrotask(() => {
-      this.rebuildQueued = false;
-      if (this.closed) return;
-      const before = this.snapshot;
-      this.snapshot = this.build();
-      this.reportConflicts();
-      for (const d of detectSchemaDrift(before, this.snapshot)) {
-        this.logger.warn('replica left its replica set: its tool schema changed', { service: d.service, tool: d.tool, replicaSet: d.from, nowWith: d.to });
-      }
-      const kinds = (['tools', 'prompts', 'resources'] as const).filter((k) => before.signatures[k] !== this.snapshot.signatures[k]);
-      for (const kind of kinds) {
-        for (const s of this.sessions) void s.notifyListChanged(kind);
-        for (const listener of this.listChangeListeners) listener(kind);
-      }
-    });
+    queueMicrotask(() => this.flushRebuild());
+  }
+
+  /** Rebuild now if a rebuild is queued (ready() answers with the catalogue current). */
+  private flushRebuild(): void {
+    if (!this.rebuildQueued || this.closed) return;
+    this.rebuildQueued = false;
+    const before = this.snapshot;
+    this.snapshot = this.build();
+    this.reportConflicts();
+    for (const d of detectSchemaDrift(before, this.snapshot)) {
+      this.logger.warn('replica left its replica set: its tool schema changed', { service: d.service, tool: d.tool, replicaSet: d.from, nowWith: d.to });
+    }
+    const kinds = (['tools', 'prompts', 'resources'] as const).filter((k) => before.signatures[k] !== this.snapshot.signatures[k]);
+    for (const kind of kinds) {
+      for (const s of this.sessions) void s.notifyListChanged(kind);
+      for (const listener of this.listChangeListeners) listener(kind);
+    }
   }
 
   private reportConflicts(): void {

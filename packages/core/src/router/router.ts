@@ -155,9 +155,9 @@ export class Router {
       supervise: true,
       ...(this.clientCapabilities ? { clientCapabilities: this.clientCapabilities } : {}),
       ...(this.observers.some((o) => o.outgoingHeaders) ? { requestHeaders: () => this.outgoingHeaders() } : {}),
-      onTools: (name, tools) => {
+      onCatalog: (name, lists) => {
         const entry = this.registry.get(name);
-        if (entry) this.registry.setTools(entry, tools);
+        if (entry) this.registry.setCatalog(entry, lists);
       },
       onClient: (name, client) => {
         for (const listener of this.clientListeners) listener(name, client);

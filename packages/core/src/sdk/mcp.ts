@@ -2,4 +2,4 @@
 // SDK's surface in use is one list. This is the official SDK's v2 client (both protocol eras);
 // nothing outside src/sdk/ imports an SDK package (test/sdk-boundary.test.ts checks it).
 export { Client, ProtocolError, ProtocolErrorCode, SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
-export type { CallToolResult, ClientCapabilities, Implementation, Tool } from '@modelcontextprotocol/client';
+export type { CallToolResult, ClientCapabilities, Implementation, Prompt, Resource, ResourceTemplateType as ResourceTemplate, Tool } from '@modelcontextprotocol/client';

@@ -1,11 +1,11 @@
 // The aggregate a client sees: the union of every upstream's tools, resources, resource templates
 // and prompts, with replica sets merged and collisions named. Rebuilt from the registry and the
-// upstream lists whenever either changes; a snapshot is immutable, so handlers read it lock-free.
+// upstreams' catalogues (core reads them) whenever either changes; a snapshot is immutable, so
+// handlers read it lock-free.
 import { type Prompt, type Resource, type ResourceTemplate, type Tool } from '../sdk/mcp.js';
 import type { ServiceEntry } from '@switchboard/core';
 import { assignNames, type NameMemory, type NamedItem, type NamedRoute, type NamingConflict, type NamingMode } from './naming.js';
 import { stableJson } from './stable-json.js';
-import type { ServiceLists } from '../upstream/upstream-lists.js';
 
 export type ToolRoute = NamedRoute<Tool>;
 export type PromptRoute = NamedRoute<Prompt>;
@@ -25,7 +25,7 @@ export interface CatalogSnapshot {
   readonly signatures: { tools: string; prompts: string; resources: string };
 }
 
-export function buildCatalog(entries: readonly ServiceEntry[], lists: (service: string) => ServiceLists, mode: NamingMode, memory?: NameMemory): CatalogSnapshot {
+export function buildCatalog(entries: readonly ServiceEntry[], mode: NamingMode, memory?: NameMemory): CatalogSnapshot {
   const toolItems: NamedItem<Tool>[] = [];
   const promptItems: NamedItem<Prompt>[] = [];
   const resources = new Map<string, UriRoute<Resource>>();
@@ -34,11 +34,11 @@ export function buildCatalog(entries: readonly ServiceEntry[], lists: (service: 
     // Only servers declared replicas of one another (one replicaGroup) are ever merged.
     const group = e.descriptor.replicaGroup === undefined ? {} : { group: `group:${e.descriptor.replicaGroup}`, qualifier: e.descriptor.replicaGroup };
     for (const tool of e.tools.values()) toolItems.push({ service: e.name, name: tool.name, item: tool, definition: tool.inputSchema, ...group });
-    const l = lists(e.name);
+    const l = e.catalog;
     for (const prompt of l.prompts) promptItems.push({ service: e.name, name: prompt.name, item: prompt, definition: prompt.arguments ?? [], ...group });
     // A URI names one thing wherever it is listed, so services listing the same URI are replicas.
     for (const r of l.resources) addUri(resources, r.uri, r, e.name);
-    for (const t of l.templates) addUri(templates, t.uriTemplate, t, e.name);
+    for (const t of l.resourceTemplates) addUri(templates, t.uriTemplate, t, e.name);
   }
   const tools = assignNames('tool', toolItems, mode, memory);
   const prompts = assignNames('prompt', promptItems, mode, memory);
