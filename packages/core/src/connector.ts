@@ -10,11 +10,19 @@ import { SwitchboardError } from './errors.js';
 import type { MessageTransport } from './jsonrpc.js';
 import type { Logger } from './logger.js';
 import { BUILTIN_PLUGIN_PACKAGES } from './builtins.js';
-import { Client, ProtocolError, SdkError, SdkErrorCode, type ClientCapabilities, type Implementation } from './sdk/mcp.js';
+import { Client, ProtocolError, SdkError, SdkErrorCode, type ClientCapabilities, type Implementation, type PriorDiscovery } from './sdk/mcp.js';
 import { refuseSelf } from './self-recognition.js';
+import { probeEra } from './era-probe.js';
+import { holdLogs } from './held-logger.js';
+import { linkFaultOf } from './link-faults.js';
+import type { EraVerdicts } from './era-verdicts.js';
 
-/** The protocol eras an upstream can speak; every upstream is 2025-era (initialize, sessions) today. */
-export type ProtocolEra = '2025';
+/**
+ * The protocol eras an upstream can speak: '2025' opens with `initialize` and keeps a session
+ * (2025-11-25 and earlier); '2026' is the stateless 2026-07-28 revision (`server/discover`,
+ * per-request `_meta`).
+ */
+export type ProtocolEra = '2025' | '2026';
 
 export interface UpstreamConnection {
   readonly client: Client;
@@ -37,6 +45,8 @@ export interface ConnectUpstreamOptions {
   /** This router's instance id: an upstream announcing it is this gateway and is refused. */
   readonly instanceId?: string;
   readonly requestHeaders?: TransportContext['requestHeaders'];
+  /** Era verdicts already learned, by endpoint (see era-verdicts.ts); without it every connect probes. */
+  readonly eras?: EraVerdicts;
   /** Wrap the transport before the client sees it (the gateway ties messages to calls here). */
   readonly wrap?: (transport: MessageTransport) => MessageTransport;
   /** Handlers to set on the client before it connects (requests the server may send at once). */
@@ -45,7 +55,7 @@ export interface ConnectUpstreamOptions {
   readonly after?: (client: Client, within: <T>(step: Promise<T>) => Promise<T>) => Promise<void>;
 }
 
-type Stage = 'transport' | 'initialize' | 'after';
+type Stage = 'transport' | 'probe' | 'initialize' | 'after';
 
 export async function connectUpstream(descriptor: ServiceDescriptor, options: ConnectUpstreamOptions): Promise<UpstreamConnection> {
   const plugin = options.transports.get(descriptor.transport);
@@ -55,21 +65,66 @@ export async function connectUpstream(descriptor: ServiceDescriptor, options: Co
   // One bound on the whole connect, whatever step stalls (a spawn, a transport plugin, a server
   // that accepts and never answers): a connect that never settles would leave the service
   // "connecting" for good, with every call queued behind it.
-  const limit = 2 * options.timeoutMs;
+  // One request timeout more is allowed while the era probe runs (its own timeout bounds it).
+  let limit = 2 * options.timeoutMs;
+  const startedAt = performance.now();
   let stalled: NodeJS.Timeout | undefined;
   const bound = new Promise<never>((_, reject) => {
-    stalled = setTimeout(() => reject(new SwitchboardError('TRANSPORT_ERROR', `connect did not finish within ${limit} ms`, { service: descriptor.name })), limit);
+    const check = (): void => {
+      const left = startedAt + limit - performance.now();
+      if (left > 0) stalled = setTimeout(check, left);
+      else reject(new SwitchboardError('TRANSPORT_ERROR', `connect did not finish within ${limit} ms`, { service: descriptor.name }));
+    };
+    stalled = setTimeout(check, limit);
   });
   const within = <T>(step: Promise<T>): Promise<T> => Promise.race([step, bound]);
-  const building = Promise.resolve().then(() =>
-    plugin.connect(descriptor, { logger: options.logger, ...(options.requestHeaders ? { requestHeaders: options.requestHeaders } : {}) }),
-  );
+  const mode = descriptor.protocol ?? 'auto';
+  const cached = mode === 'legacy' ? undefined : options.eras?.get(descriptor);
+  let prior: PriorDiscovery | undefined = mode === 'legacy' ? { kind: 'legacy' } : cached;
+  // While the era is unknown, what the transport logs is held: a process that exits on the probe
+  // and is started again is not worth the operator's attention (see held-logger.ts).
+  const held = prior === undefined ? holdLogs(options.logger) : undefined;
+  const build = (logger: Logger): Promise<MessageTransport> =>
+    Promise.resolve().then(() => plugin.connect(descriptor, { logger, ...(options.requestHeaders ? { requestHeaders: options.requestHeaders } : {}) }));
+  let building = build(held?.logger ?? options.logger);
   let transport: MessageTransport | undefined;
   let protocolVersion: string | undefined;
   let stage: Stage = 'transport';
   try {
     transport = await within(building);
-    const link = options.wrap ? options.wrap(transport) : transport;
+    let link = options.wrap ? options.wrap(transport) : transport;
+    if (prior === undefined) {
+      await within(link.start());
+      stage = 'probe';
+      limit += options.timeoutMs;
+      const outcome = await within(
+        probeEra(link, {
+          timeoutMs: options.timeoutMs,
+          clientInfo: options.clientInfo,
+          capabilities: options.capabilities ?? {},
+          silenceIsLegacy: descriptor.url === undefined,
+          service: descriptor.name,
+        }),
+      );
+      prior = outcome.verdict.era === 'modern' ? { kind: 'modern', discover: outcome.verdict.discover } : { kind: 'legacy' };
+      if (mode === 'modern' && prior.kind === 'legacy') {
+        throw new SwitchboardError('PROTOCOL_UNSUPPORTED', `${descriptor.name} is configured with protocol: modern, but it is a legacy (2025) server: ${outcome.verdict.era === 'legacy' ? outcome.verdict.reason : ''}`, { service: descriptor.name });
+      }
+      options.eras?.set(descriptor, prior);
+      options.logger.debug('upstream protocol era', { era: prior.kind, ...(outcome.verdict.era === 'legacy' ? { reason: outcome.verdict.reason } : {}) });
+      if (outcome.linkClosed) {
+        // A legacy server that exits on an unknown request: start it again for the session.
+        held?.quiet();
+        await transport.close().catch(() => undefined);
+        stage = 'transport';
+        building = build(options.logger);
+        transport = await within(building);
+        link = options.wrap ? options.wrap(transport) : transport;
+      } else {
+        held?.keep();
+        link = startedLink(link);
+      }
+    }
     // The SDK tells the transport the revision agreed at initialize; record it on the way.
     const tell = link.setProtocolVersion?.bind(link);
     link.setProtocolVersion = (version: string): void => {
@@ -77,14 +132,20 @@ export async function connectUpstream(descriptor: ServiceDescriptor, options: Co
       tell?.(version);
     };
     stage = 'initialize';
-    await within(client.connect(link, { timeout: options.timeoutMs }));
+    await within(client.connect(link, { timeout: options.timeoutMs, ...(prior.kind === 'modern' ? { prior } : {}) }));
+    protocolVersion = client.getNegotiatedProtocolVersion() ?? protocolVersion;
     if (options.instanceId) refuseSelf(descriptor.name, describeEndpoint(descriptor), client.getServerCapabilities()?.experimental, options.instanceId);
     stage = 'after';
     await options.after?.(client, within);
   } catch (error) {
+    held?.keep();
+    // A cached verdict is forgotten when the failure is evidence against it (the server answered
+    // the opening with an error: it was upgraded or downgraded), not when a process merely died.
+    if (cached && stage === 'initialize' && !linkEnded(transport) && refusedOpening(error)) options.eras?.forget(descriptor);
     await client.close().catch(() => undefined);
     // A transport the plugin delivers after we gave up is closed, not leaked.
     if (transport === undefined) void building.then((late) => late.close(), () => undefined).catch(() => undefined);
+    else if (stage === 'probe' || stage === 'transport') await transport.close().catch(() => undefined);
     throw connectError(descriptor, stage, error, transport, options.timeoutMs);
   } finally {
     clearTimeout(stalled);
@@ -93,7 +154,7 @@ export async function connectUpstream(descriptor: ServiceDescriptor, options: Co
   return {
     client,
     transport: linked,
-    era: '2025',
+    era: client.getProtocolEra() === 'modern' ? '2026' : '2025',
     protocolVersion,
     linkEnd: () => (reportsLinkEnd(linked) ? linked.linkEnd() : undefined),
   };
@@ -115,13 +176,51 @@ function connectError(descriptor: ServiceDescriptor, stage: Stage, error: unknow
 
 function connectFailure(stage: Stage, error: unknown, transport: MessageTransport | undefined, timeoutMs: number): string {
   const end = reportsLinkEnd(transport) ? transport.linkEnd() : undefined;
-  const step = stage === 'after' ? 'listing its tools' : 'answering initialize';
+  const step = stage === 'after' ? 'listing its tools' : stage === 'probe' ? 'answering server/discover' : 'answering initialize';
   if (end) return describeLinkEnd(end, `before ${step}`);
   if (stage === 'initialize') {
     if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout) return `it did not answer initialize within ${timeoutMs} ms; is it an MCP server?`;
     if (error instanceof ProtocolError) return `it answered initialize with an error (${error.message}); is it an MCP server?`;
   }
   return (error as Error).message;
+}
+
+function linkEnded(transport: MessageTransport | undefined): boolean {
+  return reportsLinkEnd(transport) && transport.linkEnd() !== undefined;
+}
+
+/** The server refused the opening request itself (a JSON-RPC error, or an HTTP 4xx), rather than the link failing. */
+function refusedOpening(error: unknown): boolean {
+  if (error instanceof ProtocolError) return true;
+  const fault = linkFaultOf(error);
+  return fault?.kind === 'http-status' && fault.status !== undefined && fault.status >= 400 && fault.status < 500;
+}
+
+/**
+ * The link as the SDK client should see it once the era probe has started it: the client's
+ * connect() starts its transport, and a plugin's transport may refuse a second start.
+ */
+function startedLink(link: MessageTransport): MessageTransport {
+  // Everything else is the transport itself (its pid, its session, its own methods), as the
+  // gateway and the plugin's own code expect to read it through the client.
+  const start = (): Promise<void> => Promise.resolve();
+  // Bound once per method (the SDK reads `send` for every message), again only if it changes.
+  const bound = new Map<PropertyKey, { of: unknown; fn: unknown }>();
+  return new Proxy(link, {
+    get(target, property) {
+      if (property === 'start') return start;
+      const value: unknown = Reflect.get(target, property, target);
+      if (typeof value !== 'function') return value;
+      const cached = bound.get(property);
+      if (cached?.of === value) return cached.fn;
+      const fn = (value as (...args: unknown[]) => unknown).bind(target);
+      bound.set(property, { of: value, fn });
+      return fn;
+    },
+    set(target, property, value) {
+      return Reflect.set(target, property, value, target);
+    },
+  });
 }
 
 export function describeEndpoint(d: ServiceDescriptor): string {

@@ -63,6 +63,12 @@ export const serverEntrySchema = strictObject({
     replicas: z.number().int().min(1).max(MAX_REPLICAS).optional(),
     /** As in MCP client configs: a disabled server is not used. */
     disabled: z.boolean().optional(),
+    /**
+     * The protocol era to speak to this server: `auto` (the default) probes with server/discover
+     * and falls back to initialize as the specification says; `modern` requires 2026-07-28;
+     * `legacy` skips the probe and opens with initialize.
+     */
+    protocol: z.enum(['auto', 'modern', 'legacy']).optional(),
     ...Object.fromEntries(CLIENT_ONLY_SERVER_KEYS.map((k) => [k, z.unknown().optional()])),
   })
   .transform((entry, ctx) => {
@@ -127,6 +133,8 @@ export interface ServiceDescriptor {
   readonly timeoutMs?: number;
   readonly maxMessageBytes?: number;
   readonly replicaGroup?: string;
+  /** The protocol era to speak (see serverEntrySchema); undefined is `auto`. */
+  readonly protocol?: 'auto' | 'modern' | 'legacy';
   /** Which discoverer reported it (its instance id, for example `static#0` or `mdns#1`). */
   readonly source: string;
 }

@@ -26,6 +26,8 @@ export * from './registry.js';
 export * from './pool.js';
 export { EMPTY_CATALOG, type CatalogList, type UpstreamCatalog } from './upstream-catalog.js';
 export * from './connector.js';
+export * from './era-probe.js';
+export * from './era-verdicts.js';
 export * from './failure.js';
 export * from './breaker.js';
 export * from './health-monitor.js';

@@ -1,7 +1,8 @@
 // One MCP client per upstream service, connected lazily and shared by all router callers. The pool
 // owns connecting, listing tools (and re-listing on list_changed), reconnecting after a drop, and
 // closing every client (and so every stdio child) on close().
-import { connectUpstream, type UpstreamConnection } from './connector.js';
+import { connectUpstream, type ProtocolEra, type UpstreamConnection } from './connector.js';
+import { EraVerdicts } from './era-verdicts.js';
 import { type Client, type ClientCapabilities } from './sdk/mcp.js';
 import { offeredLists, readLists, watchLists, type CatalogList, type UpstreamCatalog } from './upstream-catalog.js';
 import { describeLinkEnd, type Transport } from './contracts.js';
@@ -22,7 +23,8 @@ interface Connection {
   everConnected: boolean;
   restarts: number;
   lastError?: string;
-  /** The protocol revision agreed at the last connect. */
+  /** The protocol era and revision agreed at the last connect. */
+  era?: ProtocolEra;
   protocolVersion?: string;
   /** The reason last written to the log at error level (a crash loop is logged once per reason). */
   lastLoggedReason?: string;
@@ -41,8 +43,8 @@ export interface ConnectionState {
   /** Milliseconds until the next connect is allowed (0 when it may happen now). */
   backoffMs: number;
   lastError?: string;
-  /** The protocol era and revision agreed at the last connect (2025-era for every upstream today). */
-  era?: '2025';
+  /** The protocol era and revision agreed at the last connect. */
+  era?: ProtocolEra;
   protocolVersion?: string;
 }
 
@@ -81,6 +83,8 @@ export interface UpstreamPoolOptions {
 export class UpstreamPool {
   private readonly connections = new Map<string, Connection>();
   private closed = false;
+  /** Each endpoint's protocol era, learned once; shared with every connect to it (the gateway's per-session ones too). */
+  readonly eras = new EraVerdicts();
 
   constructor(private readonly options: UpstreamPoolOptions) {}
 
@@ -126,7 +130,7 @@ export class UpstreamPool {
       consecutiveFailures: conn.failures,
       backoffMs: Math.max(0, Math.round(conn.nextAttemptAt - performance.now())),
       ...(conn.lastError ? { lastError: conn.lastError } : {}),
-      ...(conn.everConnected ? { era: '2025' as const } : {}),
+      ...(conn.era ? { era: conn.era } : {}),
       ...(conn.protocolVersion ? { protocolVersion: conn.protocolVersion } : {}),
     };
   }
@@ -153,6 +157,8 @@ export class UpstreamPool {
     const client = conn?.client;
     if (!conn || !client) return;
     conn.client = undefined;
+    // The era assumed may be what stopped working (the server was upgraded): probe on the next connect.
+    this.eras.forget(conn.descriptor);
     this.recordDrop(conn, reason);
     void client.close().catch(() => undefined);
   }
@@ -232,6 +238,7 @@ export class UpstreamPool {
         ...(this.options.clientCapabilities ? { capabilities: this.options.clientCapabilities } : {}),
         ...(this.options.instanceId ? { instanceId: this.options.instanceId } : {}),
         ...(this.options.requestHeaders ? { requestHeaders: this.options.requestHeaders } : {}),
+        eras: this.eras,
         after: async (client, within) => {
           if (this.connections.get(descriptor.name) !== conn || this.closed) {
             throw new SwitchboardError('CLOSED', `connection to ${descriptor.name} was dropped while connecting`, { service: descriptor.name });
@@ -262,6 +269,7 @@ export class UpstreamPool {
     this.options.onClient?.(descriptor.name, client);
     conn.client = client;
     conn.protocolVersion = connection.protocolVersion;
+    conn.era = connection.era;
     conn.pending = undefined;
     conn.connectedAt = performance.now();
     conn.lastLoggedReason = undefined;
@@ -313,12 +321,57 @@ export class UpstreamPool {
         .then((got) => void (Object.keys(got).length > 0 && this.options.onCatalog(name, got)))
         .catch((error: unknown) => logger.warn('re-reading a changed list failed', { lists, error }));
     });
+    if (client.getProtocolEra() === 'modern') this.listen(conn, client, logger);
+  }
+
+  /**
+   * A 2026-07-28 upstream sends list changes only on a `subscriptions/listen` stream the client
+   * opens; the notifications on it reach the same handlers as a 2025 upstream's unsolicited ones.
+   * Opened again if the upstream ends it while the connection is in use (it restarted).
+   */
+  private listen(conn: Connection, client: Client, logger: Logger, attempt = 0): void {
+    const filter = listenFilter(client);
+    if (!filter) return;
+    const live = (): boolean => this.connections.get(conn.descriptor.name) === conn && !this.closed && (conn.client === undefined || conn.client === client);
+    client
+      .listen(filter, { timeout: this.options.connectTimeoutMs })
+      .then(async (subscription) => {
+        const ended = await subscription.closed;
+        if (ended !== 'local' && live()) this.listen(conn, client, logger, 0);
+      })
+      .catch((error: unknown) => {
+        if (!live()) return;
+        logger.warn('cannot open the upstream subscriptions/listen stream; list changes will be missed until it opens', { error, attempt });
+        const retry = setTimeout(() => live() && this.listen(conn, client, logger, attempt + 1), this.backoffMs(attempt + 1));
+        retry.unref();
+      });
+  }
+
+  /**
+   * A liveness round trip to the service, connecting if needed (health checks). A 2026-07-28
+   * upstream has no `ping`: `server/discover` is its cheapest request.
+   */
+  async ping(descriptor: ServiceDescriptor, signal: AbortSignal): Promise<void> {
+    const client = await this.client(descriptor, { probe: true });
+    if (client.getProtocolEra() === 'modern') await client.discover({ signal });
+    else await client.ping({ signal });
   }
 
   /** Resolves once the lists read after the service's current connect are in (never rejects). */
   catalogRead(name: string): Promise<void> {
     return this.connections.get(name)?.catalogRead ?? Promise.resolve();
   }
+}
+
+/** The list changes a modern upstream says it can announce, or undefined when none. */
+function listenFilter(client: Client): { toolsListChanged?: true; resourcesListChanged?: true; promptsListChanged?: true } | undefined {
+  const caps = client.getServerCapabilities() ?? {};
+  const filter = {
+    ...(caps.tools?.listChanged ? { toolsListChanged: true as const } : {}),
+    ...(caps.resources?.listChanged ? { resourcesListChanged: true as const } : {}),
+    ...(caps.prompts?.listChanged ? { promptsListChanged: true as const } : {}),
+  };
+  return Object.keys(filter).length > 0 ? filter : undefined;
 }
 
 /** A logger whose info and warn lines are written at debug. */

@@ -65,6 +65,10 @@ export interface ServiceHealthReport {
   lastCheckAt?: string;
   source: string;
   transport: string;
+  /** The protocol era of its connection ('2025': initialize and sessions; '2026': 2026-07-28, stateless), once connected. */
+  era?: '2025' | '2026';
+  /** The revision agreed with it (for example 2025-11-25 or 2026-07-28), once connected. */
+  protocolVersion?: string;
 }
 
 export interface ServicePerformance {

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { startHttpFixture } from './fixtures/http.js';
 import { createConformanceServer } from './fixtures/conformance-server.js';
 import { createFixtureServer } from './fixtures/server.js';
+import { serveModernStdio } from './fixtures/modern.js';
 
 const { values } = parseArgs({
   options: {
@@ -15,6 +16,9 @@ const { values } = parseArgs({
     http: { type: 'string' },
     /** Serve the conformance suite's test server (createConformanceServer) over stdio instead. */
     conformance: { type: 'boolean', default: false },
+    /** Serve a 2026-07-28 server instead: modern-only, or dual-era with --dual. */
+    modern: { type: 'boolean', default: false },
+    dual: { type: 'boolean', default: false },
   },
 });
 const options = {
@@ -29,6 +33,9 @@ if (values.http !== undefined) {
   const stop = (): void => void fixture.close().then(() => process.exit(0));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+} else if (values.modern) {
+  serveModernStdio({ name: values.name!, extraTools: options.tools.filter((t) => t !== 'echo' && t !== 'whoami'), legacy: values.dual ? 'serve' : 'reject' });
+  process.stdin.on('end', () => process.exit(0));
 } else if (values.conformance) {
   await createConformanceServer().connect(new StdioServerTransport());
   process.stdin.on('end', () => process.exit(0));

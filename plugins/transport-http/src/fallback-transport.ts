@@ -4,7 +4,7 @@
 import { SSEClientTransport } from '@modelcontextprotocol/client';
 import { type JsonRpcMessage as JSONRPCMessage, type McpTransport, type SendOptions as TransportSendOptions, DEFAULT_MAX_MESSAGE_BYTES, linkError, linkFaultOf, SwitchboardError, type Logger } from '@switchboard/core';
 import { eventSizeGuard } from './event-size-guard.js';
-import { NodeHttpClientTransport } from './node-http-client-transport.js';
+import { HttpStatusError, modernOnlyVersions, NodeHttpClientTransport } from './node-http-client-transport.js';
 
 export interface FallbackOptions {
   url: URL;
@@ -121,6 +121,25 @@ export class StreamableHttpWithSseFallback implements McpTransport {
       const fault = linkFaultOf(error);
       const status = fault?.kind === 'http-status' ? fault.status : undefined;
       if (status === undefined || status < 400 || status >= 500 || status === 401 || status === 403) throw error;
+      // Only the legacy opening (initialize) tells the transports apart: a refused modern probe
+      // (server/discover) says the server is legacy, not which legacy transport it speaks, so the
+      // choice waits for the initialize that follows.
+      if (!('method' in message) || message.method !== 'initialize') {
+        this.detach(streamable);
+        await streamable.close().catch(() => undefined);
+        this.inner = undefined;
+        throw error;
+      }
+      // A modern-only server refusing initialize says so in the body: no older transport will do better.
+      const cause = (error as { cause?: unknown }).cause;
+      const versions = cause instanceof HttpStatusError ? modernOnlyVersions(cause.body) : undefined;
+      if (versions) {
+        throw linkError('http-status', 'no', `it refused initialize: it speaks only MCP ${versions.join(', ') || '2026-07-28 or later'} (set protocol: auto or modern on its entry)`, {
+          cause: error,
+          status,
+          code: 'PROTOCOL_UNSUPPORTED',
+        });
+      }
       this.options.logger.info('server does not speak Streamable HTTP; falling back to HTTP+SSE', { status, url: this.options.url.href });
       this.detach(streamable);
       await streamable.close().catch(() => undefined);

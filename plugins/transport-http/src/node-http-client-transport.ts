@@ -7,6 +7,7 @@ import https from 'node:https';
 import { urlToHttpOptions } from 'node:url';
 import { DEFAULT_MAX_MESSAGE_BYTES, failedAnswer, linkError, SwitchboardError, type JsonRpcId as RequestId, type JsonRpcMessage, type JsonRpcMessage as JSONRPCMessage, type MessageExtra, type McpTransport as Transport, type SendOptions as TransportSendOptions } from '@switchboard/core';
 import { SseParser, type SseEvent } from './sse-parser.js';
+import { applyModernHeaders, modernVersionOf } from './modern-headers.js';
 
 export interface NodeHttpClientOptions {
   url: URL;
@@ -27,7 +28,9 @@ export interface NodeHttpClientOptions {
 
 /** undici's code for the same failure; core reads it as "never delivered". */
 
+/** How much of an error body goes into a message, and how much is read to find a JSON-RPC error in it. */
 const ERROR_BODY_LIMIT = 500;
+const ERROR_BODY_READ = 4_096;
 const RECONNECT_INITIAL_MS = 1_000;
 const RECONNECT_MAX_MS = 30_000;
 
@@ -108,6 +111,7 @@ export class NodeHttpClientTransport implements Transport {
     headers['content-type'] = 'application/json';
     headers['content-length'] = Buffer.byteLength(body);
     this.applyRequestHeaders(headers);
+    applyModernHeaders(headers, message);
     return new Promise<void>((resolve, reject) => {
       const req = this.open('POST', headers);
       // Before a response: no connection means the message was not delivered; a connection that
@@ -155,8 +159,19 @@ export class NodeHttpClientTransport implements Transport {
     const status = res.statusCode ?? 0;
     if (status < 200 || status >= 300) {
       const sentSession = this._sessionId !== undefined && !('method' in message && message.method === 'initialize');
-      void readText(res).then((text) => {
-        const error = new HttpStatusError(status, `Error POSTing to endpoint (${httpStatus(res)}): ${text}`);
+      void readText(res, ERROR_BODY_READ).then((body) => {
+        const text = cut(body, ERROR_BODY_LIMIT);
+        // A modern server refuses a modern request it cannot serve (an unsupported revision, a
+        // header that disagrees with the body) with a 4xx whose body is the JSON-RPC error: that
+        // is the answer to the request, and how a dual-era client tells a modern server from a
+        // legacy one, so it is delivered as the answer rather than as a failed send.
+        const answer = status >= 400 && status < 500 ? modernErrorAnswer(message, body) : undefined;
+        if (answer) {
+          resolve();
+          this.onmessage?.(answer);
+          return;
+        }
+        const error = new HttpStatusError(status, `Error POSTing to endpoint (${httpStatus(res)}): ${text}`, body);
         // The server no longer knows the session it gave us (it restarted): the spec says 404, and
         // published servers answer 400 "No valid session ID provided". It refused the request
         // before running it, so the caller may open a new session and send it again.
@@ -465,27 +480,64 @@ function mediaType(contentType: string | undefined): string {
 }
 
 /** The body as text, cut to ERROR_BODY_LIMIT; the rest is drained so the socket can be reused. */
-function readText(res: IncomingMessage): Promise<string> {
+function readText(res: IncomingMessage, limit = ERROR_BODY_LIMIT): Promise<string> {
   return new Promise((resolve) => {
     let text = '';
-    let cut = false;
+    let over = false;
     res.setEncoding('utf8');
     res.on('data', (chunk: string) => {
-      if (text.length < ERROR_BODY_LIMIT) text += chunk;
-      else cut = true;
+      if (text.length < limit) text += chunk;
+      else over = true;
     });
-    const done = (): void => resolve(text.length > ERROR_BODY_LIMIT || cut ? `${text.slice(0, ERROR_BODY_LIMIT)}…` : text);
+    const done = (): void => resolve(text.length > limit || over ? `${text.slice(0, limit)}…` : text);
     res.on('end', done);
     res.on('error', done);
     res.on('close', done);
   });
 }
 
+function cut(text: string, limit: number): string {
+  return text.length > limit ? `${text.slice(0, limit)}…` : text;
+}
+
+/**
+ * The versions a modern-only server names when it refuses `initialize` (the specification asks it
+ * to: UnsupportedProtocolVersionError, -32022, with `data.supported`), or undefined for any other body.
+ */
+export function modernOnlyVersions(body: string | undefined): string[] | undefined {
+  if (!body) return undefined;
+  try {
+    const parsed = JSON.parse(body) as { error?: { code?: unknown; data?: { supported?: unknown } } };
+    if (parsed.error?.code !== -32022) return undefined;
+    const supported = parsed.error.data?.supported;
+    return Array.isArray(supported) ? supported.filter((v): v is string => typeof v === 'string') : [];
+  } catch {
+    return undefined;
+  }
+}
+
+/** The JSON-RPC error answering `request` in a refusal body, when `request` is a modern request. */
+function modernErrorAnswer(request: JSONRPCMessage, text: string): JSONRPCMessage | undefined {
+  if (modernVersionOf(request) === undefined) return undefined;
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const b = body as { jsonrpc?: unknown; id?: unknown; error?: { code?: unknown; message?: unknown } };
+  const id = (request as { id: unknown }).id;
+  if (b?.jsonrpc !== '2.0' || b.id !== id || typeof b.error?.code !== 'number' || typeof b.error.message !== 'string') return undefined;
+  return body as JSONRPCMessage;
+}
+
 /** The status an HTTP exchange failed with, kept as the cause of the typed link failure. */
-class HttpStatusError extends Error {
+export class HttpStatusError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** The start of the response body (up to ERROR_BODY_LIMIT characters), to read a JSON-RPC error from. */
+    readonly body?: string,
   ) {
     super(message);
     this.name = 'HttpStatusError';

@@ -137,6 +137,7 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   'serverEntry.urls': 'Several endpoints of this one server, instead of `url`: each is a replica, named `<name>-1`, `<name>-2`, … in the replica group `<name>` (unless `replicaGroup` names another).',
   'serverEntry.replicas': 'Run this many processes of `command` as replicas of one another (named as for `urls`; 1 to 64).',
   'serverEntry.disabled': 'As in MCP client configs: `true` leaves the server out.',
+  'serverEntry.protocol': 'The MCP protocol era to speak to this server. `auto` (the default) probes with `server/discover` once per endpoint, as the 2026-07-28 specification says: a DiscoverResult means 2026-07-28 (stateless), any other answer or silence on stdio means 2025 (`initialize`, sessions). `modern` requires 2026-07-28; `legacy` skips the probe.',
   'serverEntry.autoApprove': 'Written by some MCP clients (Cline, Roo); accepted and ignored.',
   'serverEntry.alwaysAllow': 'Written by some MCP clients (Cline, Roo); accepted and ignored.',
   'serverEntry.description': 'Free text for people; accepted and ignored.',

@@ -24,6 +24,7 @@ export function serviceCatalogue(registry: ServiceRegistry): Record<string, Serv
 export function serviceHealth(registry: ServiceRegistry, pool: UpstreamPool | undefined): Record<string, ServiceHealthReport> {
   const out: Record<string, ServiceHealthReport> = {};
   for (const e of registry.all()) {
+    const link = pool?.state(e.name);
     out[e.name] = {
       healthy: e.status === 'healthy' || e.status === 'unknown',
       status: e.status,
@@ -35,9 +36,11 @@ export function serviceHealth(registry: ServiceRegistry, pool: UpstreamPool | un
       breakerState: e.breaker,
       consecutiveFailures: e.health.consecutiveFailures,
       ejections: e.ejections,
-      restarts: pool?.state(e.name)?.restarts ?? 0,
+      restarts: link?.restarts ?? 0,
       source: e.descriptor.source,
       transport: e.descriptor.transport,
+      ...(link?.era ? { era: link.era } : {}),
+      ...(link?.protocolVersion ? { protocolVersion: link.protocolVersion } : {}),
       ...(e.health.lastError ? { lastError: e.health.lastError } : {}),
       ...(e.health.lastCheckAt ? { lastCheckAt: new Date(e.health.lastCheckAt).toISOString() } : {}),
     };

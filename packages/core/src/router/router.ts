@@ -175,7 +175,7 @@ export class Router {
       wired.health,
       healthConfig,
       this.registry,
-      async (e, signal) => void (await (await pool.client(e.descriptor, { probe: true })).ping({ signal })),
+      (e, signal) => pool.ping(e.descriptor, signal),
       (e, healthy, detail, latencyMs) => guard.recordHealth(e, healthy, detail, latencyMs),
       // A restarted server has forgotten our session, and a hung one may hold it: start afresh.
       (e) => pool.invalidate(e.name, e.health.lastError ?? 'health check failed'),
