@@ -158,3 +158,68 @@ describe('era detection', () => {
     }
   });
 });
+
+describe('cache hints on lists', () => {
+  let fast: ModernHttpFixture;
+  let slow: ModernHttpFixture;
+  let gw: GatewayHarness;
+
+  beforeAll(async () => {
+    fast = await startModernHttpFixture({ name: 'fast', listCache: { ttlMs: 400, cacheScope: 'public' } });
+    slow = await startModernHttpFixture({ name: 'slow', listCache: { ttlMs: 60_000, cacheScope: 'private' } });
+    gw = await startGateway([{ name: 'fast', url: fast.url }, { name: 'slow', url: slow.url }], { namespace: 'always' });
+  });
+
+  afterAll(async () => {
+    await gw.close();
+    await fast.close();
+    await slow.close();
+  });
+
+  async function modernList(method: string): Promise<Record<string, unknown>> {
+    const res = await fetch(gw.http.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2026-07-28', 'mcp-method': method },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method,
+        params: { _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {}, 'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' } } },
+      }),
+    });
+    const text = await res.text();
+    const data = text.startsWith('event:') || text.startsWith('data:') ? text.split('\n').find((l) => l.startsWith('data:'))!.slice(5) : text;
+    return (JSON.parse(data) as { result: Record<string, unknown> }).result;
+  }
+
+  const toolLists = (f: ModernHttpFixture): number => f.requests.filter((r) => r.method === 'tools/list').length;
+
+  it('carry the smallest ttl of the upstreams behind the answer, and private when any is', async () => {
+    const result = await modernList('tools/list');
+    expect((result.tools as Array<{ name: string }>).map((t) => t.name)).toEqual(expect.arrayContaining(['fast__echo', 'slow__echo']));
+    expect(result.ttlMs).toBeGreaterThan(0);
+    expect(result.ttlMs).toBeLessThanOrEqual(400);
+    expect(result.cacheScope).toBe('private');
+    // Prompts and resources carry their own lists' hints the same way.
+    expect(await modernList('prompts/list')).toMatchObject({ cacheScope: 'private', ttlMs: expect.any(Number) });
+  });
+
+  it('re-read an upstream list when a client needs it after its ttl ran out, never on a timer', async () => {
+    await modernList('tools/list');
+    const before = toolLists(fast);
+    await new Promise((r) => setTimeout(r, 700)); // well past fast's 400 ms; nobody asks meanwhile
+    expect(toolLists(fast)).toBe(before); // not polled
+    const slowBefore = toolLists(slow);
+    const result = await modernList('tools/list');
+    expect(toolLists(fast)).toBe(before + 1); // stale: read again before answering
+    expect(toolLists(slow)).toBe(slowBefore); // still fresh: not read
+    expect(result.ttlMs).toBeGreaterThan(0);
+  });
+
+  it('are not added for 2025 clients, whose answers stay as they were', async () => {
+    const client = await gw.connect();
+    const result = (await client.listTools()) as Record<string, unknown>;
+    expect(result.ttlMs).toBeUndefined();
+    expect(result.cacheScope).toBeUndefined();
+  });
+});

@@ -24,7 +24,7 @@ export * from './config/validate.js';
 export * from './config/load.js';
 export * from './registry.js';
 export * from './pool.js';
-export { EMPTY_CATALOG, type CatalogList, type UpstreamCatalog } from './upstream-catalog.js';
+export { CATALOG_LISTS, combinedFreshness, EMPTY_CATALOG, isStale, type CatalogList, type ListFreshness, type UpstreamCatalog } from './upstream-catalog.js';
 export * from './connector.js';
 export * from './era-probe.js';
 export * from './era-verdicts.js';

@@ -4,7 +4,7 @@
 import { connectUpstream, type ProtocolEra, type UpstreamConnection } from './connector.js';
 import { EraVerdicts } from './era-verdicts.js';
 import { type Client, type ClientCapabilities } from './sdk/mcp.js';
-import { offeredLists, readLists, watchLists, type CatalogList, type UpstreamCatalog } from './upstream-catalog.js';
+import { CATALOG_LISTS, isStale, offeredLists, readLists, watchLists, type CatalogList, type ListFreshness, type UpstreamCatalog } from './upstream-catalog.js';
 import { describeLinkEnd, type Transport } from './contracts.js';
 import type { ServiceDescriptor } from './descriptor.js';
 import { SwitchboardError } from './errors.js';
@@ -32,6 +32,12 @@ interface Connection {
   timer?: NodeJS.Timeout;
   /** The catalogue lists read after the last connect (see readCatalog). */
   catalogRead?: Promise<void>;
+  /** When each list was read and its cache hint, for this connection (see freshen). */
+  freshness?: Partial<Record<CatalogList, ListFreshness>>;
+  /** Read lists again and hand them to onCatalog (set by readCatalog for the current connection). */
+  reread?: (lists: readonly CatalogList[]) => Promise<void>;
+  /** Stale-list reads in flight, shared by concurrent callers. */
+  freshening?: Map<string, Promise<void>>;
 }
 
 export interface ConnectionState {
@@ -295,14 +301,25 @@ export class UpstreamPool {
     const timeout = this.options.connectTimeoutMs;
     const latest = new Map<CatalogList, number>();
     let reads = 0;
+    conn.freshness = {};
     const read = (lists: readonly CatalogList[]): Promise<Partial<UpstreamCatalog>> => {
       const seq = ++reads;
       for (const l of lists) latest.set(l, seq);
       return readLists(client, lists, timeout, logger).then((got) => {
-        const current = Object.fromEntries(Object.entries(got).filter(([l]) => latest.get(l as CatalogList) === seq));
-        return this.connections.get(name) === conn && !this.closed && (conn.client === undefined || conn.client === client) ? current : {};
+        if (this.connections.get(name) !== conn || this.closed || (conn.client !== undefined && conn.client !== client)) return {};
+        const current: Record<string, unknown> = {};
+        const freshness: Partial<Record<CatalogList, ListFreshness>> = {};
+        for (const l of CATALOG_LISTS) {
+          if (got[l] === undefined || latest.get(l) !== seq) continue;
+          current[l] = got[l];
+          const f = got.freshness?.[l];
+          if (f) freshness[l] = f;
+        }
+        conn.freshness = { ...conn.freshness, ...freshness };
+        return { ...current, ...(Object.keys(freshness).length > 0 ? { freshness } : {}) } as Partial<UpstreamCatalog>;
       });
     };
+    conn.reread = (lists) => read(lists).then((got) => void (Object.keys(got).length > 0 && this.options.onCatalog(name, got)));
     const rest = offered.filter((l) => l !== 'tools');
     // A list the upstream does not offer is empty now, even if an earlier connection had one.
     const absent: Partial<UpstreamCatalog> = {
@@ -316,10 +333,9 @@ export class UpstreamPool {
       (error: unknown) => logger.warn('listing resources and prompts failed', { error }),
     );
     this.options.onCatalog(name, { ...absent, ...(offered.includes('tools') ? await read(['tools']) : {}) });
+    const reread = conn.reread;
     watchLists(client, offered, (lists) => {
-      read(lists)
-        .then((got) => void (Object.keys(got).length > 0 && this.options.onCatalog(name, got)))
-        .catch((error: unknown) => logger.warn('re-reading a changed list failed', { lists, error }));
+      reread(lists).catch((error: unknown) => logger.warn('re-reading a changed list failed', { lists, error }));
     });
     if (client.getProtocolEra() === 'modern') this.listen(conn, client, logger);
   }
@@ -355,6 +371,31 @@ export class UpstreamPool {
     const client = await this.client(descriptor, { probe: true });
     if (client.getProtocolEra() === 'modern') await client.discover({ signal });
     else await client.ping({ signal });
+  }
+
+  /**
+   * Read again, before they are answered from, the lists of a service whose ttl ran out (or that
+   * have no ttl and no change notifications): lists are re-read when a client needs them, not
+   * polled, as the specification's caching rules ask. Concurrent callers share one read; a
+   * failure keeps the lists held (a client may be answered from a stale list when the upstream
+   * cannot answer). Undefined when nothing is stale (the common case, checked without a promise).
+   */
+  freshen(name: string, lists: readonly CatalogList[]): Promise<void> | undefined {
+    const conn = this.connections.get(name);
+    const client = conn?.client;
+    if (!conn || !client || !conn.reread) return undefined;
+    const now = performance.now();
+    const caps = client.getServerCapabilities() ?? {};
+    const announces = (l: CatalogList): boolean => Boolean(l === 'tools' ? caps.tools?.listChanged : l === 'prompts' ? caps.prompts?.listChanged : caps.resources?.listChanged);
+    const stale = lists.filter((l) => isStale(conn.freshness?.[l], announces(l), now));
+    if (stale.length === 0) return undefined;
+    const key = stale.join(',');
+    const running = conn.freshening?.get(key);
+    if (running) return running;
+    const reading = conn.reread(stale).catch((error: unknown) => this.options.logger.debug('re-reading stale lists failed; answering from the lists held', { service: name, lists: stale, error }));
+    (conn.freshening ??= new Map()).set(key, reading);
+    void reading.finally(() => conn.freshening?.delete(key));
+    return reading;
   }
 
   /** Resolves once the lists read after the service's current connect are in (never rejects). */

@@ -182,7 +182,7 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
 
   /** Lists read from the upstream replace the ones held; lists not given are kept. */
   setCatalog(entry: ServiceEntry, lists: Partial<UpstreamCatalog>): void {
-    entry.catalog = { ...entry.catalog, ...lists };
+    entry.catalog = { ...entry.catalog, ...lists, freshness: { ...entry.catalog.freshness, ...lists.freshness } };
     if (lists.tools) {
       entry.tools.clear();
       for (const tool of lists.tools) entry.tools.set(tool.name, tool);

@@ -60,7 +60,10 @@ describe('one catalogue per upstream', () => {
     reads.length = 0;
     mcp.registerResource('changelog', 'file:///changelog', {}, () => ({ contents: [] }));
     await expect.poll(() => reads.length).toBe(1);
-    expect(Object.keys(reads[0]!).sort()).toEqual(['resourceTemplates', 'resources']);
+    expect(Object.keys(reads[0]!).sort()).toEqual(['freshness', 'resourceTemplates', 'resources']);
+    // Each list read records when, and the upstream's cache hint (none from a 2025 server).
+    expect(Object.keys(reads[0]!.freshness!).sort()).toEqual(['resourceTemplates', 'resources']);
+    expect(reads[0]!.freshness!.resources).toEqual({ readAt: expect.any(Number) });
     expect(reads[0]!.resources!.map((r) => r.uri)).toEqual(['file:///readme', 'file:///changelog']);
   });
 
@@ -85,6 +88,7 @@ describe('one catalogue per upstream', () => {
     const { pool, reads } = recordingPool(serving(mcp));
     await pool.client(descriptor);
     await pool.catalogRead('mem');
-    expect(Object.assign({}, ...reads)).toEqual({ tools: [expect.objectContaining({ name: 'echo' })], resources: [], resourceTemplates: [], prompts: [] });
+    const { freshness: _freshness, ...lists } = Object.assign({}, ...reads) as UpstreamCatalog;
+    expect(lists).toEqual({ tools: [expect.objectContaining({ name: 'echo' })], resources: [], resourceTemplates: [], prompts: [] });
   });
 });

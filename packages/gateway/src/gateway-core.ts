@@ -1,6 +1,6 @@
 // What a client session needs from the gateway that owns it (kept as an interface so the session
 // and the gateway do not import each other's classes).
-import type { Logger, Router, Transport } from '@switchboard/core';
+import type { CatalogList, Logger, Router, Transport } from '@switchboard/core';
 import type { CatalogSnapshot } from './catalog/catalog.js';
 import type { GatewayMetrics } from './ops/metrics.js';
 import type { MemberRouter } from './upstream/routing.js';
@@ -22,6 +22,10 @@ export interface GatewayCore {
   readonly shared: SharedUpstreams;
   readonly upstreamPolicy: UpstreamPolicy;
   catalog(): CatalogSnapshot;
+  /** The catalogue after re-reading the upstream lists given whose ttl ran out (bounded; never rejects). */
+  freshCatalog(lists: readonly CatalogList[]): Promise<CatalogSnapshot>;
+  /** The cache hint of an answer built from these lists of every upstream (2026-07-28 `ttlMs`, `cacheScope`). */
+  listFreshness(lists: readonly CatalogList[]): { ttlMs: number; cacheScope: 'public' | 'private' };
   /** A session subscribed `uri` on a shared (stdio) upstream. */
   holdSharedSubscription(session: GatewaySession, service: string, uri: string): void;
   /** Returns how many sessions still hold that subscription. */

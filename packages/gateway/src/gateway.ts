@@ -2,7 +2,7 @@
 // current from registry events and upstream list_changed, creates one SDK Server per client session,
 // and tells every session when a list changed. Serving over HTTP or stdio is in serve-*.ts.
 import { type Client, type ResourceUpdatedNotification } from './sdk/mcp.js';
-import type { Logger, Router, ServiceEntry, Transport } from '@switchboard/core';
+import { combinedFreshness, type CatalogList, type Logger, type Router, type ServiceEntry, type Transport } from '@switchboard/core';
 import { buildCatalog, type CatalogSnapshot } from './catalog/catalog.js';
 import { routerTransports } from './upstream/core-access.js';
 import type { GatewayCore } from './gateway-core.js';
@@ -56,6 +56,9 @@ export interface Gateway {
   ready(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** How long a list request waits for upstream lists being re-read after their ttl ran out. */
+const LIST_REFRESH_WAIT_MS = 2_000;
 
 export function createGateway(options: GatewayOptions): Gateway {
   return new GatewayImpl(options);
@@ -164,6 +167,29 @@ class GatewayImpl implements Gateway, GatewayCore {
 
   catalog(): CatalogSnapshot {
     return this.snapshot;
+  }
+
+  async freshCatalog(lists: readonly CatalogList[]): Promise<CatalogSnapshot> {
+    const reads: Promise<void>[] = [];
+    for (const e of this.router.registry.all()) {
+      const read = this.router.pool.freshen(e.name, lists);
+      if (read) reads.push(read);
+    }
+    if (reads.length > 0) {
+      // An upstream slow to answer its list must not hold the client's list for long: after the
+      // bound the answer is built from the lists held (the specification allows a stale answer).
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all(reads), new Promise<void>((resolve) => (timer = setTimeout(resolve, LIST_REFRESH_WAIT_MS)))]);
+      clearTimeout(timer);
+      this.flushRebuild();
+    }
+    return this.snapshot;
+  }
+
+  listFreshness(lists: readonly CatalogList[]): { ttlMs: number; cacheScope: 'public' | 'private' } {
+    const parts = [];
+    for (const e of this.router.registry.all()) for (const l of lists) parts.push(e.catalog.freshness[l]);
+    return combinedFreshness(parts, performance.now());
   }
 
   conflicts(): readonly NamingConflict[] {

@@ -4,9 +4,9 @@
 // comes back here and nowhere else.
 import { performance } from 'node:perf_hooks';
 import { LOG_LEVEL_META_KEY, ProtocolError, ProtocolErrorCode, Server, type ServerContext, type CallToolResult, type CompleteResult, type LoggingLevel, type LoggingMessageNotification, type Request, type RequestMeta, type Result, type ResourceUpdatedNotification, type ServerNotification, type ServerRequest } from '../sdk/mcp.js';
-import type { DispatchOutcome } from '@switchboard/core';
+import type { CatalogList, DispatchOutcome } from '@switchboard/core';
 import { rpcErrorText, selfCapability } from '@switchboard/core';
-import { exposedPrompts, exposedTools, resourceOwners } from '../catalog/catalog.js';
+import { exposedPrompts, exposedTools, resourceOwners, type CatalogSnapshot } from '../catalog/catalog.js';
 import type { GatewayCore } from '../gateway-core.js';
 import { paginate, type PagedKind } from './paging.js';
 import type { SessionStateChange, SharedSessionState } from './session-store.js';
@@ -34,6 +34,14 @@ const CONNECTION_CLOSED = -32000;
 
 /** Resource not found (the MCP spec's code for resources/read of an unknown URI). */
 const RESOURCE_NOT_FOUND = -32002;
+
+/** The upstream lists each paged answer is built from. */
+const UPSTREAM_LISTS: Readonly<Record<PagedKind, readonly CatalogList[]>> = {
+  tools: ['tools'],
+  resources: ['resources'],
+  templates: ['resourceTemplates'],
+  prompts: ['prompts'],
+};
 
 export class GatewaySession {
   readonly server: Server;
@@ -122,7 +130,7 @@ export class GatewaySession {
   private registerHandlers(): void {
     const s = this.server;
     const core = this.core;
-    s.setRequestHandler('tools/list', (r) => this.page('tools', exposedTools(core.catalog().tools), r.params?.cursor, (tools) => ({ tools })));
+    s.setRequestHandler('tools/list', (r) => this.listed('tools', (c) => exposedTools(c.tools), r.params?.cursor, (tools) => ({ tools })));
     s.setRequestHandler('tools/call', async (request, extra) => {
       const route = core.catalog().tools.get(request.params.name);
       if (!route) throw new ClientError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`);
@@ -151,10 +159,10 @@ export class GatewaySession {
     });
 
     s.setRequestHandler('resources/list', (r) =>
-      this.page('resources', [...core.catalog().resources.values()].map((x) => x.item), r.params?.cursor, (resources) => ({ resources })),
+      this.listed('resources', (c) => [...c.resources.values()].map((x) => x.item), r.params?.cursor, (resources) => ({ resources })),
     );
     s.setRequestHandler('resources/templates/list', (r) =>
-      this.page('templates', [...core.catalog().templates.values()].map((x) => x.item), r.params?.cursor, (resourceTemplates) => ({ resourceTemplates })),
+      this.listed('templates', (c) => [...c.templates.values()].map((x) => x.item), r.params?.cursor, (resourceTemplates) => ({ resourceTemplates })),
     );
     s.setRequestHandler('resources/read', (request, extra) => {
       const uri = request.params.uri;
@@ -162,7 +170,7 @@ export class GatewaySession {
       if (members.length === 0) throw new ClientError(RESOURCE_NOT_FOUND, `Resource not found: ${uri}`, { uri });
       return this.routed('resources/read', uri, extra, { members }, (client, _e, signal) => client.readResource({ uri }, { signal, timeout: core.callTimeoutMs }));
     });
-    s.setRequestHandler('prompts/list', (r) => this.page('prompts', exposedPrompts(core.catalog().prompts), r.params?.cursor, (prompts) => ({ prompts })));
+    s.setRequestHandler('prompts/list', (r) => this.listed('prompts', (c) => exposedPrompts(c.prompts), r.params?.cursor, (prompts) => ({ prompts })));
     s.setRequestHandler('prompts/get', (request, extra) => {
       const route = core.catalog().prompts.get(request.params.name);
       if (!route) throw new ClientError(ProtocolErrorCode.InvalidParams, `Unknown prompt: ${request.params.name}`);
@@ -272,6 +280,18 @@ export class GatewaySession {
         client.getServerCapabilities()?.logging ? client.setLoggingLevel(level).catch((error: unknown) => this.core.logger.debug('setLevel failed', { service, error })) : undefined,
       ),
     );
+  }
+
+  /**
+   * One page of a list, from upstream lists re-read first where their ttl ran out. A 2026-07-28
+   * answer carries the cache hint of the upstream lists behind it (the smallest remaining ttl,
+   * private if any is); a 2025 answer has no such fields, as before.
+   */
+  private async listed<T, R>(kind: PagedKind, items: (catalog: CatalogSnapshot) => readonly T[], cursor: string | undefined, wrap: (items: T[]) => R): Promise<R & { nextCursor?: string }> {
+    const lists = UPSTREAM_LISTS[kind];
+    const catalog = await this.core.freshCatalog(lists);
+    const page = this.page(kind, items(catalog), cursor, wrap);
+    return this.era === 'modern' ? { ...page, ...this.core.listFreshness(lists) } : page;
   }
 
   private page<T, R>(kind: PagedKind, all: readonly T[], cursor: string | undefined, wrap: (items: T[]) => R): R & { nextCursor?: string } {
