@@ -4,7 +4,9 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { stdioFixtureEntry } from '@switchboard/testing/fixtures';
+import { Client as ModernClient } from '@modelcontextprotocol/client';
+import { StdioClientTransport as ModernStdioTransport } from '@modelcontextprotocol/client/stdio';
+import { startModernHttpFixture, stdioFixtureEntry } from '@switchboard/testing/fixtures';
 import { CreateMessageRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { firstText, startGateway, type GatewayHarness } from './helpers/gateway-setup.js';
@@ -35,6 +37,31 @@ describe('gateway and stdio', () => {
     expect([...who].sort()).toEqual(['compute-a', 'compute-b']);
     expect(firstText(await client.callTool({ name: 'calculate', arguments: { expression: '2^10' } }))).toMatch(/2\^10 = 1024$/);
     await expect(client.callTool({ name: 'missing' })).rejects.toThrow(/Unknown tool/);
+  });
+
+  it('serves a 2026-07-28 client over stdio: no initialize, discover, list, call, and list changes on its listen stream', async () => {
+    const remote = await startModernHttpFixture({ name: 'remote' });
+    const servers = [stdioFixtureEntry('local', ['calculate']), { name: 'remote', url: remote.url }];
+    const modern = new ModernClient({ name: 'stdio-modern', version: '1.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    try {
+      await modern.connect(new ModernStdioTransport({ command: process.execPath, args: [STDIO_GATEWAY, JSON.stringify(servers)], cwd: root, stderr: 'pipe' }));
+      expect(modern.getProtocolEra()).toBe('modern');
+      expect(modern.getDiscoverResult()?.supportedVersions).toContain('2026-07-28');
+      const tools = (await modern.listTools()).tools.map((t) => t.name);
+      expect(tools).toEqual(expect.arrayContaining(['calculate', 'echo', 'whoami']));
+      expect(firstText(await modern.callTool({ name: 'calculate', arguments: { expression: '6*7' } }))).toMatch(/= 42$/);
+      expect(firstText(await modern.callTool({ name: 'whoami' }))).toBe('remote');
+      let changed = 0;
+      modern.setNotificationHandler('notifications/tools/list_changed', () => void changed++);
+      const subscription = await modern.listen({ toolsListChanged: true });
+      remote.addTool('added_later');
+      await expect.poll(() => changed, { timeout: 5_000 }).toBeGreaterThan(0);
+      expect((await modern.listTools({}, { cacheMode: 'refresh' })).tools.map((t) => t.name)).toContain('added_later');
+      await subscription.close();
+    } finally {
+      await modern.close();
+      await remote.close();
+    }
   });
 
   it('fronts server-everything: tools with progress, resources, prompts', async () => {

@@ -1,8 +1,12 @@
-// Run the gateway as a local stdio MCP server: one client session over stdin/stdout. Logs must go
-// to stderr (the core logger does), because stdout is the protocol stream.
+// Run the gateway as a local stdio MCP server: one client connection over stdin/stdout, in the era
+// its opening selects (the SDK's stdio entry decides, as the 2026-07-28 stdio binding says): an
+// `initialize` pins a 2025 session, a request carrying the 2026-07-28 `_meta` envelope pins a
+// stateless 2026-07-28 one (per-request `_meta`, `server/discover`, `subscriptions/listen`). Logs
+// go to stderr (the core logger does), because stdout is the protocol stream.
 import type { Readable, Writable } from 'node:stream';
-import { StdioServerTransport } from '../sdk/mcp.js';
+import { serveStdioEntry, StdioServerTransport } from '../sdk/mcp.js';
 import type { Gateway } from '../gateway.js';
+import type { GatewaySession } from './session.js';
 
 export interface ServeStdioOptions {
   stdin?: Readable;
@@ -12,26 +16,42 @@ export interface ServeStdioOptions {
 export interface StdioGateway {
   /** Resolves when the client closes the stream or close() is called. */
   readonly closed: Promise<void>;
+  /** The era the client opened with, once it has sent its first request. */
+  readonly era: 'legacy' | 'modern' | undefined;
   close(): Promise<void>;
 }
 
 export async function serveStdio(gateway: Gateway, options: ServeStdioOptions = {}): Promise<StdioGateway> {
   const stdin = options.stdin ?? process.stdin;
   const transport = new StdioServerTransport(stdin, options.stdout ?? process.stdout);
-  const session = gateway.createSession();
+  let session: GatewaySession | undefined;
+  let era: 'legacy' | 'modern' | undefined;
+  const entry = serveStdioEntry(
+    (ctx) => {
+      era = ctx.era;
+      session = gateway.createSession(ctx.era);
+      return session.server;
+    },
+    { transport, legacy: 'serve', onerror: (error) => gateway.router.logger.debug('stdio client message refused', { error: error.message }) },
+  );
   let resolveClosed!: () => void;
   const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       stdin.off('end', onEnd);
-      await session.close();
+      await entry.close().catch(() => undefined);
+      await session?.close();
       resolveClosed();
     })());
   // The SDK's stdio transport does not notice EOF; a client that exits ends the session.
   const onEnd = (): void => void close();
   stdin.on('end', onEnd);
-  transport.onclose = () => void close();
-  await session.server.connect(transport);
-  return { closed, close };
+  return {
+    closed,
+    get era() {
+      return era;
+    },
+    close,
+  };
 }

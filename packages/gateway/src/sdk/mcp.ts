@@ -5,7 +5,7 @@
 export { Client } from '@modelcontextprotocol/client';
 export { LATEST_PROTOCOL_VERSION, LOG_LEVEL_META_KEY, ProtocolError, ProtocolErrorCode, SUPPORTED_PROTOCOL_VERSIONS, SdkError, SdkErrorCode, Server, isInitializeRequest } from '@modelcontextprotocol/server';
 export type { CallToolResult, ClientCapabilities, CompleteResult, Implementation, InitializeRequest, JSONRPCMessage, LoggingLevel, LoggingMessageNotification, MessageExtraInfo, Prompt, Request, RequestId, RequestMeta, Resource, ResourceTemplateType as ResourceTemplate, ResourceUpdatedNotification, Result, ServerContext, ServerNotification, ServerRequest, Tool, Transport, TransportSendOptions } from '@modelcontextprotocol/server';
-export { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
+export { serveStdio as serveStdioEntry, StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 export { createMcpHandler, isLegacyRequest } from '@modelcontextprotocol/server';
 export type { McpHttpHandler } from '@modelcontextprotocol/server';
 export { toNodeHandler, toWebRequest } from '@modelcontextprotocol/node';
