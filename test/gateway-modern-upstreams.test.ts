@@ -82,6 +82,27 @@ describe('modern-only upstreams', () => {
       expect(prompt.messages[0]?.content).toMatchObject({ text: 'm-http greets ada' });
     }
     expect(firstText(await current.callTool({ name: 'm-stdio__whoami' }))).toBe('m-stdio');
+    // A resource nobody has is -32602, as 2026-07-28 says; the SDK v2 answers 2025 clients the same
+    // way (2025-11-25 said -32002, which the 2026 revision asks clients to keep accepting).
+    await expect(current.readResource({ uri: 'fixture://nobody/here' })).rejects.toMatchObject({ code: -32602, message: expect.stringContaining('Resource not found') });
+    await expect(legacy.readResource({ uri: 'fixture://nobody/here' })).rejects.toMatchObject({ code: -32602 });
+  });
+
+  it('are health-checked with server/discover (2026-07-28 has no ping)', async () => {
+    const fixture = await startModernHttpFixture({ name: 'checked' });
+    const router = createRouter(
+      { discovery: [{ type: 'static', servers: [{ name: 'checked', url: fixture.url }] }], health: { type: 'ping', intervalMs: 50, timeoutMs: 1_000 }, logLevel: 'error' },
+      { plugins: corePlugins() },
+    );
+    try {
+      await router.initialize();
+      await expect.poll(() => fixture.requests.filter((r) => r.method === 'server/discover').length, { timeout: 5_000 }).toBeGreaterThanOrEqual(3);
+      expect(fixture.requests.some((r) => r.method === 'ping')).toBe(false);
+      expect((await router.getServiceHealth())['checked']).toMatchObject({ healthCheck: 'healthy', era: '2026' });
+    } finally {
+      await router.close();
+      await fixture.close();
+    }
   });
 
   it('learn list changes from the upstream subscriptions/listen stream', async () => {

@@ -7,6 +7,7 @@ import type { MemberRouter } from './upstream/routing.js';
 import type { GatewaySession } from './downstream/session.js';
 import type { SharedUpstreams } from './upstream/shared-upstreams.js';
 import type { UpstreamPolicy } from './upstream/upstream-session.js';
+import type { RequestStateSeal } from './downstream/request-state.js';
 
 export interface GatewayCore {
   readonly router: Router;
@@ -21,6 +22,8 @@ export interface GatewayCore {
   /** Correlation of logs and server-to-client requests on shared upstream connections. */
   readonly shared: SharedUpstreams;
   readonly upstreamPolicy: UpstreamPolicy;
+  /** Seals the requestState of upstream input_required results (see downstream/request-state.ts). */
+  readonly requestStates: RequestStateSeal;
   catalog(): CatalogSnapshot;
   /** The catalogue after re-reading the upstream lists given whose ttl ran out (bounded; never rejects). */
   freshCatalog(lists: readonly CatalogList[]): Promise<CatalogSnapshot>;

@@ -12,6 +12,7 @@ import { NameMemory, type NamingConflict, type NamingMode } from './catalog/nami
 import { MemberRouter } from './upstream/routing.js';
 import { detectSchemaDrift } from './catalog/schema-drift.js';
 import { GatewaySession } from './downstream/session.js';
+import { RequestStateSeal } from './downstream/request-state.js';
 import { SharedUpstreams } from './upstream/shared-upstreams.js';
 import type { UpstreamPolicy } from './upstream/upstream-session.js';
 
@@ -36,6 +37,12 @@ export interface GatewayOptions {
   processIdleMs?: number;
   /** Page size of tools/list, resources/list, resources/templates/list and prompts/list (default 100). */
   pageSize?: number;
+  /**
+   * The gateway's secrets (gateway.sessionSecret): they seal the requestState of upstream
+   * input_required results so any instance holding them can resume the flow. serveHttp's
+   * sessionSecrets are used when none are given here. None: a per-process key.
+   */
+  sessionSecrets?: readonly string[];
 }
 
 export interface Gateway {
@@ -54,6 +61,8 @@ export interface Gateway {
   conflicts(): readonly NamingConflict[];
   /** Resolves once every known service's resources and prompts have been read once. */
   ready(): Promise<void>;
+  /** Seal request states with these secrets from now on (serveHttp passes its sessionSecrets). */
+  useSessionSecrets(secrets: readonly string[]): void;
   close(): Promise<void>;
 }
 
@@ -75,6 +84,8 @@ class GatewayImpl implements Gateway, GatewayCore {
   readonly pageSize: number;
   readonly shared: SharedUpstreams;
   readonly upstreamPolicy: UpstreamPolicy;
+  readonly requestStates: RequestStateSeal;
+  private secretsGiven: boolean;
   private readonly reaper: NodeJS.Timeout;
   private readonly mode: NamingMode;
   private readonly sessions = new Set<GatewaySession>();
@@ -97,6 +108,8 @@ class GatewayImpl implements Gateway, GatewayCore {
     this.connectTimeoutMs = 10_000;
     this.callTimeoutMs = options.callTimeoutMs ?? this.router.config.failover.timeoutMs + 1_000;
     this.pageSize = Math.max(1, options.pageSize ?? 100);
+    this.requestStates = new RequestStateSeal(options.sessionSecrets);
+    this.secretsGiven = (options.sessionSecrets?.length ?? 0) > 0;
     const overrides = options.isolation;
     this.upstreamPolicy = { isolation: (entry) => isolationOf(entry, overrides), processSlots: new ProcessSlots(options.maxProcessesPerService ?? 16) };
     this.shared = new SharedUpstreams(this.logger, (service, kind) => this.metrics.unattributed(service, kind));
@@ -198,6 +211,12 @@ class GatewayImpl implements Gateway, GatewayCore {
 
   ready(): Promise<void> {
     return this.initial;
+  }
+
+  useSessionSecrets(secrets: readonly string[]): void {
+    if (this.secretsGiven || secrets.length === 0) return;
+    this.requestStates.useSecrets(secrets);
+    this.secretsGiven = true;
   }
 
   holdSharedSubscription(session: GatewaySession, service: string, uri: string): void {

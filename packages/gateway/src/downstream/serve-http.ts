@@ -108,6 +108,8 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
   const maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
   const idleMs = options.sessionIdleMs ?? 30 * 60_000;
   const maxSessions = options.maxSessions ?? 10_000;
+  // The same secrets seal the requestState of input_required results, so a retry opens anywhere.
+  if (options.sessionSecrets) gateway.useSessionSecrets(options.sessionSecrets);
   // Replaced whole on a live config change, so a revoked credential stops working at once.
   let authenticate = createAuthenticator(options.auth);
   const logger = gateway.router.logger.child({ component: 'gateway-http' });

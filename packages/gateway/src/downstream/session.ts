@@ -3,7 +3,7 @@
 // sends while serving this session (progress, logs, sampling, elicitation, roots, resource updates)
 // comes back here and nowhere else.
 import { performance } from 'node:perf_hooks';
-import { LOG_LEVEL_META_KEY, ProtocolError, ProtocolErrorCode, Server, type ServerContext, type CallToolResult, type CompleteResult, type LoggingLevel, type LoggingMessageNotification, type Request, type RequestMeta, type Result, type ResourceUpdatedNotification, type ServerNotification, type ServerRequest } from '../sdk/mcp.js';
+import { CLIENT_CAPABILITIES_META_KEY, CLIENT_INFO_META_KEY, LOG_LEVEL_META_KEY, PROTOCOL_VERSION_META_KEY, ProtocolError, ProtocolErrorCode, Server, type Client, type ServerContext, type CallToolResult, type CompleteResult, type LoggingLevel, type LoggingMessageNotification, type Request, type RequestMeta, type Result, type ResourceUpdatedNotification, type ServerNotification, type ServerRequest } from '../sdk/mcp.js';
 import type { CatalogList, DispatchOutcome } from '@switchboard/core';
 import { rpcErrorText, selfCapability } from '@switchboard/core';
 import { exposedPrompts, exposedTools, resourceOwners, type CatalogSnapshot } from '../catalog/catalog.js';
@@ -11,6 +11,7 @@ import type { GatewayCore } from '../gateway-core.js';
 import { paginate, type PagedKind } from './paging.js';
 import type { SessionStateChange, SharedSessionState } from './session-store.js';
 import { ClientError } from './client-error.js';
+import { isInputRequired, type HeldRequestState } from './request-state.js';
 import { CallAttribution } from '../upstream/call-attribution.js';
 import type { Operation } from '../upstream/routing.js';
 import type { SharedCall, SharedTenant } from '../upstream/shared-upstreams.js';
@@ -32,8 +33,11 @@ const LEVELS: readonly LoggingLevel[] = ['debug', 'info', 'notice', 'warning', '
 /** The JSON-RPC code a request to a session that has ended is answered with (as SDK v1 sent it). */
 const CONNECTION_CLOSED = -32000;
 
-/** Resource not found (the MCP spec's code for resources/read of an unknown URI). */
-const RESOURCE_NOT_FOUND = -32002;
+/** A retried round's inputs for the upstream: the client's answers, and the upstream's own state. */
+function roundParams(extra: Extra, resumed: HeldRequestState | undefined): { inputResponses?: Record<string, unknown>; requestState?: string } {
+  const inputResponses = extra.mcpReq.inputResponses;
+  return { ...(inputResponses ? { inputResponses } : {}), ...(resumed?.upstream !== undefined ? { requestState: resumed.upstream } : {}) };
+}
 
 /** The upstream lists each paged answer is built from. */
 const UPSTREAM_LISTS: Readonly<Record<PagedKind, readonly CatalogList[]>> = {
@@ -80,6 +84,8 @@ export class GatewaySession {
           completions: {},
           experimental: selfCapability(core.router.instanceId),
         },
+        // A retried input_required round echoes the state the gateway sealed: it must open here.
+        requestState: { verify: async (state: string) => core.requestStates.open(state) },
       },
     );
     this.upstream = new UpstreamSessions(
@@ -135,24 +141,29 @@ export class GatewaySession {
       const route = core.catalog().tools.get(request.params.name);
       if (!route) throw new ClientError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`);
       const progressToken = request.params._meta?.progressToken;
-      const meta = withoutProgressToken(request.params._meta);
-      const params = { name: route.upstreamName, ...(request.params.arguments ? { arguments: request.params.arguments } : {}), ...(meta ? { _meta: meta } : {}) };
+      const resumed = this.resumedFlow(extra, 'tools/call', route.name, route.members);
+      const meta = request.params._meta;
+      const base = { name: route.upstreamName, ...(request.params.arguments ? { arguments: request.params.arguments } : {}), ...roundParams(extra, resumed) };
       // Progress must reach the client before the result: the client forgets the token on the result.
       let progressSent: Promise<void> = Promise.resolve();
-      const target = { toolName: route.upstreamName, members: route.members, ...(progressToken !== undefined ? { noHedge: true } : {}) };
-      const result = await this.routed<CallToolResult>('tools/call', route.name, extra, target, (client, _entry, signal) =>
-        client.callTool(params, {
-          signal,
-          timeout: core.callTimeoutMs,
-          ...(progressToken !== undefined
-            ? {
-                resetTimeoutOnProgress: true,
-                onprogress: (p) => {
-                  progressSent = progressSent.then(() => extra.mcpReq.notify({ method: 'notifications/progress', params: { ...p, progressToken } })).catch(() => undefined);
-                },
-              }
-            : {}),
-        }) as Promise<CallToolResult>,
+      // A retry of an input_required round goes to the replica that asked, and only there.
+      const target = { toolName: route.upstreamName, members: resumed ? [resumed.service] : route.members, ...(progressToken !== undefined || resumed ? { noHedge: true } : {}) };
+      const result = await this.routed<CallToolResult>('tools/call', route.name, extra, target, (client, entry, signal) =>
+        client
+          .callTool({ ...base, ...this.upstreamMeta(meta, client) } as Parameters<typeof client.callTool>[0], {
+            signal,
+            timeout: core.callTimeoutMs,
+            allowInputRequired: true,
+            ...(progressToken !== undefined
+              ? {
+                  resetTimeoutOnProgress: true,
+                  onprogress: (p) => {
+                    progressSent = progressSent.then(() => extra.mcpReq.notify({ method: 'notifications/progress', params: { ...p, progressToken } })).catch(() => undefined);
+                  },
+                }
+              : {}),
+          })
+          .then((answer) => this.sealed(answer, { service: entry.name, method: 'tools/call', name: route.name }) as CallToolResult),
       );
       await progressSent;
       return result;
@@ -166,16 +177,29 @@ export class GatewaySession {
     );
     s.setRequestHandler('resources/read', (request, extra) => {
       const uri = request.params.uri;
-      const members = resourceOwners(core.catalog(), uri);
-      if (members.length === 0) throw new ClientError(RESOURCE_NOT_FOUND, `Resource not found: ${uri}`, { uri });
-      return this.routed('resources/read', uri, extra, { members }, (client, _e, signal) => client.readResource({ uri }, { signal, timeout: core.callTimeoutMs }));
+      const owners = resourceOwners(core.catalog(), uri);
+      // -32602, as 2026-07-28 says. The SDK v2 sends -32602 for a missing resource on every revision
+      // (2025-11-25 said -32002; it maps a thrown -32002 at its encode seam), so both eras get it.
+      if (owners.length === 0) throw new ClientError(ProtocolErrorCode.InvalidParams, `Resource not found: ${uri}`, { uri });
+      const resumed = this.resumedFlow(extra, 'resources/read', uri, owners);
+      const params = { uri, ...roundParams(extra, resumed) };
+      return this.routed('resources/read', uri, extra, { members: resumed ? [resumed.service] : owners, ...(resumed ? { noHedge: true } : {}) }, (client, entry, signal) =>
+        client
+          .readResource(params as Parameters<typeof client.readResource>[0], { signal, timeout: core.callTimeoutMs, allowInputRequired: true })
+          .then((answer) => this.sealed(answer, { service: entry.name, method: 'resources/read', name: uri }) as Awaited<ReturnType<typeof client.readResource>>),
+      );
     });
     s.setRequestHandler('prompts/list', (r) => this.listed('prompts', (c) => exposedPrompts(c.prompts), r.params?.cursor, (prompts) => ({ prompts })));
     s.setRequestHandler('prompts/get', (request, extra) => {
       const route = core.catalog().prompts.get(request.params.name);
       if (!route) throw new ClientError(ProtocolErrorCode.InvalidParams, `Unknown prompt: ${request.params.name}`);
-      const params = { name: route.upstreamName, ...(request.params.arguments ? { arguments: request.params.arguments } : {}) };
-      return this.routed('prompts/get', route.name, extra, { members: route.members }, (client, _e, signal) => client.getPrompt(params, { signal, timeout: core.callTimeoutMs }));
+      const resumed = this.resumedFlow(extra, 'prompts/get', route.name, route.members);
+      const params = { name: route.upstreamName, ...(request.params.arguments ? { arguments: request.params.arguments } : {}), ...roundParams(extra, resumed) };
+      return this.routed('prompts/get', route.name, extra, { members: resumed ? [resumed.service] : route.members, ...(resumed ? { noHedge: true } : {}) }, (client, entry, signal) =>
+        client
+          .getPrompt(params as Parameters<typeof client.getPrompt>[0], { signal, timeout: core.callTimeoutMs, allowInputRequired: true })
+          .then((answer) => this.sealed(answer, { service: entry.name, method: 'prompts/get', name: route.name }) as Awaited<ReturnType<typeof client.getPrompt>>),
+      );
     });
 
     s.setRequestHandler('completion/complete', (request, extra) => {
@@ -245,7 +269,7 @@ export class GatewaySession {
   private async subscribe(uri: string, extra?: Extra): Promise<void> {
     const core = this.core;
     const members = resourceOwners(core.catalog(), uri);
-    if (members.length === 0) throw new ClientError(RESOURCE_NOT_FOUND, `Resource not found: ${uri}`, { uri });
+    if (members.length === 0) throw new ClientError(ProtocolErrorCode.InvalidParams, `Resource not found: ${uri}`, { uri });
     let chosen = '';
     await this.routed('resources/subscribe', uri, extra, { members }, async (client, entry, signal) => {
       const result = await client.subscribeResource({ uri }, { signal, timeout: core.callTimeoutMs });
@@ -280,6 +304,47 @@ export class GatewaySession {
         client.getServerCapabilities()?.logging ? client.setLoggingLevel(level).catch((error: unknown) => this.core.logger.debug('setLevel failed', { service, error })) : undefined,
       ),
     );
+  }
+
+  /**
+   * The round a retried input_required request resumes: the sealed requestState the gateway handed
+   * out, opened by the server's verify hook (a state that does not open never reaches here: the
+   * SDK answers it with -32602). It must belong to this request, and its replica must still serve it.
+   */
+  private resumedFlow(extra: Extra, method: string, name: string, members: readonly string[]): HeldRequestState | undefined {
+    const held = extra.mcpReq.requestState?.<HeldRequestState | string>();
+    if (held === undefined) return undefined;
+    if (typeof held === 'string' || held.method !== method || held.name !== name) throw new ClientError(ProtocolErrorCode.InvalidParams, 'Invalid or expired requestState', { reason: 'invalid_request_state' });
+    if (!members.includes(held.service)) {
+      throw new ClientError(ProtocolErrorCode.InvalidParams, `the server that asked for this input (${held.service}) no longer serves ${name}; start the request again`, { reason: 'input_required_server_gone' });
+    }
+    return held;
+  }
+
+  /** An upstream's input_required answer, with its requestState sealed to name the replica (see request-state.ts). */
+  private sealed(answer: unknown, origin: Omit<HeldRequestState, 'upstream'>): unknown {
+    if (!isInputRequired(answer)) return answer;
+    const requestState = this.core.requestStates.seal({ ...origin, ...(answer.requestState !== undefined ? { upstream: answer.requestState } : {}) });
+    return { resultType: 'input_required', ...(answer.inputRequests ? { inputRequests: answer.inputRequests } : {}), requestState };
+  }
+
+  /**
+   * The `_meta` a call carries upstream: the client's own keys (progress token aside: the gateway
+   * relays progress itself), without its protocol-version and client-info envelope, which are the
+   * gateway's on the upstream link. To a 2026-07-28 upstream the client's capabilities go along, so
+   * it asks (input_required) only for what the client can answer; a 2025 upstream sees no envelope.
+   */
+  private upstreamMeta(meta: RequestMeta | undefined, upstream: Client): { _meta?: Record<string, unknown> } {
+    const out: Record<string, unknown> = { ...withoutProgressToken(meta) };
+    delete out[PROTOCOL_VERSION_META_KEY];
+    delete out[CLIENT_INFO_META_KEY];
+    if (upstream.getProtocolEra() === 'modern') {
+      const capabilities = out[CLIENT_CAPABILITIES_META_KEY] ?? this.server.getClientCapabilities();
+      if (capabilities) out[CLIENT_CAPABILITIES_META_KEY] = capabilities;
+    } else {
+      delete out[CLIENT_CAPABILITIES_META_KEY];
+    }
+    return Object.keys(out).length > 0 ? { _meta: out } : {};
   }
 
   /**
