@@ -97,6 +97,22 @@ describe('2026-07-28 clients', () => {
     expect((json as { error: { code: number } }).error.code).toBe(-32020);
   });
 
+  it('an initialize in the 2026-07-28 envelope is a removed method: 404 and -32601, not a 2025 handshake', async () => {
+    const sessionsBefore = harness.http.sessionCount;
+    const { status, json } = await post(
+      {
+        jsonrpc: '2.0',
+        id: 9,
+        method: 'initialize',
+        params: { _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {}, 'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' } } },
+      },
+      { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'initialize' },
+    );
+    expect(status).toBe(404);
+    expect(json).toMatchObject({ id: 9, error: { code: -32601 } });
+    expect(harness.http.sessionCount).toBe(sessionsBefore);
+  });
+
   it('a request that claims no revision and has no session gets the 2025 answer (initialize first)', async () => {
     const { status, json } = await post({ jsonrpc: '2.0', id: 3, method: 'tools/list' });
     expect(status).toBe(400);

@@ -55,6 +55,12 @@ export function createModernHttp(gateway: Gateway, maxBodyBytes: number): Modern
 
 const MODERN_FROM = '2026-07-28';
 
+/** Whether a message carries the 2026-07-28 `_meta` envelope (a protocol version of 2026-07-28 or later). */
+export function hasModernEnvelope(message: unknown): boolean {
+  const version = (message as { params?: { _meta?: Record<string, unknown> } } | null)?.params?._meta?.['io.modelcontextprotocol/protocolVersion'];
+  return typeof version === 'string' && version >= MODERN_FROM;
+}
+
 /** Whether a request says it is 2026-07-28 or later (cheap: no SDK parse for 2025 traffic). */
 function claimsModern(versionHeader: string | string[] | undefined, body: unknown): boolean {
   const header = Array.isArray(versionHeader) ? versionHeader[0] : versionHeader;

@@ -23,7 +23,7 @@ import { HttpSessions } from './http-sessions.js';
 import { limitConnections } from './connection-limits.js';
 import { writeRpcError } from './rpc-error.js';
 import { checkWire, isRequest } from './jsonrpc-wire.js';
-import { createModernHttp } from './modern-http.js';
+import { createModernHttp, hasModernEnvelope } from './modern-http.js';
 import type { SessionStateStore } from './session-store.js';
 
 export type { HttpAuthOptions } from './http-guards.js';
@@ -178,6 +178,9 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
     }
     // Only a message that says it is an initialize pays for the SDK's full schema check.
     const initMessage = wire?.messages.find((m) => 'method' in m && m.method === 'initialize');
+    // An initialize in the 2026-07-28 envelope is a modern request for a method that revision
+    // removed: the modern entry answers it as the spec says (404, -32601), not a 2025 handshake.
+    if (initMessage && req.headers['mcp-session-id'] === undefined && hasModernEnvelope(initMessage)) return modern.serve(req, res, body);
     if (initMessage && !isInitializeRequest(initMessage)) return writeRpcError(res, 400, -32602, 'Invalid params: initialize needs protocolVersion, capabilities and clientInfo');
     const initialize = initMessage as InitializeRequest | undefined;
     const header = req.headers['mcp-session-id'];
