@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { conformanceFixtureEntry, startHttpFixture, type HttpFixture } from '@switchboard/testing/fixtures';
+import { conformanceFixtureEntry, startHttpFixture, startModernConformanceFixture, type HttpFixture, type ModernConformanceFixture } from '@switchboard/testing/fixtures';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startGateway, type GatewayHarness } from './helpers/gateway-setup.js';
 
@@ -25,14 +25,23 @@ interface Check {
   errorMessage?: string;
 }
 
+/** The scenarios the suite ran but says do not count for the revision (extensions, pending ones), from its report. */
+const unscored = new Map<string, Set<string>>();
+
 /** Run the suite's server scenarios required by `revision`; every check of every scenario, by scenario. */
 async function conformance(url: string, revision: string): Promise<Map<string, Check[]>> {
   const out = mkdtempSync(join(tmpdir(), 'switchboard-conformance-'));
   try {
-    await run(NODE_22, [SUITE, 'server', '--url', url, '--requirements', revision, '-o', out], { maxBuffer: 32 * 1024 * 1024, timeout: 240_000 }).catch((error: { code?: number }) => {
-      // A non-zero exit means failing checks; they are read from the results below.
-      if (typeof error.code !== 'number') throw error;
-    });
+    const stdout = await run(NODE_22, [SUITE, 'server', '--url', url, '--requirements', revision, '-o', out], { maxBuffer: 32 * 1024 * 1024, timeout: 240_000 }).then(
+      (r) => r.stdout,
+      (error: { code?: number; stdout?: string }) => {
+        // A non-zero exit means failing checks; they are read from the results below.
+        if (typeof error.code !== 'number') throw error;
+        return error.stdout ?? '';
+      },
+    );
+    const notScored = stdout.split(/Not scored for [^:]*:/)[1] ?? '';
+    unscored.set(url, new Set([...notScored.matchAll(/[✗✓] ([a-z0-9-]+) \(/g)].map((m) => m[1]!)));
     const results = new Map<string, Check[]>();
     const walk = (dir: string): void => {
       for (const name of readdirSync(dir)) {
@@ -46,6 +55,12 @@ async function conformance(url: string, revision: string): Promise<Map<string, C
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
+}
+
+/** Failures of the scenarios that count for the revision. */
+function scoredFailures(url: string, results: Map<string, Check[]>): string[] {
+  const skip = unscored.get(url) ?? new Set<string>();
+  return failures(results).filter((f) => !skip.has(f.split('/')[0]!));
 }
 
 function failures(results: Map<string, Check[]>): string[] {
@@ -95,5 +110,28 @@ describe('MCP conformance suite through the gateway (2025-11-25)', () => {
     const sampling = failures(results).find((f) => f.startsWith('tools-call-sampling/'))!;
     expect(sampling).toMatch(/refused by the gateway: several client sessions share this upstream connection/);
     expect(sampling.match(/MCP error/g)).toHaveLength(1);
+  });
+});
+
+describe('MCP conformance suite through the gateway (2026-07-28)', () => {
+  let modern: ModernConformanceFixture | undefined;
+  afterEach(async () => {
+    await modern?.close();
+    modern = undefined;
+  });
+
+  it('passes every scored scenario, in front of a 2025 stdio server and a modern-only 2026-07-28 server', { timeout: 300_000 }, async () => {
+    // The 2025 tools come from the SDK v1 server over stdio; the 2026-07-28 diagnostics (input_required
+    // flows with their own requestState, listen triggers, capability checks) from the SDK v2 server
+    // over HTTP. The suite speaks only 2026-07-28 to the gateway.
+    modern = await startModernConformanceFixture();
+    harness = await startGateway([conformanceFixtureEntry('conformance'), { name: 'modern', url: modern.url }], { gateway: { isolation: { conformance: 'per-session' } } });
+    const results = await conformance(harness.http.url, '2026-07-28');
+    for (const scenario of ['server-stateless', 'caching', 'tools-call-with-progress', 'sep-2164-resource-not-found', 'input-required-result-multi-round', 'input-required-result-tampered-state', 'input-required-result-capability-check', 'input-required-result-non-tool-request']) {
+      expect(results.has(scenario), `${scenario} ran`).toBe(true);
+    }
+    // The Tasks extension and the pending scenarios run but do not count (the bridging issue brings Tasks).
+    expect([...(unscored.get(harness.http.url) ?? [])].every((s) => s.startsWith('tasks-') || s.startsWith('http-') || s.startsWith('json-schema'))).toBe(true);
+    expect(scoredFailures(harness.http.url, results)).toEqual([]);
   });
 });

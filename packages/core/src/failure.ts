@@ -12,7 +12,19 @@ export interface ClassifiedFailure {
   readonly error: SwitchboardError;
 }
 
-const CALLER_ERRORS = new Set<number>([ProtocolErrorCode.InvalidParams, ProtocolErrorCode.MethodNotFound, ProtocolErrorCode.InvalidRequest, ProtocolErrorCode.ParseError]);
+/** Resource not found, as 2025 revisions (and SDK v1 servers) answer it. */
+const RESOURCE_NOT_FOUND = -32002;
+/** 2026-07-28: the request needs a client capability its client did not declare. */
+const MISSING_REQUIRED_CLIENT_CAPABILITY = -32021;
+
+const CALLER_ERRORS = new Set<number>([
+  ProtocolErrorCode.InvalidParams,
+  ProtocolErrorCode.MethodNotFound,
+  ProtocolErrorCode.InvalidRequest,
+  ProtocolErrorCode.ParseError,
+  RESOURCE_NOT_FOUND,
+  MISSING_REQUIRED_CLIENT_CAPABILITY,
+]);
 
 export function isServiceFailure(error: unknown): boolean {
   if ((error as { name?: string } | null)?.name === 'CallerCancelledError') return false;

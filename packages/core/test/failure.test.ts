@@ -19,4 +19,13 @@ describe('failure classification', () => {
     expect(c.error.code).toBe('UPSTREAM_ERROR');
     expect(SwitchboardError.is(c.error)).toBe(true);
   });
+
+  it('treats a missing resource (-32002) and an undeclared client capability (-32021) as answers about the request', () => {
+    // Every replica would answer the same: failing over would repeat the call, and counting them
+    // would let one client's request eject a fleet.
+    for (const code of [-32002, -32021]) {
+      const c = classifyFailure(new ProtocolError(code, 'about the request', { requiredCapabilities: { sampling: {} } }), 's', 1);
+      expect(c).toMatchObject({ failover: false, error: { code: 'UPSTREAM_ERROR' } });
+    }
+  });
 });
