@@ -6,7 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { Client as ModernClient, StreamableHTTPClientTransport as ModernHttpTransport } from '@modelcontextprotocol/client';
 import { createRouter } from '@switchboard/core';
-import { modernStdioFixtureEntry, startModernHttpFixture, type ModernHttpFixture } from '@switchboard/testing/fixtures';
+import { modernStdioFixtureEntry, startHttpFixture, startModernHttpFixture, type ModernHttpFixture } from '@switchboard/testing/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGatewayFixture, type GatewayFixture } from './helpers/gateway-fixture.js';
 import { firstText, startGateway, type GatewayHarness } from './helpers/gateway-setup.js';
@@ -154,6 +154,29 @@ describe('era detection', () => {
       }
     } finally {
       await router.close();
+    }
+  });
+
+  it('probes again when the assumption fails: a modern server replaced by a 2025 one on the same port', async () => {
+    const modernServer = await startModernHttpFixture({ name: 'swapped' });
+    const port = Number(new URL(modernServer.url).port);
+    const router = createRouter(
+      { discovery: [{ type: 'static', servers: [{ name: 'swapped', url: modernServer.url }] }], strategy: { type: 'first-match' }, health: { type: 'ping', intervalMs: 100, timeoutMs: 500, unhealthyThreshold: 1 }, logLevel: 'error' },
+      { plugins: corePlugins(), connectTimeoutMs: 1_500 },
+    );
+    let legacyServer: Awaited<ReturnType<typeof startHttpFixture>> | undefined;
+    try {
+      await router.initialize();
+      await expect.poll(() => router.pool.state('swapped')?.era, { timeout: 5_000 }).toBe('2026');
+      await modernServer.close();
+      legacyServer = await startHttpFixture({ name: 'swapped', tools: ['echo'], port });
+      // The cached verdict says modern; the health check finds that wrong, and the next connect probes.
+      await expect.poll(() => router.pool.state('swapped')?.era, { timeout: 10_000 }).toBe('2025');
+      const result = await router.routeRequest({ toolName: 'echo', arguments: { text: 'after the swap' } });
+      expect(result.success).toBe(true);
+    } finally {
+      await router.close();
+      await legacyServer?.close();
     }
   });
 

@@ -378,11 +378,15 @@ export class GatewaySession {
     // Mark the upstream busy while the operation runs: an own process is not reaped mid-call, and a
     // shared connection knows which sessions may be the target of what the server sends meanwhile.
     const tracked: Operation<T> = async (client, entry, signal) => {
-      const done = this.upstream.ownsSession(entry) ? this.upstream.use(entry) : this.core.shared.begin(client, entry.name, this.tenant, this.callTarget(extra));
+      const own = this.upstream.ownsSession(entry);
+      const done = own ? this.upstream.use(entry) : this.core.shared.begin(client, entry.name, this.tenant, this.callTarget(extra));
       try {
-        // Run as this call: the requests it sends upstream are remembered as its own, so what the
-        // upstream sends back while serving them comes to this call (see CallAttribution).
-        return await this.attribution.run(extra, () => operation(client, entry, signal));
+        // On the session's own upstream, run as this call: the requests it sends upstream are
+        // remembered as its own, so what the upstream sends back while serving them comes to this
+        // call (see CallAttribution). A shared connection attributes by tenancy instead
+        // (SharedUpstreams), and running it here would switch on Node's async hooks for every
+        // promise of the process, for nothing.
+        return await (own ? this.attribution.run(extra, () => operation(client, entry, signal)) : operation(client, entry, signal));
       } finally {
         done();
       }
