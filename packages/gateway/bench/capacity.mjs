@@ -1,0 +1,147 @@
+#!/usr/bin/env node
+// Capacity and CPU per call, measured the way a load test would: a lean load generator
+// (autocannon, BENCH_CONNECTIONS connections, one MCP session for the 2025 era, stateless requests
+// for 2026-07-28) POSTs `tools/call echo` as fast as the target answers, for BENCH_SECONDS; then
+// again at a fixed BENCH_RATE calls/s, below every case's capacity, reading each process's CPU from
+// /proc. Every server is its own process (serve-proc.mjs), so what is counted is its own work.
+// Prints one JSON line per case. Linux only (/proc). Run after `pnpm build`.
+import { spawn } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import autocannon from 'autocannon';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const fromRoot = createRequire(`${root}package.json`);
+const { stdioFixtureEntry, modernStdioFixtureEntry } = await import(pathToFileURL(fromRoot.resolve('@switchboard/testing/fixtures')).href);
+const SERVE = fileURLToPath(new URL('./capacity/serve-proc.mjs', import.meta.url));
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
+// Below every case's capacity on a 2-core machine (the 2026-07-28 HTTP cases are the slowest).
+const rate = Number(process.env.BENCH_RATE ?? 200);
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+
+/** Start one serve-proc process; resolves with its URL once it prints it. */
+function start(...args) {
+  const child = spawn(process.execPath, [SERVE, ...args], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const line = out.split('\n')[0];
+      if (out.includes('\n')) resolve({ url: line.trim(), pid: child.pid, close: () => new Promise((done) => (child.once('exit', done), child.stdin.end())) });
+    });
+    child.once('exit', (code) => reject(new Error(`serve-proc ${args[0]} exited with ${code}`)));
+  });
+}
+
+/** CPU time (ms) a process and its descendants (a stdio upstream under the gateway) have used. */
+function cpuMs(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(stat[11]) + Number(stat[12])) * TICK_MS;
+}
+function children(pid) {
+  const out = [];
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    for (const c of readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) out.push(Number(c), ...children(Number(c)));
+  }
+  return out;
+}
+
+const ECHO = { name: 'echo', arguments: { text: 'hello' } };
+const ENVELOPE = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientInfo': { name: 'capacity', version: '1' }, 'io.modelcontextprotocol/clientCapabilities': {} };
+
+/** Request headers for the era: a 2025 session opened with initialize, or 2026-07-28's standard headers. */
+async function headersFor(url, era) {
+  const base = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+  if (era === '2026') return { ...base, 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'echo' };
+  const init = await fetch(url, {
+    method: 'POST',
+    headers: base,
+    body: JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'capacity', version: '1' } } }),
+  });
+  await init.text();
+  const session = init.headers.get('mcp-session-id');
+  const headers = { ...base, 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' };
+  await (await fetch(url, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) })).text();
+  return headers;
+}
+
+function load(url, headers, era, options) {
+  let id = 0;
+  const params = era === '2026' ? { ...ECHO, _meta: ENVELOPE } : ECHO;
+  return new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url,
+        method: 'POST',
+        headers,
+        connections,
+        duration: seconds,
+        ...options,
+        requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify({ jsonrpc: '2.0', id: ++id, method: 'tools/call', params }) }) }],
+      },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    );
+  });
+}
+
+async function measure(name, era, target, processes) {
+  const headers = await headersFor(target.url, era);
+  await load(target.url, headers, era, { duration: 1 }); // warm up: JIT, sockets, upstream sessions
+  const full = await load(target.url, headers, era, {});
+  // The first process is the one measured (the gateway, or the server called directly); everything
+  // else, its own children included (a stdio upstream under the gateway), is the upstream.
+  const measured = processes[0].pid;
+  const others = [...children(measured), ...processes.slice(1).flatMap((p) => [p.pid, ...children(p.pid)])];
+  const before = [measured, ...others].map(cpuMs);
+  const paced = await load(target.url, headers, era, { overallRate: rate });
+  const used = [measured, ...others].map((pid, i) => cpuMs(pid) - before[i]);
+  const calls = paced.requests.total;
+  const own = used[0];
+  const upstream = used.slice(1).reduce((a, b) => a + b, 0);
+  return {
+    bench: 'capacity',
+    case: name,
+    era,
+    connections,
+    seconds,
+    capacity: { requestsPerSec: Math.round(full.requests.total / seconds), p50Ms: full.latency.p50, p99Ms: full.latency.p99, non2xx: full.non2xx, errors: full.errors },
+    atRate: {
+      rate,
+      achieved: Math.round(calls / seconds),
+      cpuUsPerCall: Math.round((own * 1000) / Math.max(1, calls)),
+      ...(others.length > 0 ? { upstreamCpuUsPerCall: Math.round((upstream * 1000) / Math.max(1, calls)) } : {}),
+      non2xx: paced.non2xx,
+    },
+  };
+}
+
+const print = (line) => process.stdout.write(JSON.stringify(line) + '\n');
+const results = {};
+async function run(name, era, setup) {
+  const procs = await setup();
+  try {
+    const line = await measure(name, era, procs[0], procs);
+    results[name] = line;
+    const direct = results[`direct-http-${era}`];
+    if (direct && direct !== line) line.capacityRatioToDirect = Math.round((line.capacity.requestsPerSec / direct.capacity.requestsPerSec) * 1000) / 1000;
+    print(line);
+  } finally {
+    for (const p of procs.reverse()) await p.close();
+  }
+}
+
+await run('floor', '2026', async () => [await start('floor')]);
+for (const era of ['2025', '2026']) {
+  await run(`direct-http-${era}`, era, async () => [await start('upstream', era)]);
+  await run(`gateway-http-to-http-${era}`, era, async () => {
+    const upstream = await start('upstream', era);
+    return [await start('gateway', JSON.stringify([{ name: 'echo-up', url: upstream.url }])), upstream];
+  });
+  await run(`gateway-http-to-stdio-${era}`, era, async () => {
+    const entry = era === '2026' ? modernStdioFixtureEntry('echo-up') : stdioFixtureEntry('echo-up', ['echo']);
+    return [await start('gateway', JSON.stringify([entry]))];
+  });
+}

@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+// One process of a capacity case, so its CPU can be read from /proc apart from the load generator:
+//   serve-proc.mjs upstream 2025|2026   an echo upstream on the official SDK over Streamable HTTP
+//   serve-proc.mjs gateway '<servers>'  the gateway over HTTP in front of the servers (JSON)
+//   serve-proc.mjs floor                node:http answering a canned JSON-RPC result
+// Prints its URL on stdout, runs until stdin closes.
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
+const fromRoot = createRequire(`${root}package.json`);
+const load = (name) => import(pathToFileURL(fromRoot.resolve(name)).href);
+const [kind, arg] = process.argv.slice(2);
+let close = async () => undefined;
+
+if (kind === 'upstream') {
+  const { startHttpFixture, startModernHttpFixture } = await load('@switchboard/testing/fixtures');
+  const fixture = arg === '2026' ? await startModernHttpFixture({ name: 'echo-up' }) : await startHttpFixture({ name: 'echo-up', tools: ['echo'] });
+  close = () => fixture.close();
+  process.stdout.write(`${fixture.url}\n`);
+} else if (kind === 'gateway') {
+  const { createRouter } = await load('@switchboard/core');
+  const { createGateway, serveHttp } = await load('@switchboard/gateway');
+  const router = createRouter({ discovery: [{ type: 'static', servers: JSON.parse(arg) }], strategy: { type: 'first-match' }, logLevel: 'error' }, { resolveFrom: [root] });
+  await router.initialize();
+  const gateway = createGateway({ router });
+  await gateway.ready();
+  const served = await serveHttp(gateway, { port: 0, maxSessionsPerClient: 100_000 });
+  close = async () => {
+    await served.close();
+    await gateway.close();
+    await router.close();
+  };
+  process.stdout.write(`${served.url}\n`);
+} else if (kind === 'floor') {
+  const answer = JSON.stringify({ jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text: 'hello' }] } });
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(answer));
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  close = () => new Promise((resolve) => server.close(resolve));
+  process.stdout.write(`http://127.0.0.1:${server.address().port}/mcp\n`);
+} else {
+  throw new Error(`unknown kind ${kind}`);
+}
+process.stdin.resume();
+process.stdin.on('end', () => void close().finally(() => process.exit(0)));
