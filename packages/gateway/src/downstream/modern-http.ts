@@ -11,9 +11,10 @@ import type { Gateway } from '../gateway.js';
 
 export interface ModernHttp {
   /**
-   * True when this session-less POST is a 2026-07-28 request: it claims the revision (the `_meta`
-   * envelope, a 2026+ MCP-Protocol-Version header, or server/discover) and the SDK's own classifier
-   * agrees. A request claiming nothing is a 2025 client that skipped initialize, answered as before.
+   * True when this session-less POST is a 2026-07-28 request: it names the revision (the `_meta`
+   * envelope or a 2026+ MCP-Protocol-Version header) or is server/discover; an envelope naming an
+   * older revision is left to the SDK's classifier. A request claiming nothing is a 2025 client
+   * that skipped initialize, answered as before.
    */
   claims(req: IncomingMessage, body: unknown): Promise<boolean>;
   serve(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void>;
@@ -40,7 +41,13 @@ export function createModernHttp(gateway: Gateway, maxBodyBytes: number): Modern
   const node = toNodeHandler(handler);
   return {
     async claims(req, body) {
-      if (!claimsModern(req.headers['mcp-protocol-version'], body)) return false;
+      const claim = modernClaim(req.headers['mcp-protocol-version'], body);
+      if (claim === 'none') return false;
+      // A request that names 2026-07-28 or later (or is server/discover) is modern by the spec's
+      // rules, and the SDK's entry classifies it again as it serves it: asking the SDK's classifier
+      // here too would build a web Request per call for nothing (a tenth of the gateway's CPU). Only
+      // an envelope naming an older revision is left to it.
+      if (claim === 'modern') return true;
       return !(await isLegacyRequest(await toWebRequest(req, body), { maxRequestBodySize: maxBodyBytes }));
     },
     serve: (req, res, body) => node(req, res, body as JSONRPCMessage),
@@ -61,13 +68,19 @@ export function hasModernEnvelope(message: unknown): boolean {
   return typeof version === 'string' && version >= MODERN_FROM;
 }
 
-/** Whether a request says it is 2026-07-28 or later (cheap: no SDK parse for 2025 traffic). */
-function claimsModern(versionHeader: string | string[] | undefined, body: unknown): boolean {
+/**
+ * What a session-less request says about its era (cheap: no SDK parse): 'modern' when it names
+ * 2026-07-28 or later (header or `_meta` envelope) or is server/discover; 'unsure' when its envelope
+ * names an older revision; 'none' when it claims nothing (a 2025 client that skipped initialize).
+ */
+function modernClaim(versionHeader: string | string[] | undefined, body: unknown): 'modern' | 'unsure' | 'none' {
   const header = Array.isArray(versionHeader) ? versionHeader[0] : versionHeader;
-  if (typeof header === 'string' && header >= MODERN_FROM) return true;
-  const messages = Array.isArray(body) ? body : [body];
-  return messages.some((m) => {
+  if (typeof header === 'string' && header >= MODERN_FROM) return 'modern';
+  let claim: 'unsure' | 'none' = 'none';
+  for (const m of Array.isArray(body) ? body : [body]) {
     const message = m as { method?: unknown; params?: { _meta?: Record<string, unknown> } } | null;
-    return message?.method === 'server/discover' || message?.params?._meta?.['io.modelcontextprotocol/protocolVersion'] !== undefined;
-  });
+    if (message?.method === 'server/discover' || hasModernEnvelope(message)) return 'modern';
+    if (message?.params?._meta?.['io.modelcontextprotocol/protocolVersion'] !== undefined) claim = 'unsure';
+  }
+  return claim;
 }
