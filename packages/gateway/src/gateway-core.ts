@@ -8,6 +8,7 @@ import type { GatewaySession } from './downstream/session.js';
 import type { SharedUpstreams } from './upstream/shared-upstreams.js';
 import type { UpstreamPolicy } from './upstream/upstream-session.js';
 import type { RequestStateSeal } from './downstream/request-state.js';
+import type { HeldCalls } from './downstream/held-calls.js';
 
 export interface GatewayCore {
   readonly router: Router;
@@ -24,6 +25,8 @@ export interface GatewayCore {
   readonly upstreamPolicy: UpstreamPolicy;
   /** Seals the requestState of upstream input_required results (see downstream/request-state.ts). */
   readonly requestStates: RequestStateSeal;
+  /** 2025 upstream calls held while a 2026-07-28 client answers their questions (see downstream/held-calls.ts). */
+  readonly heldCalls: HeldCalls;
   catalog(): CatalogSnapshot;
   /** The catalogue after re-reading the upstream lists given whose ttl ran out (bounded; never rejects). */
   freshCatalog(lists: readonly CatalogList[]): Promise<CatalogSnapshot>;

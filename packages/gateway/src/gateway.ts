@@ -13,6 +13,7 @@ import { MemberRouter } from './upstream/routing.js';
 import { detectSchemaDrift } from './catalog/schema-drift.js';
 import { GatewaySession } from './downstream/session.js';
 import { RequestStateSeal } from './downstream/request-state.js';
+import { HeldCalls, type HeldCallsOptions } from './downstream/held-calls.js';
 import { SharedUpstreams } from './upstream/shared-upstreams.js';
 import type { UpstreamPolicy } from './upstream/upstream-session.js';
 
@@ -43,6 +44,8 @@ export interface GatewayOptions {
    * sessionSecrets are used when none are given here. None: a per-process key.
    */
   sessionSecrets?: readonly string[];
+  /** Bounds on 2025 upstream calls held for a 2026-07-28 client's answers (default 256 held, 5 minutes each). */
+  heldCalls?: HeldCallsOptions;
 }
 
 export interface Gateway {
@@ -85,6 +88,7 @@ class GatewayImpl implements Gateway, GatewayCore {
   readonly shared: SharedUpstreams;
   readonly upstreamPolicy: UpstreamPolicy;
   readonly requestStates: RequestStateSeal;
+  readonly heldCalls: HeldCalls;
   private secretsGiven: boolean;
   private readonly reaper: NodeJS.Timeout;
   private readonly mode: NamingMode;
@@ -109,6 +113,7 @@ class GatewayImpl implements Gateway, GatewayCore {
     this.callTimeoutMs = options.callTimeoutMs ?? this.router.config.failover.timeoutMs + 1_000;
     this.pageSize = Math.max(1, options.pageSize ?? 100);
     this.requestStates = new RequestStateSeal(options.sessionSecrets);
+    this.heldCalls = new HeldCalls(options.heldCalls);
     this.secretsGiven = (options.sessionSecrets?.length ?? 0) > 0;
     const overrides = options.isolation;
     this.upstreamPolicy = { isolation: (entry) => isolationOf(entry, overrides), processSlots: new ProcessSlots(options.maxProcessesPerService ?? 16) };
@@ -240,6 +245,7 @@ class GatewayImpl implements Gateway, GatewayCore {
     this.closed = true;
     this.unsubscribe();
     clearInterval(this.reaper);
+    await this.heldCalls.close();
     await Promise.all([...this.sessions].map((s) => s.close()));
   }
 

@@ -18,6 +18,9 @@ export interface HeldRequestState {
   /** The request it belongs to: method and the tool or prompt name, or the resource URI. */
   readonly method: string;
   readonly name: string;
+  /** A 2025 upstream's call held on a gateway instance (see held-calls.ts): which call, and which instance holds it. */
+  readonly held?: string;
+  readonly instance?: string;
 }
 
 interface Envelope extends HeldRequestState {
@@ -103,7 +106,7 @@ function parseEnvelope(text: string): Envelope | undefined {
   try {
     const e = JSON.parse(text) as Partial<Envelope>;
     if (typeof e.service !== 'string' || typeof e.method !== 'string' || typeof e.name !== 'string' || typeof e.exp !== 'number') return undefined;
-    if (e.upstream !== undefined && typeof e.upstream !== 'string') return undefined;
+    for (const k of ['upstream', 'held', 'instance'] as const) if (e[k] !== undefined && typeof e[k] !== 'string') return undefined;
     return e as Envelope;
   } catch {
     return undefined;

@@ -12,6 +12,7 @@ import { paginate, type PagedKind } from './paging.js';
 import type { SessionStateChange, SharedSessionState } from './session-store.js';
 import { ClientError } from './client-error.js';
 import { isInputRequired, type HeldRequestState } from './request-state.js';
+import type { HeldCall } from './held-calls.js';
 import { CallAttribution } from '../upstream/call-attribution.js';
 import type { Operation } from '../upstream/routing.js';
 import type { SharedCall, SharedTenant } from '../upstream/shared-upstreams.js';
@@ -32,6 +33,17 @@ const LEVELS: readonly LoggingLevel[] = ['debug', 'info', 'notice', 'warning', '
 
 /** The JSON-RPC code a request to a session that has ended is answered with (as SDK v1 sent it). */
 const CONNECTION_CLOSED = -32000;
+
+/** A routed call's answer, or its failure as the client should see it. */
+function answerOf<T>(outcome: DispatchOutcome<T>): T {
+  if (outcome.error) {
+    const cause = outcome.error.cause;
+    // An upstream's own answer about the request (bad params, unknown method) goes back as it was.
+    if (outcome.error.code === 'UPSTREAM_ERROR' && cause instanceof ProtocolError) throw new ClientError(cause.code, stripPrefix(cause.message), cause.data);
+    throw new ClientError(ProtocolErrorCode.InternalError, outcome.error.message, { code: outcome.error.code, ...(outcome.error.service ? { service: outcome.error.service } : {}) });
+  }
+  return outcome.value as T;
+}
 
 /** A retried round's inputs for the upstream: the client's answers, and the upstream's own state. */
 function roundParams(extra: Extra, resumed: HeldRequestState | undefined): { inputResponses?: Record<string, unknown>; requestState?: string } {
@@ -143,7 +155,14 @@ export class GatewaySession {
       const progressToken = request.params._meta?.progressToken;
       const resumed = this.resumedFlow(extra, 'tools/call', route.name, route.members);
       const meta = request.params._meta;
+      if (resumed?.held !== undefined) return (await this.resumeHeld(resumed, extra, 'tools/call', route.name)) as CallToolResult;
       const base = { name: route.upstreamName, ...(request.params.arguments ? { arguments: request.params.arguments } : {}), ...roundParams(extra, resumed) };
+      if (this.era === 'modern' && !resumed && this.bridgesTo(route.members)) {
+        const bridged = this.bridged('tools/call', route.name, { toolName: route.upstreamName, members: route.members }, (client, signal) =>
+          client.callTool({ ...base, ...this.upstreamMeta(meta, client) } as Parameters<typeof client.callTool>[0], { signal, timeout: core.callTimeoutMs }),
+        );
+        if (bridged) return (await bridged) as CallToolResult;
+      }
       // Progress must reach the client before the result: the client forgets the token on the result.
       let progressSent: Promise<void> = Promise.resolve();
       // A retry of an input_required round goes to the replica that asked, and only there.
@@ -399,13 +418,88 @@ export class GatewaySession {
     }
     const service = outcome.service ?? outcome.attempts.at(-1)?.service ?? '';
     this.core.metrics.record({ method, service, tool: name, latencyMs: performance.now() - started, ok: !outcome.error, failovers: outcome.failoverAttempts });
-    if (outcome.error) {
-      const cause = outcome.error.cause;
-      // An upstream's own answer about the request (bad params, unknown method) goes back as it was.
-      if (outcome.error.code === 'UPSTREAM_ERROR' && cause instanceof ProtocolError) throw new ClientError(cause.code, stripPrefix(cause.message), cause.data);
-      throw new ClientError(ProtocolErrorCode.InternalError, outcome.error.message, { code: outcome.error.code, ...(outcome.error.service ? { service: outcome.error.service } : {}) });
+    return answerOf(outcome);
+  }
+
+  /**
+   * Whether a 2026-07-28 client's call to these services is bridged (see held-calls.ts): it declared
+   * something a 2025 upstream may ask for (sampling, elicitation, roots), and every member is a
+   * 2025 upstream whose transport gives a call an upstream session of its own.
+   */
+  private bridgesTo(members: readonly string[]): boolean {
+    const caps = this.server.getClientCapabilities();
+    if (!caps?.sampling && !caps?.elicitation && !caps?.roots) return false;
+    return members.every((name) => {
+      const entry = this.core.router.registry.get(name);
+      const transport = entry ? this.core.transports?.get(entry.descriptor.transport) : undefined;
+      return transport?.multiplexesSessions === true && entry?.descriptor.protocol !== 'modern' && this.core.router.pool.state(name)?.era !== '2026';
+    });
+  }
+
+  /**
+   * Run a call held for a 2026-07-28 client: on an upstream session of its own, whose requests to
+   * the client become input_required rounds. Undefined when the instance holds as many as it may
+   * (the call then runs as any other, and a question from the upstream is refused).
+   */
+  private bridged<T>(method: string, name: string, target: { toolName?: string; members: readonly string[] }, call: (client: Client, signal: AbortSignal) => Promise<T>): Promise<unknown> | undefined {
+    const core = this.core;
+    const capabilities = this.server.getClientCapabilities() ?? {};
+    let upstream: UpstreamSessions | undefined;
+    const held = core.heldCalls.open(() => upstream?.close() ?? Promise.resolve());
+    if (!held) return undefined;
+    const own = new UpstreamSessions(
+      core.router,
+      core.transports,
+      {
+        capabilities: () => capabilities,
+        logLevel: () => undefined,
+        forwardRequest: (request, signal) => held.ask(request, signal),
+        log: () => undefined,
+        resourceUpdated: () => undefined,
+        subscriptionsOn: () => [],
+        attribution: new CallAttribution(),
+      },
+      core.logger,
+      core.connectTimeoutMs,
+      { ...core.upstreamPolicy, scope: 'per-session' },
+    );
+    upstream = own;
+    held.start(() =>
+      core.members.route({ ...target, noHedge: true, client: own.clientFor, renew: own.renew }, (client, entry, signal) => {
+        held.service = entry.name;
+        return call(client, signal);
+      }),
+    );
+    return this.heldStep(held, method, name);
+  }
+
+  /** A retry of a held call's round: answer the upstream's questions, and wait for its next step. */
+  private async resumeHeld(resumed: HeldRequestState, extra: Extra, method: string, name: string): Promise<unknown> {
+    const core = this.core;
+    if (resumed.instance !== core.router.instanceId) {
+      throw new ClientError(ProtocolErrorCode.InvalidParams, `this call is held by another gateway instance (${resumed.instance ?? 'unknown'}); send the retry to it, or start the request again`, {
+        reason: 'held_on_another_instance',
+        instance: resumed.instance,
+      });
     }
-    return outcome.value as T;
+    const held = core.heldCalls.get(resumed.held!);
+    if (!held) {
+      throw new ClientError(ProtocolErrorCode.InvalidParams, 'the call that asked for this input has ended (the answer came too late, or its gateway restarted); start the request again', { reason: 'held_call_gone' });
+    }
+    held.answer(extra.mcpReq.inputResponses ?? {});
+    return this.heldStep(held, method, name);
+  }
+
+  private async heldStep(held: HeldCall, method: string, name: string): Promise<unknown> {
+    const core = this.core;
+    const step = await held.next();
+    if (step.kind === 'input') {
+      const requestState = core.requestStates.seal({ service: held.service, method, name, held: held.id, instance: core.router.instanceId });
+      return { resultType: 'input_required', inputRequests: step.inputRequests, requestState };
+    }
+    await core.heldCalls.finish(held);
+    if (step.outcome.status === 'rejected') throw step.outcome.reason;
+    return answerOf(step.outcome.value as DispatchOutcome<unknown>);
   }
 
   /**
