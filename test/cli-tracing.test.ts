@@ -33,7 +33,7 @@ describe('tracing from config', () => {
       .split('\n')
       .filter((l) => l.startsWith('SPAN '))
       .map((l) => JSON.parse(l.slice(5)) as { name: string; attributes: Record<string, unknown> });
-    const routed = spans.find((s) => s.name === 'switchboard tools/call whoami');
+    const routed = spans.find((s) => s.name === 'tools/call whoami');
     expect(routed?.attributes).toMatchObject({ 'switchboard.service': 'traced', 'switchboard.strategy': 'first-match', 'switchboard.failover_attempts': 0 });
   });
 });

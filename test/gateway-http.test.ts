@@ -156,8 +156,8 @@ describe('gateway over HTTP', () => {
     const client = await harness.connect({}, auth);
     await client.callTool({ name: 'whoami' });
     const metrics = await (await fetch(`${base}/metrics`, { headers: auth })).text();
-    expect(metrics).toMatch(/switchboard_gateway_requests_total\{method="tools\/call",service="up",tool="whoami"\} [1-9]/);
-    expect(metrics).toContain('switchboard_gateway_request_duration_seconds_bucket{method="tools/call",service="up",tool="whoami",le="+Inf"}');
+    expect(metrics).toMatch(/switchboard_gateway_requests_total\{method="tools\/call",service="up",tool="whoami",era="2025"\} [1-9]/);
+    expect(metrics).toContain('switchboard_gateway_request_duration_seconds_bucket{method="tools/call",service="up",tool="whoami",era="2025",le="+Inf"}');
     expect(metrics).toContain('switchboard_services_discovered 1');
     expect(metrics).toContain('switchboard_service_breaker_state{service="up",state="closed"} 1');
     expect(metrics).toMatch(/switchboard_gateway_failovers_total|switchboard_router_failovers_total 0/);

@@ -56,6 +56,9 @@ describe('2026-07-28 clients', () => {
     expect(firstText(await client.callTool({ name: 'remote__echo', arguments: { text: 'modern' } }))).toBe('modern');
     expect(firstText(await client.callTool({ name: 'local__whoami' }))).toBe('local');
     expect(harness.http.sessionCount).toBe(sessionsBefore); // no session was opened for it
+    // Metrics tell the eras apart.
+    const metrics = await (await fetch(harness.http.url.replace('/mcp', '/metrics'))).text();
+    expect(metrics).toMatch(/switchboard_gateway_requests_total\{method="tools\/call",service="remote",tool="remote__echo",era="2026"\} [1-9]/);
   });
 
   it('get progress for their calls on the request stream', async () => {

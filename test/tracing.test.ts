@@ -17,7 +17,10 @@ import {
   type ReadableSpan,
   type TracedRouter,
 } from '../packages/tracing-otel/test/otel-harness.js';
+import { Client as ModernClient, StreamableHTTPClientTransport as ModernHttpTransport } from '@modelcontextprotocol/client';
+import { createGateway, serveHttp } from '@switchboard/gateway';
 import { startGatewayFixture, type GatewayFixture } from './helpers/gateway-fixture.js';
+import { firstText } from './helpers/gateway-setup.js';
 import { corePlugins } from './helpers/plugins.js';
 
 const open: GatewayFixture[] = [];
@@ -64,7 +67,7 @@ async function tracedRouter(config: unknown, provider: BasicTracerProvider): Pro
 }
 
 function routedSpans(exporter: InMemorySpanExporter): ReadableSpan[] {
-  return exporter.getFinishedSpans().filter((s) => s.name.startsWith('switchboard '));
+  return exporter.getFinishedSpans().filter((s) => s.instrumentationScope.name === '@switchboard/tracing-otel');
 }
 
 /** traceparent headers the upstream received, parsed. */
@@ -95,7 +98,8 @@ describe('otelObserver', () => {
     const spans = routedSpans(exporter);
     expect(spans).toHaveLength(1);
     const span = spans[0]!;
-    expect(span.name).toBe('switchboard tools/call whoami');
+    // Named as the OpenTelemetry MCP semantic conventions name spans: `{mcp.method.name} {target}`.
+    expect(span.name).toBe('tools/call whoami');
     expect(span.kind).toBe(SpanKind.CLIENT);
     expect(span.instrumentationScope.name).toBe('@switchboard/tracing-otel');
     expect(span.attributes).toMatchObject({
@@ -168,7 +172,7 @@ describe('otelObserver', () => {
 
     const parent = exporter.getFinishedSpans().find((s) => s.name === 'handle user request')!;
     const [span] = routedSpans(exporter);
-    expect(span?.name).toBe('switchboard tools/call echo');
+    expect(span?.name).toBe('tools/call echo');
     expect(span?.spanContext().traceId).toBe(parent.spanContext().traceId);
     expect(span?.parentSpanContext?.spanId).toBe(parent.spanContext().spanId);
     const routedTo = span?.attributes['switchboard.service'];
@@ -204,5 +208,41 @@ describe('docs/observability.md', () => {
     const example = await readFile(new URL('packages/tracing-otel/examples/traced-router.ts', root), 'utf8');
     const doc = await readFile(new URL('docs/observability.md', root), 'utf8');
     expect(doc).toContain('```ts\n' + example.trimEnd() + '\n```');
+  });
+
+  it("continues a client's trace through the gateway: the _meta traceparent is the span's parent, and the upstream gets the span in _meta and in the header", async () => {
+    const { exporter, provider } = tracing();
+    const live = await startGatewayFixture({ name: 'live' });
+    open.push(live);
+    const router = await tracedRouter(configFor(live), provider);
+    const gateway = createGateway({ router });
+    const served = await serveHttp(gateway, { port: 0 });
+    cleanups.push(async () => {
+      await served.close();
+      await gateway.close();
+    });
+    const traceId = 'a1'.repeat(16);
+    const clientSpan = 'b2'.repeat(8);
+    for (const era of ['2026', '2025'] as const) {
+      exporter.reset();
+      const client = new ModernClient({ name: 'traced', version: '1.0.0' }, era === '2026' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {});
+      await client.connect(new ModernHttpTransport(new URL(served.url)));
+      cleanups.push(() => client.close());
+      const result = await client.callTool({ name: 'meta', _meta: { traceparent: `00-${traceId}-${clientSpan}-01` } });
+      const span = routedSpans(exporter).find((s) => s.name === 'tools/call meta');
+      expect(span, era).toBeDefined();
+      expect(span!.spanContext().traceId).toBe(traceId);
+      expect(span!.parentSpanContext?.spanId).toBe(clientSpan);
+      expect(span!.attributes).toMatchObject({
+        'mcp.method.name': 'tools/call',
+        'gen_ai.tool.name': 'meta',
+        'mcp.protocol.version': era === '2026' ? '2026-07-28' : '2025-11-25',
+        'jsonrpc.request.id': expect.any(String),
+      });
+      // The upstream's parent is the gateway's span, in _meta (both eras) and in the HTTP header.
+      const ownSpan = span!.spanContext().spanId;
+      expect((JSON.parse(firstText(result)) as { traceparent?: string }).traceparent).toBe(`00-${traceId}-${ownSpan}-01`);
+      expect(traceparents(live)).toContainEqual({ traceId, spanId: ownSpan, flags: '01' });
+    }
   });
 });

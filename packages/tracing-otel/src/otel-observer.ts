@@ -37,7 +37,11 @@ export function otelObserver(options: OtelObserverOptions = {}): RouteObserver {
   return {
     around<T>(info: RoutedCallInfo, run: () => Promise<T>): Promise<T> {
       const attributes = startAttributes(info);
-      return tracer.startActiveSpan(spanName(info), { kind: api.SpanKind.CLIENT, attributes }, async (span) => {
+      // A client's trace continues through the gateway: its context (from the request's `_meta`
+      // or headers) is the parent, unless a span is already active here.
+      const active = api.context.active();
+      const parent = info.parent && !api.trace.getSpanContext(active) ? propagator.extract(active, info.parent, api.defaultTextMapGetter) : active;
+      return tracer.startActiveSpan(spanName(info), { kind: api.SpanKind.CLIENT, attributes }, parent, async (span) => {
         open.set(info.requestId, span);
         try {
           return await run();
@@ -75,9 +79,13 @@ export function otelObserver(options: OtelObserverOptions = {}): RouteObserver {
   };
 }
 
-/** `switchboard tools/call web_search`; the tool is left out for calls that have none. */
+/**
+ * `{mcp.method.name} {target}`, as the OpenTelemetry MCP semantic conventions name spans:
+ * `tools/call web_search`, `resources/read file:///a`; the method alone when there is no target.
+ */
 export function spanName(info: RoutedCallInfo): string {
-  return info.toolName === undefined ? `switchboard ${info.operation}` : `switchboard ${info.operation} ${info.toolName}`;
+  const target = info.target ?? info.toolName;
+  return target === undefined ? info.operation : `${info.operation} ${target}`;
 }
 
 function startAttributes(info: RoutedCallInfo): Attributes {
@@ -89,6 +97,10 @@ function startAttributes(info: RoutedCallInfo): Attributes {
     'mcp.method.name': info.operation,
     ...(info.toolName !== undefined ? { 'switchboard.tool': info.toolName } : {}),
     ...(info.toolName !== undefined && info.operation === 'tools/call' ? { 'gen_ai.tool.name': info.toolName } : {}),
+    ...(info.operation === 'prompts/get' && info.target !== undefined ? { 'gen_ai.prompt.name': info.target } : {}),
+    ...(info.operation === 'resources/read' && info.target !== undefined ? { 'mcp.resource.uri': info.target } : {}),
+    ...(info.protocolVersion !== undefined ? { 'mcp.protocol.version': info.protocolVersion } : {}),
+    ...(info.jsonrpcRequestId !== undefined ? { 'jsonrpc.request.id': String(info.jsonrpcRequestId) } : {}),
   };
 }
 

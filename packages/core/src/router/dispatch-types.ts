@@ -3,6 +3,7 @@
 import type { Client } from '../sdk/mcp.js';
 import type { SwitchboardError } from '../errors.js';
 import type { ServiceEntry } from '../registry.js';
+import type { TraceCarrier } from '../observer.js';
 
 /** What to route: the tool (if any) and capabilities a service must have. */
 export interface DispatchTarget {
@@ -34,6 +35,11 @@ export interface DispatchTarget {
   services?: ReadonlySet<string>;
   /** Name of the MCP method for observers (default 'tools/call' when toolName is set). */
   operation?: string;
+  /** For observers: what the operation is about (tool, prompt, URI), the caller's trace context, revision and request id. */
+  target?: string;
+  trace?: TraceCarrier;
+  protocolVersion?: string;
+  jsonrpcRequestId?: string | number;
   /**
    * Whether a safe-to-repeat call may be hedged (default true). Off where a second attempt would
    * be seen by the caller, for example a call whose progress notifications are forwarded.

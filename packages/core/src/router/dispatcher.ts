@@ -64,8 +64,12 @@ export class Dispatcher {
     const info: RoutedCallInfo = {
       operation: target.operation ?? (target.toolName !== undefined ? 'tools/call' : 'request'),
       ...(target.toolName !== undefined ? { toolName: target.toolName } : {}),
+      ...(target.target !== undefined ? { target: target.target } : target.toolName !== undefined ? { target: target.toolName } : {}),
       strategy: strategyName,
       requestId,
+      ...(target.trace ? { parent: target.trace } : {}),
+      ...(target.protocolVersion ? { protocolVersion: target.protocolVersion } : {}),
+      ...(target.jsonrpcRequestId !== undefined ? { jsonrpcRequestId: target.jsonrpcRequestId } : {}),
     };
     const started = now();
     let run = (): Promise<DispatchOutcome<T>> => this.run(target, operation, info, requestId);

@@ -4,7 +4,7 @@
 // comes back here and nowhere else.
 import { performance } from 'node:perf_hooks';
 import { CLIENT_CAPABILITIES_META_KEY, CLIENT_INFO_META_KEY, LOG_LEVEL_META_KEY, PROTOCOL_VERSION_META_KEY, ProtocolError, ProtocolErrorCode, Server, type Client, type ServerContext, type CallToolResult, type CompleteResult, type LoggingLevel, type LoggingMessageNotification, type Request, type RequestMeta, type Result, type ResourceUpdatedNotification, type ServerNotification, type ServerRequest } from '../sdk/mcp.js';
-import type { CatalogList, DispatchOutcome } from '@switchboard/core';
+import type { CatalogList, DispatchOutcome, TraceCarrier } from '@switchboard/core';
 import { rpcErrorText, selfCapability } from '@switchboard/core';
 import { exposedPrompts, exposedTools, resourceOwners, type CatalogSnapshot } from '../catalog/catalog.js';
 import type { GatewayCore } from '../gateway-core.js';
@@ -14,7 +14,7 @@ import { ClientError } from './client-error.js';
 import { isInputRequired, type HeldRequestState } from './request-state.js';
 import type { HeldCall } from './held-calls.js';
 import { CallAttribution } from '../upstream/call-attribution.js';
-import type { Operation } from '../upstream/routing.js';
+import type { Operation, RouteTarget } from '../upstream/routing.js';
 import type { SharedCall, SharedTenant } from '../upstream/shared-upstreams.js';
 import { UpstreamSessions } from '../upstream/upstream-session.js';
 import { GATEWAY_VERSION } from '../version.js';
@@ -33,6 +33,19 @@ const LEVELS: readonly LoggingLevel[] = ['debug', 'info', 'notice', 'warning', '
 
 /** The JSON-RPC code a request to a session that has ended is answered with (as SDK v1 sent it). */
 const CONNECTION_CLOSED = -32000;
+
+/** The W3C trace context keys, in `_meta` (both eras) as in HTTP headers. */
+const TRACE_KEYS = ['traceparent', 'tracestate', 'baggage'] as const;
+
+/** The client's trace context: from its request's `_meta`, else from the HTTP request's headers. */
+function traceOf(meta: Record<string, unknown> | undefined, headers: Headers | undefined): TraceCarrier | undefined {
+  const out: Record<string, string> = {};
+  for (const key of TRACE_KEYS) {
+    const value = meta?.[key] ?? headers?.get(key) ?? undefined;
+    if (typeof value === 'string' && value.length <= 512) out[key] = value;
+  }
+  return out.traceparent !== undefined ? out : undefined;
+}
 
 /** A routed call's answer, or its failure as the client should see it. */
 function answerOf<T>(outcome: DispatchOutcome<T>): T {
@@ -158,7 +171,7 @@ export class GatewaySession {
       if (resumed?.held !== undefined) return (await this.resumeHeld(resumed, extra, 'tools/call', route.name)) as CallToolResult;
       const base = { name: route.upstreamName, ...(request.params.arguments ? { arguments: request.params.arguments } : {}), ...roundParams(extra, resumed) };
       if (this.era === 'modern' && !resumed && this.bridgesTo(route.members)) {
-        const bridged = this.bridged('tools/call', route.name, { toolName: route.upstreamName, members: route.members }, (client, signal) =>
+        const bridged = this.bridged('tools/call', route.name, { toolName: route.upstreamName, members: route.members, ...this.observed('tools/call', route.name, extra) }, (client, signal) =>
           client.callTool({ ...base, ...this.upstreamMeta(meta, client) } as Parameters<typeof client.callTool>[0], { signal, timeout: core.callTimeoutMs }),
         );
         if (bridged) return (await bridged) as CallToolResult;
@@ -204,7 +217,7 @@ export class GatewaySession {
       const params = { uri, ...roundParams(extra, resumed) };
       return this.routed('resources/read', uri, extra, { members: resumed ? [resumed.service] : owners, ...(resumed ? { noHedge: true } : {}) }, (client, entry, signal) =>
         client
-          .readResource(params as Parameters<typeof client.readResource>[0], { signal, timeout: core.callTimeoutMs, allowInputRequired: true })
+          .readResource({ ...params, ...this.upstreamMeta(request.params._meta, client) } as Parameters<typeof client.readResource>[0], { signal, timeout: core.callTimeoutMs, allowInputRequired: true })
           .then((answer) => this.sealed(answer, { service: entry.name, method: 'resources/read', name: uri }) as Awaited<ReturnType<typeof client.readResource>>),
       );
     });
@@ -216,7 +229,7 @@ export class GatewaySession {
       const params = { name: route.upstreamName, ...(request.params.arguments ? { arguments: request.params.arguments } : {}), ...roundParams(extra, resumed) };
       return this.routed('prompts/get', route.name, extra, { members: resumed ? [resumed.service] : route.members, ...(resumed ? { noHedge: true } : {}) }, (client, entry, signal) =>
         client
-          .getPrompt(params as Parameters<typeof client.getPrompt>[0], { signal, timeout: core.callTimeoutMs, allowInputRequired: true })
+          .getPrompt({ ...params, ...this.upstreamMeta(request.params._meta, client) } as Parameters<typeof client.getPrompt>[0], { signal, timeout: core.callTimeoutMs, allowInputRequired: true })
           .then((answer) => this.sealed(answer, { service: entry.name, method: 'prompts/get', name: route.name }) as Awaited<ReturnType<typeof client.getPrompt>>),
       );
     });
@@ -363,6 +376,10 @@ export class GatewaySession {
     } else {
       delete out[CLIENT_CAPABILITIES_META_KEY];
     }
+    // Trace context travels in _meta too (both eras), beside the HTTP header: the gateway's span is
+    // the upstream's parent when tracing is on; otherwise the client's own context passes through.
+    const outgoing = this.core.router.outgoingHeaders();
+    for (const key of TRACE_KEYS) if (outgoing?.[key] !== undefined) out[key] = outgoing[key];
     return Object.keys(out).length > 0 ? { _meta: out } : {};
   }
 
@@ -412,13 +429,28 @@ export class GatewaySession {
     };
     let outcome: DispatchOutcome<T>;
     try {
-      outcome = await this.core.members.route({ ...target, ...(extra ? { signal: extra.mcpReq.signal } : {}), client: this.upstream.clientFor, renew: this.upstream.renew }, tracked);
+      outcome = await this.core.members.route({ ...target, ...this.observed(method, name, extra), ...(extra ? { signal: extra.mcpReq.signal } : {}), client: this.upstream.clientFor, renew: this.upstream.renew }, tracked);
     } finally {
       if (extra) this.inflight.delete(extra);
     }
     const service = outcome.service ?? outcome.attempts.at(-1)?.service ?? '';
-    this.core.metrics.record({ method, service, tool: name, latencyMs: performance.now() - started, ok: !outcome.error, failovers: outcome.failoverAttempts });
+    this.core.metrics.record({ method, service, tool: name, latencyMs: performance.now() - started, ok: !outcome.error, failovers: outcome.failoverAttempts, era: this.era === 'modern' ? '2026' : '2025' });
     return answerOf(outcome);
+  }
+
+  /** What observers (tracing) are told about a call: its method and target, and the client's trace context, revision and request id. */
+  private observed(method: string, name: string, extra: Extra | undefined): Pick<RouteTarget, 'method' | 'target' | 'trace' | 'protocolVersion' | 'jsonrpcRequestId'> {
+    const meta = extra?.mcpReq._meta as Record<string, unknown> | undefined;
+    const trace = traceOf(meta, extra?.http?.req?.headers);
+    const envelopeVersion = meta?.[PROTOCOL_VERSION_META_KEY];
+    const protocolVersion = typeof envelopeVersion === 'string' ? envelopeVersion : this.server.getNegotiatedProtocolVersion();
+    return {
+      method,
+      target: name,
+      ...(trace ? { trace } : {}),
+      ...(protocolVersion ? { protocolVersion } : {}),
+      ...(extra ? { jsonrpcRequestId: extra.mcpReq.id } : {}),
+    };
   }
 
   /**
@@ -441,7 +473,7 @@ export class GatewaySession {
    * the client become input_required rounds. Undefined when the instance holds as many as it may
    * (the call then runs as any other, and a question from the upstream is refused).
    */
-  private bridged<T>(method: string, name: string, target: { toolName?: string; members: readonly string[] }, call: (client: Client, signal: AbortSignal) => Promise<T>): Promise<unknown> | undefined {
+  private bridged<T>(method: string, name: string, target: Omit<RouteTarget, 'client' | 'renew'>, call: (client: Client, signal: AbortSignal) => Promise<T>): Promise<unknown> | undefined {
     const core = this.core;
     const capabilities = this.server.getClientCapabilities() ?? {};
     let upstream: UpstreamSessions | undefined;

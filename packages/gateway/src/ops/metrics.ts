@@ -1,5 +1,6 @@
 // Gateway request metrics in Prometheus text format: requests, errors and a latency histogram per
-// (method, service, tool), failovers per tool, plus registry state (breakers, health, discovered).
+// (method, service, tool, client era), failovers per tool, plus registry state (breakers, health,
+// discovered).
 import type { Router } from '@switchboard/core';
 
 /** Latency buckets in seconds: loopback calls are sub-millisecond, real tools take seconds. */
@@ -22,6 +23,8 @@ export interface RequestSample {
   latencyMs: number;
   ok: boolean;
   failovers: number;
+  /** The client's protocol era: '2025' (initialize, a session) or '2026' (2026-07-28, stateless). */
+  era: '2025' | '2026';
 }
 
 export class GatewayMetrics {
@@ -43,7 +46,7 @@ export class GatewayMetrics {
   }
 
   record(sample: RequestSample): void {
-    const labels = `method="${esc(sample.method)}",service="${esc(sample.service)}",tool="${esc(sample.tool)}"`;
+    const labels = `method="${esc(sample.method)}",service="${esc(sample.service)}",tool="${esc(sample.tool)}",era="${sample.era}"`;
     let s = this.series.get(labels);
     if (!s) this.series.set(labels, (s = { labels, requests: 0, errors: 0, sumSeconds: 0, buckets: new Array<number>(BUCKETS.length).fill(0) }));
     s.requests++;

@@ -2,7 +2,7 @@
 // resource or prompt) through the router, so the configured strategy, breakers, stats, retry
 // budget and failover apply within that set.
 import { type Client } from '../sdk/mcp.js';
-import type { DispatchOutcome, Router, ServiceEntry } from '@switchboard/core';
+import type { DispatchOutcome, Router, ServiceEntry, TraceCarrier } from '@switchboard/core';
 
 export interface RouteTarget {
   /** Upstream tool name, when routing a tool call. */
@@ -14,6 +14,12 @@ export interface RouteTarget {
   renew: (entry: ServiceEntry, why: 'forgotten' | 'lost') => void;
   /** A second (hedged) attempt would be visible to the client (its progress is forwarded): never hedge. */
   noHedge?: boolean;
+  /** For observers: the MCP method, what it is about, the client's trace context, revision and request id. */
+  method?: string;
+  target?: string;
+  trace?: TraceCarrier;
+  protocolVersion?: string;
+  jsonrpcRequestId?: string | number;
 }
 
 export type Operation<T> = (client: Client, entry: ServiceEntry, signal: AbortSignal) => Promise<T>;
@@ -30,6 +36,11 @@ export class MemberRouter {
         renew: target.renew,
         ...(target.signal ? { signal: target.signal } : {}),
         ...(target.noHedge ? { hedge: false } : {}),
+        ...(target.method !== undefined ? { operation: target.method } : {}),
+        ...(target.target !== undefined ? { target: target.target } : {}),
+        ...(target.trace ? { trace: target.trace } : {}),
+        ...(target.protocolVersion ? { protocolVersion: target.protocolVersion } : {}),
+        ...(target.jsonrpcRequestId !== undefined ? { jsonrpcRequestId: target.jsonrpcRequestId } : {}),
         // Reads (resources, prompts, completion) can be repeated; tool calls follow the tool's
         // annotations and failover.retryableTools.
         ...(target.toolName === undefined ? { idempotent: true } : {}),
