@@ -74,7 +74,7 @@ describe('gateway catalogue', () => {
     harness = await startGateway([http(a), http(b), stdioFixtureEntry('compute', ['calculate'])]);
     const client = await harness.connect();
     const names = (await client.listTools()).tools.map((t) => t.name).sort();
-    expect(names).toEqual(['ask', 'calculate', 'confirm', 'echo', 'hang', 'log', 'progress', 'roots', 'touch', 'whoami']);
+    expect(names).toEqual(['ask', 'calculate', 'confirm', 'echo', 'hang', 'log', 'meta', 'progress', 'roots', 'touch', 'whoami']);
     const seen: string[] = [];
     for (let i = 0; i < 6; i++) seen.push(firstText(await client.callTool({ name: 'whoami' })));
     expect(seen.filter((s) => s === 'alpha')).toHaveLength(3);

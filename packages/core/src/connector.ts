@@ -14,6 +14,7 @@ import { Client, ProtocolError, SdkError, SdkErrorCode, type ClientCapabilities,
 import { refuseSelf } from './self-recognition.js';
 import { probeEra } from './era-probe.js';
 import { holdLogs } from './held-logger.js';
+import { transportView } from './transport-view.js';
 import { linkFaultOf } from './link-faults.js';
 import type { EraVerdicts } from './era-verdicts.js';
 
@@ -203,24 +204,8 @@ function refusedOpening(error: unknown): boolean {
 function startedLink(link: MessageTransport): MessageTransport {
   // Everything else is the transport itself (its pid, its session, its own methods), as the
   // gateway and the plugin's own code expect to read it through the client.
-  const start = (): Promise<void> => Promise.resolve();
-  // Bound once per method (the SDK reads `send` for every message), again only if it changes.
-  const bound = new Map<PropertyKey, { of: unknown; fn: unknown }>();
-  return new Proxy(link, {
-    get(target, property) {
-      if (property === 'start') return start;
-      const value: unknown = Reflect.get(target, property, target);
-      if (typeof value !== 'function') return value;
-      const cached = bound.get(property);
-      if (cached?.of === value) return cached.fn;
-      const fn = (value as (...args: unknown[]) => unknown).bind(target);
-      bound.set(property, { of: value, fn });
-      return fn;
-    },
-    set(target, property, value) {
-      return Reflect.set(target, property, value, target);
-    },
-  });
+  const start = { value: (): Promise<void> => Promise.resolve() };
+  return transportView(link, { get: (property) => (property === 'start' ? start : undefined) });
 }
 
 export function describeEndpoint(d: ServiceDescriptor): string {

@@ -43,3 +43,4 @@ export * from './pending-requests.js';
 export { resolvePlugins, type PluginSelection, type ResolvedPlugin } from './wiring.js';
 export * from './self-recognition.js';
 export * from './jsonrpc.js';
+export * from './transport-view.js';

@@ -5,7 +5,7 @@
 // call's context. Nothing is attributed by "the newest call": what cannot be tied is the session's
 // (or, with one call in flight, that call's).
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { JsonRpcId, JsonRpcMessage, MessageExtra, MessageTransport } from '@switchboard/core';
+import { transportView, type JsonRpcId, type JsonRpcMessage, type MessageExtra, type MessageTransport } from '@switchboard/core';
 
 /** Requests remembered per upstream connection at most; the oldest are forgotten beyond it. */
 const MAX_TRACKED = 4_096;
@@ -47,26 +47,12 @@ export class CallAttribution<C> {
       }
       return forward(message, options);
     };
-    // Methods bound to the transport, made once each (and again only if the property changes).
-    const bound = new Map<PropertyKey, { of: unknown; fn: unknown }>();
-    return new Proxy(transport, {
-      get(target, property, receiver) {
-        if (property === 'send') return send;
-        if (property === 'onmessage') return handler;
-        const value: unknown = Reflect.get(target, property, receiver);
-        if (typeof value !== 'function') return value;
-        const cached = bound.get(property);
-        if (cached?.of === value) return cached.fn;
-        const fn = (value as (...args: unknown[]) => unknown).bind(target);
-        bound.set(property, { of: value, fn });
-        return fn;
-      },
-      set(target, property, value, receiver) {
-        if (property === 'onmessage') {
-          handler = value as MessageTransport['onmessage'];
-          return true;
-        }
-        return Reflect.set(target, property, value, receiver);
+    return transportView(transport, {
+      get: (property) => (property === 'send' ? { value: send } : property === 'onmessage' ? { value: handler } : undefined),
+      set: (property, value) => {
+        if (property !== 'onmessage') return false;
+        handler = value as MessageTransport['onmessage'];
+        return true;
       },
     });
   }
