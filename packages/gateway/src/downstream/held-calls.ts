@@ -30,9 +30,16 @@ export class HeldCall {
   private wake: (() => void) | undefined;
   /** Date.now() after which it is given up (renewed on each round). */
   expiresAt: number;
+  /** Where the upstream's progress goes: the round the client is waiting on now, if it asked for progress. */
+  onProgress: ((progress: { progress: number; total?: number; message?: string }) => void) | undefined;
 
   constructor(private readonly ttlMs: number) {
     this.expiresAt = Date.now() + ttlMs;
+  }
+
+  /** The upstream reported progress: to the round waiting now (a round between retries has nobody to tell). */
+  progress(progress: { progress: number; total?: number; message?: string }): void {
+    this.onProgress?.(progress);
   }
 
   /** Run the upstream call; its result (or failure) ends the held call. */

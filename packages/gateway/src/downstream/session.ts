@@ -12,7 +12,7 @@ import { paginate, type PagedKind } from './paging.js';
 import type { SessionStateChange, SharedSessionState } from './session-store.js';
 import { ClientError } from './client-error.js';
 import { isInputRequired, type HeldRequestState } from './request-state.js';
-import type { HeldCall } from './held-calls.js';
+import type { HeldCall, HeldStep } from './held-calls.js';
 import { CallAttribution } from '../upstream/call-attribution.js';
 import type { Operation, RouteTarget } from '../upstream/routing.js';
 import type { SharedCall, SharedTenant } from '../upstream/shared-upstreams.js';
@@ -171,8 +171,14 @@ export class GatewaySession {
       if (resumed?.held !== undefined) return (await this.resumeHeld(resumed, extra, 'tools/call', route.name)) as CallToolResult;
       const base = { name: route.upstreamName, ...(request.params.arguments ? { arguments: request.params.arguments } : {}), ...roundParams(extra, resumed) };
       if (this.era === 'modern' && !resumed && this.bridgesTo(route.members)) {
-        const bridged = this.bridged('tools/call', route.name, { toolName: route.upstreamName, members: route.members, ...this.observed('tools/call', route.name, extra) }, (client, signal) =>
-          client.callTool({ ...base, ...this.upstreamMeta(meta, client) } as Parameters<typeof client.callTool>[0], { signal, timeout: core.callTimeoutMs }),
+        const bridged = this.bridged('tools/call', route.name, extra, { toolName: route.upstreamName, members: route.members, ...this.observed('tools/call', route.name, extra) }, (client, signal, held) =>
+          client.callTool({ ...base, ...this.upstreamMeta(meta, client) } as Parameters<typeof client.callTool>[0], {
+            signal,
+            timeout: core.callTimeoutMs,
+            // Progress goes to whichever round the client is waiting on (see heldStep).
+            resetTimeoutOnProgress: true,
+            onprogress: (p) => held.progress(p),
+          }),
         );
         if (bridged) return (await bridged) as CallToolResult;
       }
@@ -473,7 +479,7 @@ export class GatewaySession {
    * the client become input_required rounds. Undefined when the instance holds as many as it may
    * (the call then runs as any other, and a question from the upstream is refused).
    */
-  private bridged<T>(method: string, name: string, target: Omit<RouteTarget, 'client' | 'renew'>, call: (client: Client, signal: AbortSignal) => Promise<T>): Promise<unknown> | undefined {
+  private bridged<T>(method: string, name: string, extra: Extra, target: Omit<RouteTarget, 'client' | 'renew'>, call: (client: Client, signal: AbortSignal, held: HeldCall) => Promise<T>): Promise<unknown> | undefined {
     const core = this.core;
     const capabilities = this.server.getClientCapabilities() ?? {};
     let upstream: UpstreamSessions | undefined;
@@ -499,10 +505,10 @@ export class GatewaySession {
     held.start(() =>
       core.members.route({ ...target, noHedge: true, client: own.clientFor, renew: own.renew }, (client, entry, signal) => {
         held.service = entry.name;
-        return call(client, signal);
+        return call(client, signal, held);
       }),
     );
-    return this.heldStep(held, method, name);
+    return this.heldStep(held, method, name, extra);
   }
 
   /** A retry of a held call's round: answer the upstream's questions, and wait for its next step. */
@@ -519,12 +525,24 @@ export class GatewaySession {
       throw new ClientError(ProtocolErrorCode.InvalidParams, 'the call that asked for this input has ended (the answer came too late, or its gateway restarted); start the request again', { reason: 'held_call_gone' });
     }
     held.answer(extra.mcpReq.inputResponses ?? {});
-    return this.heldStep(held, method, name);
+    return this.heldStep(held, method, name, extra);
   }
 
-  private async heldStep(held: HeldCall, method: string, name: string): Promise<unknown> {
+  /** Wait for the held call's next step, relaying its progress to this round if the client asked for it. */
+  private async heldStep(held: HeldCall, method: string, name: string, extra: Extra): Promise<unknown> {
     const core = this.core;
-    const step = await held.next();
+    const token = extra.mcpReq._meta?.progressToken;
+    // Progress must reach the client before this round's answer: the client forgets the token on it.
+    let sent: Promise<void> = Promise.resolve();
+    held.onProgress =
+      token === undefined ? undefined : (p) => (sent = sent.then(() => extra.mcpReq.notify({ method: 'notifications/progress', params: { ...p, progressToken: token } })).catch(() => undefined));
+    let step: HeldStep;
+    try {
+      step = await held.next();
+    } finally {
+      held.onProgress = undefined;
+      await sent;
+    }
     if (step.kind === 'input') {
       const requestState = core.requestStates.seal({ service: held.service, method, name, held: held.id, instance: core.router.instanceId });
       return { resultType: 'input_required', inputRequests: step.inputRequests, requestState };
