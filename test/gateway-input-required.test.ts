@@ -61,7 +61,7 @@ describe('input_required through the gateway', () => {
     const asked: string[] = [];
     const client = await modern(harness.http.url, true, asked);
     const answers: string[] = [];
-    for (let i = 0; i < 6; i++) answers.push(firstText(await client.callTool({ name: 'confirm', arguments: { what: `step${i}` } })));
+    for (let i = 0; i < 20; i++) answers.push(firstText(await client.callTool({ name: 'confirm', arguments: { what: `step${i}` } })));
     // Round-robin alternates replicas for the first round; each retry still reached the same one.
     const askers = asked.map((m) => m.split(' ')[0]);
     expect(new Set(askers)).toEqual(new Set(['replica-a', 'replica-b']));
