@@ -8,7 +8,7 @@
 import { Client as ModernClient, StreamableHTTPClientTransport as ModernHttpTransport } from '@modelcontextprotocol/client';
 import { Client as LegacyClient } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as LegacyHttpTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { CreateMessageRequestSchema, ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { CreateMessageRequestSchema, ElicitRequestSchema, LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { conformanceFixtureEntry, modernStdioFixtureEntry, startHttpFixture, startModernHttpFixture, type HttpFixture, type ModernHttpFixture } from '@switchboard/testing/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { firstText, startGateway, type GatewayHarness } from './helpers/gateway-setup.js';
@@ -105,6 +105,19 @@ async function connect(kind: ClientKind): Promise<Peer> {
     call: (name, args, onProgress) => client.callTool({ name, arguments: args as Record<string, unknown> }, onProgress ? { onprogress: (p) => onProgress(p.progress) } : undefined),
   };
 }
+
+describe('log messages in the client era\'s form', () => {
+  it('a 2025 client that set its session level gets a modern upstream\'s log messages for its call', async () => {
+    const client = new LegacyClient({ name: 'logs', version: '1' });
+    await client.connect(new LegacyHttpTransport(new URL(harness.http.url)));
+    open.push(client);
+    const logs: unknown[] = [];
+    client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void logs.push(n.params.data));
+    await client.setLoggingLevel('info');
+    expect(firstText(await client.callTool({ name: 'modern-http__log', arguments: { message: 'hello' } }))).toBe('logged');
+    await expect.poll(() => logs).toContain('modern-http: hello');
+  });
+});
 
 describe('every client era against every upstream era', () => {
   for (const clientKind of CLIENTS) {

@@ -379,6 +379,9 @@ export class GatewaySession {
     if (upstream.getProtocolEra() === 'modern') {
       const capabilities = out[CLIENT_CAPABILITIES_META_KEY] ?? this.server.getClientCapabilities();
       if (capabilities) out[CLIENT_CAPABILITIES_META_KEY] = capabilities;
+      // A 2026-07-28 upstream logs only at a level the request names: a 2025 client named its
+      // level once for the session (logging/setLevel), so each call says it.
+      if (this.era === 'legacy' && this.level !== undefined && out[LOG_LEVEL_META_KEY] === undefined) out[LOG_LEVEL_META_KEY] = this.level;
     } else {
       delete out[CLIENT_CAPABILITIES_META_KEY];
     }
