@@ -5,19 +5,29 @@
 // was given up, is refused at once with a clear error.
 import { Client as ModernClient, StreamableHTTPClientTransport as ModernHttpTransport } from '@modelcontextprotocol/client';
 import { startHttpFixture, type HttpFixture } from '@switchboard/testing/fixtures';
+import { startGatewayFixture, type GatewayFixture } from './helpers/gateway-fixture.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { firstText, startGateway, type GatewayHarness } from './helpers/gateway-setup.js';
 
 const SECRET = 'a bridging test secret that is at least thirty-two characters long';
 
 let upstream: HttpFixture;
+let asker: GatewayFixture;
 let harness: GatewayHarness;
 let second: GatewayHarness;
 const clients: ModernClient[] = [];
 
 beforeAll(async () => {
   upstream = await startHttpFixture({ name: 'legacy', conformance: true });
-  harness = await startGateway([{ name: 'legacy', url: upstream.url }], { http: { sessionSecrets: [SECRET] }, gateway: { heldCalls: { ttlMs: 400 } } });
+  // A 2025 server with a prompt that asks before it renders.
+  asker = await startGatewayFixture({ name: 'asker', askingPrompt: true });
+  harness = await startGateway(
+    [
+      { name: 'legacy', url: upstream.url },
+      { name: 'asker', url: asker.url },
+    ],
+    { http: { sessionSecrets: [SECRET] }, gateway: { heldCalls: { ttlMs: 400 } } },
+  );
   // Another instance (its own router, so its own instance id) with the same secret: it can open
   // the state, but does not hold the call.
   second = await startGateway([{ name: 'legacy', url: upstream.url }], { http: { sessionSecrets: [SECRET] } });
@@ -27,6 +37,7 @@ afterAll(async () => {
   await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
   await second.close();
   await harness.close();
+  await asker.close();
   await upstream.close();
 });
 
@@ -45,8 +56,9 @@ async function modern(url: string, declare: boolean, answer = true): Promise<{ c
   const client = new ModernClient({ name: 'modern', version: '1.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } }, capabilities: declare ? { elicitation: { form: {} }, sampling: {} } : {} });
   if (declare && answer) {
     client.setRequestHandler('elicitation/create', async (request) => {
-      asked.elicitations.push((request.params as { message: string }).message);
-      return { action: 'accept', content: { username: 'ada', email: 'ada@example.com' } };
+      const message = (request.params as { message: string }).message;
+      asked.elicitations.push(message);
+      return { action: 'accept', content: message === 'Which topic?' ? { topic: 'bridges' } : { username: 'ada', email: 'ada@example.com' } };
     });
     client.setRequestHandler('sampling/createMessage', async (request) => {
       const first = (request.params as { messages: Array<{ content: { text?: string } }> }).messages[0];
@@ -72,6 +84,14 @@ describe('2026-07-28 client, 2025 upstream that asks for input', () => {
     const result = await client.callTool({ name: 'test_sampling', arguments: { prompt: 'Capital of France?' } });
     expect(asked.samplings).toEqual(['Capital of France?']);
     expect(firstText(result)).toBe('LLM response: Paris');
+    expect(heldCalls()).toBe(0);
+  });
+
+  it('a prompt that asks before it renders: prompts/get is held the same way', async () => {
+    const { client, asked } = await modern(harness.http.url, true);
+    const prompt = await client.getPrompt({ name: 'interview' });
+    expect(asked.elicitations).toEqual(['Which topic?']);
+    expect(prompt.messages[0]?.content).toMatchObject({ type: 'text', text: 'Talk about bridges' });
     expect(heldCalls()).toBe(0);
   });
 

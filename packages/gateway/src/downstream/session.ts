@@ -228,11 +228,19 @@ export class GatewaySession {
       );
     });
     s.setRequestHandler('prompts/list', (r) => this.listed('prompts', (c) => exposedPrompts(c.prompts), r.params?.cursor, (prompts) => ({ prompts })));
-    s.setRequestHandler('prompts/get', (request, extra) => {
+    s.setRequestHandler('prompts/get', async (request, extra) => {
       const route = core.catalog().prompts.get(request.params.name);
       if (!route) throw new ClientError(ProtocolErrorCode.InvalidParams, `Unknown prompt: ${request.params.name}`);
       const resumed = this.resumedFlow(extra, 'prompts/get', route.name, route.members);
+      if (resumed?.held !== undefined) return (await this.resumeHeld(resumed, extra, 'prompts/get', route.name)) as Awaited<ReturnType<Client['getPrompt']>>;
       const params = { name: route.upstreamName, ...(request.params.arguments ? { arguments: request.params.arguments } : {}), ...roundParams(extra, resumed) };
+      if (this.era === 'modern' && !resumed && this.bridgesTo(route.members)) {
+        const meta = request.params._meta;
+        const bridged = this.bridged('prompts/get', route.name, extra, { members: route.members, ...this.observed('prompts/get', route.name, extra) }, (client, signal) =>
+          client.getPrompt({ ...params, ...this.upstreamMeta(meta, client) } as Parameters<typeof client.getPrompt>[0], { signal, timeout: core.callTimeoutMs }),
+        );
+        if (bridged) return (await bridged) as Awaited<ReturnType<Client['getPrompt']>>;
+      }
       return this.routed('prompts/get', route.name, extra, { members: resumed ? [resumed.service] : route.members, ...(resumed ? { noHedge: true } : {}) }, (client, entry, signal) =>
         client
           .getPrompt({ ...params, ...this.upstreamMeta(request.params._meta, client) } as Parameters<typeof client.getPrompt>[0], { signal, timeout: core.callTimeoutMs, allowInputRequired: true })
