@@ -30,4 +30,10 @@ describe('sealed requestState', () => {
     const sealed = new RequestStateSeal([NEW]).seal(state);
     expect(Buffer.from(sealed, 'base64url').toString('latin1')).not.toMatch(/replica|their-state|confirm/);
   });
+
+  it('carries an upstream state of any reasonable size (the specification does not bound it)', () => {
+    const seal = new RequestStateSeal([NEW]);
+    const big = { ...state, upstream: 'x'.repeat(200_000) };
+    expect(seal.open(seal.seal(big))).toEqual(big);
+  });
 });

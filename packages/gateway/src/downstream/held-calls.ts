@@ -14,6 +14,9 @@ import type { Request, Result } from '../sdk/mcp.js';
 /** What a round of a held call ended with. */
 export type HeldStep = { readonly kind: 'done'; readonly outcome: PromiseSettledResult<unknown> } | { readonly kind: 'input'; readonly inputRequests: Record<string, unknown> };
 
+/** Questions one held call may have open at once: an upstream asking without end must not grow it. */
+export const MAX_OPEN_QUESTIONS = 32;
+
 interface Question {
   readonly request: Request;
   answer(result: Result): void;
@@ -52,6 +55,7 @@ export class HeldCall {
 
   /** The upstream asked for input (the session's forwardRequest): held until the client answers. */
   ask(request: Request, signal: AbortSignal): Promise<Result> {
+    if (this.questions.size >= MAX_OPEN_QUESTIONS) return Promise.reject(new Error(`too many open questions (${MAX_OPEN_QUESTIONS}) for one held call`));
     return new Promise<Result>((resolve, reject) => {
       const key = `input-${++this.asked}`;
       const done = (): void => void this.questions.delete(key);

@@ -32,8 +32,11 @@ const VERSION = 1;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const AAD = Buffer.from('switchboard-mcp-request-state-v1');
-/** Longest echoed state we try to open: anything longer is not one of ours. */
-const MAX_STATE_CHARS = 64 * 1024;
+/**
+ * Longest echoed state we try to open: anything longer is not one of ours. An upstream's own state
+ * is inside, and the specification does not bound it, so this is the request body limit's order.
+ */
+const MAX_STATE_CHARS = 4 * 1024 * 1024;
 
 export type RequestStateRefusal = 'malformed' | 'forged' | 'expired' | 'mismatch';
 

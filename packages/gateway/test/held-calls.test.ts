@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { HeldCall, HeldCalls, MAX_OPEN_QUESTIONS } from '../src/downstream/held-calls.js';
+
+// Pure bookkeeping; the HTTP round trips are in test/gateway-bridge.test.ts.
+const question = { method: 'elicitation/create', params: { message: 'ok?' } };
+
+describe('held calls', () => {
+  it('bounds the questions one call may have open: an upstream asking without end is refused', async () => {
+    const call = new HeldCall(60_000);
+    const signal = new AbortController().signal;
+    const open = Array.from({ length: MAX_OPEN_QUESTIONS }, () => call.ask(question, signal));
+    await expect(call.ask(question, signal)).rejects.toThrow(/too many open questions/);
+    const step = await call.next();
+    expect(step.kind === 'input' && Object.keys(step.inputRequests)).toHaveLength(MAX_OPEN_QUESTIONS);
+    call.abandon('done');
+    await Promise.allSettled(open);
+  });
+
+  it('holds at most max calls, and gives one up after its time', async () => {
+    const calls = new HeldCalls({ max: 1, ttlMs: 30 });
+    try {
+      const released: string[] = [];
+      const first = calls.open(async () => void released.push('first'));
+      expect(first).toBeDefined();
+      expect(calls.open(async () => undefined)).toBeUndefined();
+      await new Promise((r) => setTimeout(r, 120));
+      expect(calls.get(first!.id)).toBeUndefined();
+      await expect.poll(() => released).toEqual(['first']);
+      expect(calls.size).toBe(0);
+    } finally {
+      await calls.close();
+    }
+  });
+});
