@@ -15,6 +15,15 @@ import { SwitchboardError } from './errors.js';
 /** The modern revision this router speaks upstream. */
 export const MODERN_PROTOCOL_VERSION = '2026-07-28';
 
+/**
+ * The 2026-07-28-or-later revision a message's `_meta` envelope names, if it names one: what makes
+ * a request modern, on the gateway's side (serving) and the HTTP transport's (its standard headers).
+ */
+export function modernEnvelopeVersion(message: unknown): string | undefined {
+  const version = (message as { params?: { _meta?: Record<string, unknown> } } | null)?.params?._meta?.[PROTOCOL_VERSION_META_KEY];
+  return typeof version === 'string' && version >= MODERN_PROTOCOL_VERSION ? version : undefined;
+}
+
 /** JSON-RPC errors only a modern server sends (2026-07-28 schema): they prove the era. */
 const MODERN_ERROR_CODES = new Set([-32020, -32021, -32022]);
 const UNSUPPORTED_PROTOCOL_VERSION = -32022;

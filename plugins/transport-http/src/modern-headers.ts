@@ -2,9 +2,7 @@
 // MCP-Protocol-Version and Mcp-Method on every request, Mcp-Name for the methods that name a tool,
 // prompt, resource or task, so intermediaries can route without parsing the body. The server checks
 // them against the body and refuses a mismatch, so they are derived from the body, never set apart.
-import type { JsonRpcMessage } from '@switchboard/core';
-
-const PROTOCOL_VERSION_META_KEY = 'io.modelcontextprotocol/protocolVersion';
+import { modernEnvelopeVersion, type JsonRpcMessage } from '@switchboard/core';
 
 /** Which params field Mcp-Name mirrors, per method (the specification's table). */
 const NAME_SOURCE: Readonly<Record<string, string>> = {
@@ -21,10 +19,8 @@ const BASE64_SUFFIX = '?=';
 
 /** The modern revision a request claims in its `_meta` envelope, if it is a modern request. */
 export function modernVersionOf(message: JsonRpcMessage): string | undefined {
-  const m = message as { method?: unknown; id?: unknown; params?: { _meta?: Record<string, unknown> } };
-  if (typeof m.method !== 'string' || m.id === undefined) return undefined;
-  const version = m.params?._meta?.[PROTOCOL_VERSION_META_KEY];
-  return typeof version === 'string' && version >= '2026-07-28' ? version : undefined;
+  const m = message as { method?: unknown; id?: unknown };
+  return typeof m.method === 'string' && m.id !== undefined ? modernEnvelopeVersion(message) : undefined;
 }
 
 /** Set the standard headers of a modern request (no-op for anything else). */

@@ -7,6 +7,7 @@
 // 2025 traffic never reaches this handler: serve-http.ts keeps it on its sessions.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createMcpHandler, isLegacyRequest, toNodeHandler, toWebRequest, type JSONRPCMessage, type McpHttpHandler } from '../sdk/mcp.js';
+import { MODERN_PROTOCOL_VERSION, modernEnvelopeVersion } from '@switchboard/core';
 import type { Gateway } from '../gateway.js';
 
 export interface ModernHttp {
@@ -60,12 +61,10 @@ export function createModernHttp(gateway: Gateway, maxBodyBytes: number): Modern
   };
 }
 
-const MODERN_FROM = '2026-07-28';
 
 /** Whether a message carries the 2026-07-28 `_meta` envelope (a protocol version of 2026-07-28 or later). */
 export function hasModernEnvelope(message: unknown): boolean {
-  const version = (message as { params?: { _meta?: Record<string, unknown> } } | null)?.params?._meta?.['io.modelcontextprotocol/protocolVersion'];
-  return typeof version === 'string' && version >= MODERN_FROM;
+  return modernEnvelopeVersion(message) !== undefined;
 }
 
 /**
@@ -75,7 +74,7 @@ export function hasModernEnvelope(message: unknown): boolean {
  */
 function modernClaim(versionHeader: string | string[] | undefined, body: unknown): 'modern' | 'unsure' | 'none' {
   const header = Array.isArray(versionHeader) ? versionHeader[0] : versionHeader;
-  if (typeof header === 'string' && header >= MODERN_FROM) return 'modern';
+  if (typeof header === 'string' && header >= MODERN_PROTOCOL_VERSION) return 'modern';
   let claim: 'unsure' | 'none' = 'none';
   for (const m of Array.isArray(body) ? body : [body]) {
     const message = m as { method?: unknown; params?: { _meta?: Record<string, unknown> } } | null;
