@@ -1,5 +1,6 @@
 // Parses argv and runs one command. Usage mistakes exit 2 with the command's help; a failed
 // operation exits 1; a config problem lists every issue with its path.
+import { runPins, type PinsOptions } from './commands/pins.js';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { SwitchboardError } from '@switchboard/core';
 import { runAdvertise, type AdvertiseCliOptions } from './commands/advertise.js';
@@ -65,6 +66,14 @@ export const commands: Record<string, CommandSpec> = {
     ],
     options: { help: common.help, config: common.config, http: { type: 'string' }, host: { type: 'string' }, stdio: { type: 'boolean' } },
     run: (io, v) => runServe(io, v as ServeOptions),
+  },
+  pins: {
+    summary: 'Show pinned tool definitions and approve changed ones (a diff of each)',
+    usage: 'switchboard pins list|approve [UPSTREAM/TOOL...] --config FILE [--all] [--json]',
+    examples: ['switchboard pins list -c switchboard.yaml', 'switchboard pins approve files/read_file -c switchboard.yaml', 'switchboard pins approve --all -c switchboard.yaml'],
+    options: { ...common, all: { type: 'boolean' } },
+    allowPositionals: true,
+    run: (io, v, p) => runPins(io, p[0], p.slice(1), v as PinsOptions),
   },
   register: {
     summary: "Register a server in etcd with a lease kept alive until stopped",

@@ -1,6 +1,7 @@
 // The `gateway:` section of a Switchboard config file, read by `switchboard serve`. Core accepts the
 // key and leaves it to this schema, so the router stays unaware of how it is served.
 import { z } from 'zod';
+import { auditSchema, authSchema, pinsSchema, policySchema, rateLimitsSchema } from './access/access-schema.js';
 
 export const gatewayConfigSchema = z.strictObject({
   /** Tool naming when two different tools share a name. */
@@ -12,13 +13,16 @@ export const gatewayConfigSchema = z.strictObject({
       path: z.string().startsWith('/').default('/mcp'),
     })
     .default({ port: 8080, host: '127.0.0.1', path: '/mcp' }),
-  auth: z
-    .strictObject({
-      bearerTokens: z.array(z.string().min(16, 'a bearer token should be at least 16 characters')).optional(),
-      apiKeyHeader: z.string().min(1).optional(),
-      apiKeys: z.array(z.string().min(16, 'an API key should be at least 16 characters')).optional(),
-    })
-    .optional(),
+  /** Static bearer tokens and API keys, and/or OAuth 2.1 JWT access tokens (see docs/security.md). */
+  auth: authSchema.optional(),
+  /** Which tools, prompts and resources each identity may see and call. */
+  policy: policySchema.optional(),
+  /** Token buckets per identity and per tool. */
+  rateLimits: rateLimitsSchema.optional(),
+  /** Tool-definition pinning (default on, onDefinitionChange: warn); false turns it off. */
+  pins: z.union([z.literal(false), pinsSchema]).default({ onDefinitionChange: 'warn' }),
+  /** One JSON line per call and per refused call. */
+  audit: auditSchema.optional(),
   allowedHosts: z.array(z.string().min(1)).optional(),
   allowedOrigins: z.array(z.string().min(1)).optional(),
   sessionIdleMs: z.number().int().positive().optional(),

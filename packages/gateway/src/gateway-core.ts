@@ -9,6 +9,7 @@ import type { SharedUpstreams } from './upstream/shared-upstreams.js';
 import type { UpstreamPolicy } from './upstream/upstream-session.js';
 import type { RequestStateSeal } from './downstream/request-state.js';
 import type { HeldCalls } from './downstream/held-calls.js';
+import type { AccessControl } from './access/access-control.js';
 
 export interface GatewayCore {
   readonly router: Router;
@@ -27,6 +28,8 @@ export interface GatewayCore {
   readonly requestStates: RequestStateSeal;
   /** 2025 upstream calls held while a 2026-07-28 client answers their questions (see downstream/held-calls.ts). */
   readonly heldCalls: HeldCalls;
+  /** Policy, rate limits and audit, as configured now (replaced whole on a reload). */
+  readonly access: AccessControl;
   catalog(): CatalogSnapshot;
   /** The catalogue after re-reading the upstream lists given whose ttl ran out (bounded; never rejects). */
   freshCatalog(lists: readonly CatalogList[]): Promise<CatalogSnapshot>;

@@ -16,6 +16,9 @@ import { RequestStateSeal } from './downstream/request-state.js';
 import { HeldCalls, type HeldCallsOptions } from './downstream/held-calls.js';
 import { SharedUpstreams } from './upstream/shared-upstreams.js';
 import type { UpstreamPolicy } from './upstream/upstream-session.js';
+import type { SessionOptions } from './downstream/session.js';
+import { AccessControl, type AccessOptions } from './access/access-control.js';
+import { ToolPins, type PinsConfig } from './access/tool-pins.js';
 
 export interface GatewayOptions {
   router: Router;
@@ -46,6 +49,10 @@ export interface GatewayOptions {
   sessionSecrets?: readonly string[];
   /** Bounds on 2025 upstream calls held for a 2026-07-28 client's answers (default 256 held, 5 minutes each). */
   heldCalls?: HeldCallsOptions;
+  /** Who may see and call what, rate limits, and the audit log (default: everything, unlimited, none). */
+  access?: AccessOptions;
+  /** Pin tool definitions and handle changes to them (default: off; `switchboard serve` turns it on). */
+  pins?: PinsConfig;
 }
 
 export interface Gateway {
@@ -56,7 +63,7 @@ export interface Gateway {
    * A new client session; connect `session.server` to a transport, and close the session when it
    * ends. 'modern': the server for one 2026-07-28 request (no session state, shared upstreams).
    */
-  createSession(era?: 'legacy' | 'modern'): GatewaySession;
+  createSession(era?: 'legacy' | 'modern', options?: SessionOptions): GatewaySession;
   /** Told when a list the gateway serves changes; returns the unsubscribe. */
   onListChanged(listener: (kind: 'tools' | 'prompts' | 'resources') => void): () => void;
   catalog(): CatalogSnapshot;
@@ -66,6 +73,12 @@ export interface Gateway {
   ready(): Promise<void>;
   /** Seal request states with these secrets from now on (serveHttp passes its sessionSecrets). */
   useSessionSecrets(secrets: readonly string[]): void;
+  /** Apply a new policy, rate limits and audit sink from the next request on (a config reload). */
+  setAccess(options: AccessOptions | undefined): void;
+  /** Policy, rate limits and audit in force. */
+  readonly access: AccessControl;
+  /** Tool definitions pinned and changes waiting for approval; undefined when pinning is off. */
+  readonly pins: ToolPins | undefined;
   close(): Promise<void>;
 }
 
@@ -89,6 +102,8 @@ class GatewayImpl implements Gateway, GatewayCore {
   readonly upstreamPolicy: UpstreamPolicy;
   readonly requestStates: RequestStateSeal;
   readonly heldCalls: HeldCalls;
+  access: AccessControl;
+  readonly pins: ToolPins | undefined;
   private secretsGiven: boolean;
   private readonly reaper: NodeJS.Timeout;
   private readonly mode: NamingMode;
@@ -114,6 +129,16 @@ class GatewayImpl implements Gateway, GatewayCore {
     this.pageSize = Math.max(1, options.pageSize ?? 100);
     this.requestStates = new RequestStateSeal(options.sessionSecrets);
     this.heldCalls = new HeldCalls(options.heldCalls);
+    this.access = this.accessFrom(options.access);
+    this.pins = options.pins ? new ToolPins(options.pins, this.logger) : undefined;
+    if (this.pins) {
+      this.pins.onChange = (change) => this.metrics.definitionChanged(change.key, change.action);
+      // An approval (the CLI rewrote the pin file) brings blocked tools back: rebuild and tell clients.
+      this.pins.onReload = () => {
+        this.rebuildQueued = true;
+        this.flushRebuild();
+      };
+    }
     this.secretsGiven = (options.sessionSecrets?.length ?? 0) > 0;
     const overrides = options.isolation;
     this.upstreamPolicy = { isolation: (entry) => isolationOf(entry, overrides), processSlots: new ProcessSlots(options.maxProcessesPerService ?? 16) };
@@ -172,8 +197,8 @@ class GatewayImpl implements Gateway, GatewayCore {
   }
 
   /** A 2025 client session, or ('modern') the server for one 2026-07-28 request. */
-  createSession(era: 'legacy' | 'modern' = 'legacy'): GatewaySession {
-    const session = new GatewaySession(this, era);
+  createSession(era: 'legacy' | 'modern' = 'legacy', options: SessionOptions = {}): GatewaySession {
+    const session = new GatewaySession(this, era, options);
     this.sessions.add(session);
     const close = session.close.bind(session);
     session.close = async () => {
@@ -224,6 +249,18 @@ class GatewayImpl implements Gateway, GatewayCore {
     this.secretsGiven = true;
   }
 
+  setAccess(options: AccessOptions | undefined): void {
+    const previous = this.access;
+    this.access = this.accessFrom(options);
+    void previous.close();
+  }
+
+  private accessFrom(options: AccessOptions | undefined): AccessControl {
+    const access = new AccessControl(options ?? {}, this.logger);
+    access.onRefused = (reason) => this.metrics.accessRefused(reason);
+    return access;
+  }
+
   holdSharedSubscription(session: GatewaySession, service: string, uri: string): void {
     const key = `${service}\u0000${uri}`;
     let set = this.sharedSubs.get(key);
@@ -245,7 +282,9 @@ class GatewayImpl implements Gateway, GatewayCore {
     this.closed = true;
     this.unsubscribe();
     clearInterval(this.reaper);
+    this.pins?.close();
     await this.heldCalls.close();
+    await this.access.close();
     await Promise.all([...this.sessions].map((s) => s.close()));
   }
 
@@ -262,7 +301,11 @@ class GatewayImpl implements Gateway, GatewayCore {
   private readonly names = new NameMemory();
 
   private build(): CatalogSnapshot {
-    return buildCatalog(this.router.registry.all(), this.mode, this.names);
+    const entries = this.router.registry.all();
+    const pins = this.pins;
+    // Pinning sees every tool of every upstream; blocked ones never reach the catalogue.
+    const sources = pins ? entries.map((e) => ({ name: e.name, descriptor: e.descriptor, catalog: e.catalog, tools: pins.review(e) })) : entries;
+    return buildCatalog(sources, this.mode, this.names);
   }
 
   // Registry events come in bursts (a discoverer adding ten services): rebuild once per burst.

@@ -13,3 +13,13 @@ export { createDashboard, DASHBOARD_PATH, type Dashboard, type DashboardOptions,
 export { SessionTokens, MIN_SECRET_LENGTH, type SessionSeed, type SessionTokensOptions } from './downstream/session-token.js';
 export { HttpSessionTransport, type HttpSessionTransportOptions } from './downstream/http-session-transport.js';
 export { createMemorySessionStore, type SessionStateStore, type SharedSessionState } from './downstream/session-store.js';
+export { AccessControl, type AccessOptions, type CallContext } from './access/access-control.js';
+export { ACCESS_DENIED_CODE, RATE_LIMITED_CODE } from './access/access-codes.js';
+export { ANONYMOUS_IDENTITY, LOCAL_IDENTITY, type AuthMethod, type Identity } from './access/identity.js';
+export type { StaticCredential } from './access/authenticate.js';
+export type { OAuthOptions } from './access/oauth-resource.js';
+export type { PolicyConfig, PolicyRuleConfig } from './access/policy.js';
+export type { RateLimitConfig } from './access/rate-limits.js';
+export type { AuditConfig } from './access/audit-log.js';
+export { ToolPins, fingerprint, pinnedView, type DefinitionChangeAction, type PinsConfig } from './access/tool-pins.js';
+export { readPinFile, writePinFile, type PinFileContents, type PinnedDefinition } from './access/pin-file.js';

@@ -12,7 +12,8 @@ import { builtinPlugins } from '../plugins.js';
 import { observersFor } from '../observers.js';
 import { untilSignal } from '../until-signal.js';
 import { watchConfig } from '../config-watch.js';
-import { gatewayReload, parseGatewaySection } from '../gateway-reload.js';
+import { accessOptions, gatewayReload, parseGatewaySection } from '../gateway-reload.js';
+import { PINS_FILE } from './pins.js';
 import { assertCanListen } from '../port-check.js';
 
 export interface ServeOptions {
@@ -67,6 +68,8 @@ export async function runServe(io: CliIo, options: ServeOptions): Promise<number
       ...(gw.maxProcessesPerService ? { maxProcessesPerService: gw.maxProcessesPerService } : {}),
       ...(gw.processIdleMs ? { processIdleMs: gw.processIdleMs } : {}),
       ...(gw.pageSize ? { pageSize: gw.pageSize } : {}),
+      access: accessOptions(gw, dirname(file)),
+      ...(gw.pins !== false ? { pins: { file: resolve(dirname(file), gw.pins.file ?? PINS_FILE), onDefinitionChange: gw.pins.onDefinitionChange } } : {}),
     });
     await gateway.ready();
     if (wantHttp) {
@@ -91,7 +94,7 @@ export async function runServe(io: CliIo, options: ServeOptions): Promise<number
       io.err(`switchboard gateway listening on ${http.url} (health: ${at('/healthz')}, ready: ${at('/readyz')}, metrics: ${at('/metrics')}, services: ${at('/services')}${gw.dashboard ? `, dashboard: ${at('/dashboard')}` : ''})`);
     }
     if (options.stdio) stdio = await serveStdio(gateway);
-    watcher = watchConfig(file, router, logger, { part: gatewayReload(gw, http) });
+    watcher = watchConfig(file, router, logger, { part: gatewayReload(gw, http, gateway, dirname(file)) });
     const services = router.registry.size;
     const healthy = router.registry.all().filter((e) => e.health.status !== 'unhealthy').length;
     io.err(`serving ${services} upstream service${services === 1 ? '' : 's'} (${healthy} healthy); edits to ${file} apply live; Ctrl-C to stop`);

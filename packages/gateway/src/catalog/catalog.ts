@@ -25,7 +25,10 @@ export interface CatalogSnapshot {
   readonly signatures: { tools: string; prompts: string; resources: string };
 }
 
-export function buildCatalog(entries: readonly ServiceEntry[], mode: NamingMode, memory?: NameMemory): CatalogSnapshot {
+/** What the catalogue reads of a service: its tools may be a view (tool pinning hides blocked ones). */
+export type CatalogSource = Pick<ServiceEntry, 'name' | 'descriptor' | 'catalog'> & { readonly tools: ReadonlyMap<string, Tool> };
+
+export function buildCatalog(entries: readonly CatalogSource[], mode: NamingMode, memory?: NameMemory): CatalogSnapshot {
   const toolItems: NamedItem<Tool>[] = [];
   const promptItems: NamedItem<Prompt>[] = [];
   const resources = new Map<string, UriRoute<Resource>>();

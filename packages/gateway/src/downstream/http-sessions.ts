@@ -2,6 +2,7 @@
 // resumed from a token this process does not hold (another instance issued it, or this one forgot
 // it), expired when idle, ended by DELETE, and kept in step with other instances through the
 // session state store. serve-http.ts does the HTTP around it.
+import type { Identity } from '../access/identity.js';
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS, type InitializeRequest, type JSONRPCMessage } from '../sdk/mcp.js';
@@ -127,8 +128,10 @@ export class HttpSessions {
   }
 
   /** Hand one HTTP request to its session's transport. */
-  serve(record: SessionRecord, req: IncomingMessage, res: ServerResponse, wire: { messages: readonly JSONRPCMessage[]; batch: boolean } | undefined): Promise<void> | void {
+  serve(record: SessionRecord, req: IncomingMessage, res: ServerResponse, wire: { messages: readonly JSONRPCMessage[]; batch: boolean } | undefined, identity?: Identity): Promise<void> | void {
     record.lastSeen = Date.now();
+    // The session is bound to the identity's key; its scopes and claims are the latest token's.
+    if (identity) record.session.identity = identity;
     if (!record.used && (req.method === 'GET' || wire?.messages.some((m) => 'method' in m && 'id' in m && m.method !== 'initialize'))) record.used = true;
     if (req.method === 'POST' && wire) {
       // A POST is active until its response is written; the GET stream stays open for good and does
@@ -160,7 +163,8 @@ export class HttpSessions {
   }
 
   private async open(token: string, seed: SessionSeed, client: string): Promise<SessionRecord> {
-    const session = this.gateway.createSession();
+    // Rate limits are taken by serve-http before a request reaches the session.
+    const session = this.gateway.createSession('legacy', { limitsChecked: true });
     const transport = new HttpSessionTransport({
       sessionId: token,
       instanceTag: this.instanceTag,

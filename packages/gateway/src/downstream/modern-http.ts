@@ -6,9 +6,13 @@
 // GatewaySession in its modern form, routing over the router's shared upstream connections.
 // 2025 traffic never reaches this handler: serve-http.ts keeps it on its sessions.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createMcpHandler, isLegacyRequest, toNodeHandler, toWebRequest, type JSONRPCMessage, type McpHttpHandler } from '../sdk/mcp.js';
+import { createMcpHandler, isLegacyRequest, toNodeHandler, toWebRequest, type AuthInfo, type JSONRPCMessage, type McpHttpHandler } from '../sdk/mcp.js';
 import { MODERN_PROTOCOL_VERSION, modernEnvelopeVersion } from '@switchboard/core';
 import type { Gateway } from '../gateway.js';
+import { ANONYMOUS_IDENTITY, type Identity } from '../access/identity.js';
+
+/** The identity serve-http found, carried to the per-request server through the SDK's pass-through authInfo. */
+const IDENTITY_KEY = 'switchboard.identity';
 
 export interface ModernHttp {
   /**
@@ -18,7 +22,8 @@ export interface ModernHttp {
    * that skipped initialize, answered as before.
    */
   claims(req: IncomingMessage, body: unknown): Promise<boolean>;
-  serve(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void>;
+  /** Serve one request as `identity` (rate limits were taken by the caller). */
+  serve(req: IncomingMessage, res: ServerResponse, body: unknown, identity: Identity): Promise<void>;
   /** A list the gateway serves changed: tell the listen streams that opted in. */
   listChanged(kind: 'tools' | 'prompts' | 'resources'): void;
   close(): Promise<void>;
@@ -26,8 +31,9 @@ export interface ModernHttp {
 
 export function createModernHttp(gateway: Gateway, maxBodyBytes: number): ModernHttp {
   const handler: McpHttpHandler = createMcpHandler(
-    async () => {
-      const session = gateway.createSession('modern');
+    async (ctx) => {
+      const identity = (ctx.authInfo?.extra?.[IDENTITY_KEY] as Identity | undefined) ?? ANONYMOUS_IDENTITY;
+      const session = gateway.createSession('modern', { identity, limitsChecked: true });
       // The SDK closes the per-request server when the exchange ends; the session goes with it.
       const server = session.server;
       const previous = server.onclose;
@@ -51,7 +57,11 @@ export function createModernHttp(gateway: Gateway, maxBodyBytes: number): Modern
       if (claim === 'modern') return true;
       return !(await isLegacyRequest(await toWebRequest(req, body), { maxRequestBodySize: maxBodyBytes }));
     },
-    serve: (req, res, body) => node(req, res, body as JSONRPCMessage),
+    serve: (req, res, body, identity) => {
+      // Never the client's token: nothing downstream of here may forward it (no token passthrough).
+      (req as IncomingMessage & { auth?: AuthInfo }).auth = { token: '', clientId: identity.clientId ?? '', scopes: [...identity.scopes], extra: { [IDENTITY_KEY]: identity } };
+      return node(req, res, body as JSONRPCMessage);
+    },
     listChanged(kind) {
       if (kind === 'tools') handler.notify.toolsChanged();
       else if (kind === 'prompts') handler.notify.promptsChanged();

@@ -9,16 +9,11 @@ import type { AddressInfo } from 'node:net';
 import { isInitializeRequest, type InitializeRequest, type JSONRPCMessage } from '../sdk/mcp.js';
 import { createDashboard, isDashboardPath } from '../ops/dashboard.js';
 import type { Gateway } from '../gateway.js';
-import {
-  ANONYMOUS,
-  BodyTooLargeError,
-  createAuthenticator,
-  defaultAllowedHosts,
-  defaultAllowedOrigins,
-  isLoopbackHost,
-  readBody,
-  type HttpAuthOptions,
-} from './http-guards.js';
+import { BodyTooLargeError, defaultAllowedHosts, defaultAllowedOrigins, isLoopbackHost, readBody } from './http-guards.js';
+import { createAuthenticator, type Authenticator, type HttpAuthOptions } from '../access/authenticate.js';
+import type { Identity } from '../access/identity.js';
+import type { AuthRefusal } from '../access/oauth-resource.js';
+import { rateLimitError } from '../access/access-control.js';
 import { HttpSessions } from './http-sessions.js';
 import { limitConnections } from './connection-limits.js';
 import { writeRpcError } from './rpc-error.js';
@@ -26,7 +21,7 @@ import { checkWire, isRequest } from './jsonrpc-wire.js';
 import { createModernHttp, hasModernEnvelope } from './modern-http.js';
 import type { SessionStateStore } from './session-store.js';
 
-export type { HttpAuthOptions } from './http-guards.js';
+export type { HttpAuthOptions } from '../access/authenticate.js';
 
 export interface ServeHttpOptions {
   /** 0 picks a free port. */
@@ -110,8 +105,10 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
   const maxSessions = options.maxSessions ?? 10_000;
   // The same secrets seal the requestState of input_required results, so a retry opens anywhere.
   if (options.sessionSecrets) gateway.useSessionSecrets(options.sessionSecrets);
-  // Replaced whole on a live config change, so a revoked credential stops working at once.
-  let authenticate = createAuthenticator(options.auth);
+  // Replaced whole on a live config change, so a revoked credential stops working at once. Made
+  // once the port is known: the OAuth resource's default URI is the URL MCP is served at.
+  let auth: Authenticator | undefined;
+  let resourceUrl = '';
   const logger = gateway.router.logger.child({ component: 'gateway-http' });
   const sessions = new HttpSessions(
     gateway,
@@ -135,6 +132,36 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
   const dashboard = options.dashboard ? createDashboard(gateway) : undefined;
   // 2026-07-28 requests carry no session: the SDK's per-request entry serves them (modern-http.ts).
   const modern = createModernHttp(gateway, maxBodyBytes);
+
+  const refuse = (res: ServerResponse, refusal: AuthRefusal): void => {
+    const challenge = auth?.challenge(refusal) ?? 'Bearer';
+    // No body: the challenge says what RFC 6750 and RFC 9728 define, and a static credential's
+    // refusal says nothing about which check failed.
+    res.writeHead(refusal.status, { 'www-authenticate': challenge }).end();
+  };
+
+  /**
+   * Rate limits answered here, before a session sees the request, so the client gets HTTP 429 with
+   * Retry-After beside the JSON-RPC error. A retried input_required round continues an admitted call
+   * and costs nothing.
+   */
+  const rateLimited = (res: ServerResponse, identity: Identity, messages: readonly JSONRPCMessage[], era: '2025' | '2026'): boolean => {
+    const access = gateway.access;
+    if (!access.limits) return false;
+    for (const m of messages) {
+      if (!('method' in m) || m.method !== 'tools/call' || !('id' in m)) continue;
+      const params = m.params as { name?: unknown; requestState?: unknown } | undefined;
+      if (typeof params?.name !== 'string' || params.requestState !== undefined) continue;
+      const decision = access.take(identity, params.name, { method: 'tools/call', era });
+      if (decision.ok) continue;
+      const error = rateLimitError(decision, params.name);
+      res
+        .writeHead(429, { 'content-type': 'application/json', 'retry-after': String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))) })
+        .end(JSON.stringify({ jsonrpc: '2.0', id: m.id, error: { code: error.code, message: error.message, data: error.data } }));
+      return true;
+    }
+    return false;
+  };
   const stopListening = gateway.onListChanged((kind) => modern.listChanged(kind));
 
   const guard = (req: IncomingMessage, res: ServerResponse): boolean => {
@@ -151,9 +178,11 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
     return true;
   };
 
-  const handleMcp = async (req: IncomingMessage, res: ServerResponse, cred: string): Promise<void> => {
-    // Limits are per client: its credential, or where it connects from when there is none.
-    const client = cred === ANONYMOUS ? `address:${req.socket.remoteAddress ?? ''}` : cred;
+  const handleMcp = async (req: IncomingMessage, res: ServerResponse, identity: Identity): Promise<void> => {
+    // Sessions are bound to the identity; limits are per client: the identity, or where it
+    // connects from when auth is off.
+    const cred = identity.key;
+    const client = identity.method === 'anonymous' ? `address:${req.socket.remoteAddress ?? ''}` : cred;
     let wire: { messages: readonly JSONRPCMessage[]; batch: boolean } | undefined;
     let body: unknown;
     if (req.method === 'POST') {
@@ -180,7 +209,7 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
     const initMessage = wire?.messages.find((m) => 'method' in m && m.method === 'initialize');
     // An initialize in the 2026-07-28 envelope is a modern request for a method that revision
     // removed: the modern entry answers it as the spec says (404, -32601), not a 2025 handshake.
-    if (initMessage && req.headers['mcp-session-id'] === undefined && hasModernEnvelope(initMessage)) return modern.serve(req, res, body);
+    if (initMessage && req.headers['mcp-session-id'] === undefined && hasModernEnvelope(initMessage)) return modern.serve(req, res, body, identity);
     if (initMessage && !isInitializeRequest(initMessage)) return writeRpcError(res, 400, -32602, 'Invalid params: initialize needs protocolVersion, capabilities and clientInfo');
     const initialize = initMessage as InitializeRequest | undefined;
     const header = req.headers['mcp-session-id'];
@@ -198,22 +227,31 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
         return writeRpcError(res, 404, -32001, 'Session not found; initialize a new session');
       }
       if (initialize) return writeRpcError(res, 400, -32600, 'Invalid Request: Server already initialized');
-      return sessions.serve(found.record, req, res, wire);
+      if (wire && rateLimited(res, identity, wire.messages, '2025')) return;
+      return sessions.serve(found.record, req, res, wire, identity);
     }
     if (req.method !== 'POST' || !wire) return writeRpcError(res, 400, -32000, 'Bad Request: Mcp-Session-Id header is required');
     // No session and no initialize: a 2026-07-28 request, served on its own; else a 2025 client
     // that skipped its handshake. The SDK's classifier decides, so both legs agree with its entry.
-    if (!initialize && (await modern.claims(req, body))) return modern.serve(req, res, body);
+    if (!initialize && (await modern.claims(req, body))) {
+      if (rateLimited(res, identity, wire.messages, '2026')) return;
+      return modern.serve(req, res, body, identity);
+    }
     if (!initialize) return writeRpcError(res, 400, -32000, 'Bad Request: no session; send an initialize request first');
     if (wire.messages.length > 1) return writeRpcError(res, 400, -32600, 'Invalid Request: Only one initialization request is allowed');
     if (sessions.full) return writeRpcError(res, 503, -32000, 'Too many sessions', { 'retry-after': '5' });
     if (sessions.clientFull(client)) return writeRpcError(res, 429, -32000, 'Too many sessions for this client; end some (DELETE) first', { 'retry-after': '5' });
-    return sessions.serve(await sessions.create(initialize, cred, client), req, res, wire);
+    return sessions.serve(await sessions.create(initialize, cred, client), req, res, wire, identity);
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://gateway');
     if (!guard(req, res)) return;
+    // Protected Resource Metadata (RFC 9728) is public: it is how a client learns where to get a token.
+    const oauth = auth?.oauth;
+    if (oauth && req.method === 'GET' && oauth.metadataPaths().includes(url.pathname)) {
+      return void res.writeHead(200, { ...JSON_HEADERS, 'cache-control': 'max-age=300' }).end(JSON.stringify(oauth.metadata()));
+    }
     if (req.method === 'GET' && url.pathname === '/healthz') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
     if (req.method === 'GET' && url.pathname === '/readyz') {
       if (closing) return void res.writeHead(503, { 'content-type': 'text/plain' }).end('shutting down\n');
@@ -223,8 +261,9 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
     const atDashboard = dashboard !== undefined && isDashboardPath(url.pathname);
     const known = url.pathname === path || url.pathname === '/metrics' || url.pathname === '/services' || atDashboard;
     if (!known) return void res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
-    const cred = authenticate(req);
-    if (cred === undefined) return void res.writeHead(401, { 'www-authenticate': 'Bearer' }).end();
+    const outcome = await auth!.authenticate(req);
+    if ('refused' in outcome) return refuse(res, outcome.refused);
+    const identity = outcome.identity;
     if (atDashboard && dashboard) return dashboard.handle(req, res, url.pathname);
     if (url.pathname === '/metrics' && req.method === 'GET') {
       return void res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(gateway.metrics.render(gateway.router, gateway.sessionCount));
@@ -232,7 +271,7 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
     if (url.pathname === '/services' && req.method === 'GET') {
       return void res.writeHead(200, JSON_HEADERS).end(JSON.stringify(await servicesReport(gateway)));
     }
-    if (url.pathname === path && (req.method === 'POST' || req.method === 'GET' || req.method === 'DELETE')) return handleMcp(req, res, cred);
+    if (url.pathname === path && (req.method === 'POST' || req.method === 'GET' || req.method === 'DELETE')) return handleMcp(req, res, identity);
     res.writeHead(405, { allow: url.pathname === path ? 'GET, POST, DELETE' : 'GET' }).end();
   };
 
@@ -269,14 +308,16 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
   }
 
   const urlHost = host.includes(':') ? `[${host}]` : host;
+  resourceUrl = `http://${urlHost}:${port}${path}`;
+  auth = createAuthenticator(options.auth, resourceUrl);
   return {
-    url: `http://${urlHost}:${port}${path}`,
+    url: resourceUrl,
     port,
     get sessionCount() {
       return sessions.size;
     },
-    setAuth(auth) {
-      authenticate = createAuthenticator(auth);
+    setAuth(next) {
+      auth = createAuthenticator(next, resourceUrl);
     },
     close() {
       return (closed ??= (async () => {

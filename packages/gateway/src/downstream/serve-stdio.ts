@@ -7,6 +7,7 @@ import type { Readable, Writable } from 'node:stream';
 import { serveStdioEntry, StdioServerTransport } from '../sdk/mcp.js';
 import type { Gateway } from '../gateway.js';
 import type { GatewaySession } from './session.js';
+import { LOCAL_IDENTITY } from '../access/identity.js';
 
 export interface ServeStdioOptions {
   stdin?: Readable;
@@ -29,7 +30,8 @@ export async function serveStdio(gateway: Gateway, options: ServeStdioOptions = 
   const entry = serveStdioEntry(
     (ctx) => {
       era = ctx.era;
-      session = gateway.createSession(ctx.era);
+      // The one local client: policy and rate limits apply to it as `local` (there are no credentials on stdio).
+      session = gateway.createSession(ctx.era, { identity: LOCAL_IDENTITY });
       return session.server;
     },
     { transport, legacy: 'serve', onerror: (error) => gateway.router.logger.debug('stdio client message refused', { error: error.message }) },

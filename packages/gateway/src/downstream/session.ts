@@ -18,6 +18,9 @@ import type { Operation, RouteTarget } from '../upstream/routing.js';
 import type { SharedCall, SharedTenant } from '../upstream/shared-upstreams.js';
 import { UpstreamSessions } from '../upstream/upstream-session.js';
 import { GATEWAY_VERSION } from '../version.js';
+import { rateLimitError, type CallContext } from '../access/access-control.js';
+import { ANONYMOUS_IDENTITY, type Identity } from '../access/identity.js';
+import type { AccessKind } from '../access/policy.js';
 
 type Extra = ServerContext;
 
@@ -64,6 +67,16 @@ function roundParams(extra: Extra, resumed: HeldRequestState | undefined): { inp
   return { ...(inputResponses ? { inputResponses } : {}), ...(resumed?.upstream !== undefined ? { requestState: resumed.upstream } : {}) };
 }
 
+/** What policy calls each paged list's items. */
+const ACCESS_KIND: Readonly<Record<PagedKind, AccessKind>> = { tools: 'tool', resources: 'resource', templates: 'resource', prompts: 'prompt' };
+
+export interface SessionOptions {
+  /** Who the client is (default: anonymous). A legacy HTTP session's is renewed on each request. */
+  identity?: Identity;
+  /** Rate limits were applied before the request reached the session (the HTTP layer answers 429 itself). */
+  limitsChecked?: boolean;
+}
+
 /** The upstream lists each paged answer is built from. */
 const UPSTREAM_LISTS: Readonly<Record<PagedKind, readonly CatalogList[]>> = {
   tools: ['tools'],
@@ -83,6 +96,9 @@ export class GatewaySession {
   /** uri → the service this session subscribed it on. */
   private readonly subscriptions = new Map<string, string>();
   private closed = false;
+  /** Who the client is: what policy, limits and audit key on. */
+  identity: Identity;
+  private readonly limitsChecked: boolean;
   /**
    * Told when the client changes its log level or subscriptions, to share the change with other
    * instances; the client gets its answer once this settles, so its next request, wherever it
@@ -97,7 +113,10 @@ export class GatewaySession {
   constructor(
     private readonly core: GatewayCore,
     private readonly era: 'legacy' | 'modern' = 'legacy',
+    options: SessionOptions = {},
   ) {
+    this.identity = options.identity ?? ANONYMOUS_IDENTITY;
+    this.limitsChecked = options.limitsChecked === true;
     this.server = new Server(
       { name: 'switchboard', version: GATEWAY_VERSION },
       {
@@ -161,10 +180,12 @@ export class GatewaySession {
   private registerHandlers(): void {
     const s = this.server;
     const core = this.core;
-    s.setRequestHandler('tools/list', (r) => this.listed('tools', (c) => exposedTools(c.tools), r.params?.cursor, (tools) => ({ tools })));
+    s.setRequestHandler('tools/list', (r) => this.listed('tools', (c) => exposedTools(c.tools), (t) => t.name, r.params?.cursor, (tools) => ({ tools })));
     s.setRequestHandler('tools/call', async (request, extra) => {
       const route = core.catalog().tools.get(request.params.name);
       if (!route) throw new ClientError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`);
+      // Hidden from this client's lists, and refused naming the rule (the operator's answer to "why").
+      this.admit('tool', route.name, 'tools/call', extra, request.params.arguments);
       const progressToken = request.params._meta?.progressToken;
       const resumed = this.resumedFlow(extra, 'tools/call', route.name, route.members);
       const meta = request.params._meta;
@@ -202,16 +223,17 @@ export class GatewaySession {
               : {}),
           })
           .then((answer) => this.sealed(answer, { service: entry.name, method: 'tools/call', name: route.name }) as CallToolResult),
+        request.params.arguments,
       );
       await progressSent;
       return result;
     });
 
     s.setRequestHandler('resources/list', (r) =>
-      this.listed('resources', (c) => [...c.resources.values()].map((x) => x.item), r.params?.cursor, (resources) => ({ resources })),
+      this.listed('resources', (c) => [...c.resources.values()].map((x) => x.item), (x) => x.uri, r.params?.cursor, (resources) => ({ resources })),
     );
     s.setRequestHandler('resources/templates/list', (r) =>
-      this.listed('templates', (c) => [...c.templates.values()].map((x) => x.item), r.params?.cursor, (resourceTemplates) => ({ resourceTemplates })),
+      this.listed('templates', (c) => [...c.templates.values()].map((x) => x.item), (x) => x.uriTemplate, r.params?.cursor, (resourceTemplates) => ({ resourceTemplates })),
     );
     s.setRequestHandler('resources/read', (request, extra) => {
       const uri = request.params.uri;
@@ -219,6 +241,7 @@ export class GatewaySession {
       // -32602, as 2026-07-28 says. The SDK v2 sends -32602 for a missing resource on every revision
       // (2025-11-25 said -32002; it maps a thrown -32002 at its encode seam), so both eras get it.
       if (owners.length === 0) throw new ClientError(ProtocolErrorCode.InvalidParams, `Resource not found: ${uri}`, { uri });
+      this.admit('resource', uri, 'resources/read', extra);
       const resumed = this.resumedFlow(extra, 'resources/read', uri, owners);
       const params = { uri, ...roundParams(extra, resumed) };
       return this.routed('resources/read', uri, extra, { members: resumed ? [resumed.service] : owners, ...(resumed ? { noHedge: true } : {}) }, (client, entry, signal) =>
@@ -227,10 +250,11 @@ export class GatewaySession {
           .then((answer) => this.sealed(answer, { service: entry.name, method: 'resources/read', name: uri }) as Awaited<ReturnType<typeof client.readResource>>),
       );
     });
-    s.setRequestHandler('prompts/list', (r) => this.listed('prompts', (c) => exposedPrompts(c.prompts), r.params?.cursor, (prompts) => ({ prompts })));
+    s.setRequestHandler('prompts/list', (r) => this.listed('prompts', (c) => exposedPrompts(c.prompts), (p) => p.name, r.params?.cursor, (prompts) => ({ prompts })));
     s.setRequestHandler('prompts/get', async (request, extra) => {
       const route = core.catalog().prompts.get(request.params.name);
       if (!route) throw new ClientError(ProtocolErrorCode.InvalidParams, `Unknown prompt: ${request.params.name}`);
+      this.admit('prompt', route.name, 'prompts/get', extra, request.params.arguments);
       const resumed = this.resumedFlow(extra, 'prompts/get', route.name, route.members);
       if (resumed?.held !== undefined) return (await this.resumeHeld(resumed, extra, 'prompts/get', route.name)) as Awaited<ReturnType<Client['getPrompt']>>;
       const params = { name: route.upstreamName, ...(request.params.arguments ? { arguments: request.params.arguments } : {}), ...roundParams(extra, resumed) };
@@ -245,6 +269,7 @@ export class GatewaySession {
         client
           .getPrompt({ ...params, ...this.upstreamMeta(request.params._meta, client) } as Parameters<typeof client.getPrompt>[0], { signal, timeout: core.callTimeoutMs, allowInputRequired: true })
           .then((answer) => this.sealed(answer, { service: entry.name, method: 'prompts/get', name: route.name }) as Awaited<ReturnType<typeof client.getPrompt>>),
+        request.params.arguments,
       );
     });
 
@@ -253,12 +278,13 @@ export class GatewaySession {
       const catalog = core.catalog();
       let members: readonly string[];
       let params = request.params;
+      const allowed = ref.type === 'ref/prompt' ? core.access.allows(this.identity, 'prompt', ref.name) : core.access.allows(this.identity, 'resource', ref.uri);
       if (ref.type === 'ref/prompt') {
-        const route = catalog.prompts.get(ref.name);
+        const route = allowed ? catalog.prompts.get(ref.name) : undefined;
         members = route?.members ?? [];
         if (route) params = { ...params, ref: { ...ref, name: route.upstreamName } };
       } else {
-        members = catalog.templates.get(ref.uri)?.members ?? resourceOwners(catalog, ref.uri);
+        members = allowed ? (catalog.templates.get(ref.uri)?.members ?? resourceOwners(catalog, ref.uri)) : [];
       }
       if (members.length === 0) throw new ClientError(ProtocolErrorCode.InvalidParams, `Nothing to complete for ${ref.type === 'ref/prompt' ? `prompt ${ref.name}` : `resource ${ref.uri}`}`);
       return this.routed<CompleteResult>('completion/complete', ref.type === 'ref/prompt' ? ref.name : ref.uri, extra, { members }, (client, _e, signal) =>
@@ -314,7 +340,7 @@ export class GatewaySession {
 
   private async subscribe(uri: string, extra?: Extra): Promise<void> {
     const core = this.core;
-    const members = resourceOwners(core.catalog(), uri);
+    const members = core.access.allows(this.identity, 'resource', uri) ? resourceOwners(core.catalog(), uri) : [];
     if (members.length === 0) throw new ClientError(ProtocolErrorCode.InvalidParams, `Resource not found: ${uri}`, { uri });
     let chosen = '';
     await this.routed('resources/subscribe', uri, extra, { members }, async (client, entry, signal) => {
@@ -405,11 +431,49 @@ export class GatewaySession {
    * answer carries the cache hint of the upstream lists behind it (the smallest remaining ttl,
    * private if any is); a 2025 answer has no such fields, as before.
    */
-  private async listed<T, R>(kind: PagedKind, items: (catalog: CatalogSnapshot) => readonly T[], cursor: string | undefined, wrap: (items: T[]) => R): Promise<R & { nextCursor?: string }> {
+  private async listed<T, R>(
+    kind: PagedKind,
+    items: (catalog: CatalogSnapshot) => readonly T[],
+    nameOf: (item: T) => string,
+    cursor: string | undefined,
+    wrap: (items: T[]) => R,
+  ): Promise<R & { nextCursor?: string }> {
     const lists = UPSTREAM_LISTS[kind];
     const catalog = await this.core.freshCatalog(lists);
-    const page = this.page(kind, items(catalog), cursor, wrap);
-    return this.era === 'modern' ? { ...page, ...this.core.listFreshness(lists) } : page;
+    const access = this.core.access;
+    // Filtered before paging, so pages are full and a cursor never reveals what is hidden.
+    const page = this.page(kind, access.filter(this.identity, ACCESS_KIND[kind], items(catalog), nameOf), cursor, wrap);
+    if (this.era !== 'modern') return page;
+    const freshness = this.core.listFreshness(lists);
+    // A list that depends on who asks must not be served to anyone else from a shared cache.
+    return { ...page, ...freshness, ...(access.identityScoped ? { cacheScope: 'private' as const } : {}) };
+  }
+
+  /** What a call is, for its audit line. */
+  private callContext(method: string, extra: Extra | undefined, args?: unknown): CallContext {
+    const client = this.server.getClientVersion();
+    const meta = extra?.mcpReq._meta as Record<string, unknown> | undefined;
+    const envelopeVersion = meta?.[PROTOCOL_VERSION_META_KEY];
+    const protocolVersion = typeof envelopeVersion === 'string' ? envelopeVersion : this.server.getNegotiatedProtocolVersion();
+    return {
+      method,
+      era: this.era === 'modern' ? '2026' : '2025',
+      ...(protocolVersion ? { protocolVersion } : {}),
+      ...(client ? { client: { name: client.name, version: client.version } } : {}),
+      ...(args !== undefined ? { arguments: args } : {}),
+    };
+  }
+
+  /** Policy, then (unless the HTTP layer took them) rate limits: a refusal is audited and thrown. */
+  private admit(kind: AccessKind, name: string, method: string, extra: Extra, args?: unknown): void {
+    const access = this.core.access;
+    if (!access.policy && !access.limits && !access.audit) return;
+    const call = this.callContext(method, extra, args);
+    access.admit(this.identity, kind, name, call);
+    // A retried input_required round continues a call already admitted: it costs no token.
+    if (kind !== 'tool' || this.limitsChecked || extra.mcpReq.requestState !== undefined) return;
+    const decision = access.take(this.identity, name, call);
+    if (!decision.ok) throw rateLimitError(decision, name);
   }
 
   private page<T, R>(kind: PagedKind, all: readonly T[], cursor: string | undefined, wrap: (items: T[]) => R): R & { nextCursor?: string } {
@@ -423,7 +487,14 @@ export class GatewaySession {
   }
 
   /** Route one request, keep it findable for upstream callbacks, record metrics, map errors. */
-  private async routed<T>(method: string, name: string, extra: Extra | undefined, target: { toolName?: string; members: readonly string[]; noHedge?: boolean }, operation: Operation<T>): Promise<T> {
+  private async routed<T>(
+    method: string,
+    name: string,
+    extra: Extra | undefined,
+    target: { toolName?: string; members: readonly string[]; noHedge?: boolean },
+    operation: Operation<T>,
+    args?: unknown,
+  ): Promise<T> {
     const started = performance.now();
     // Work this instance does on its own (re-making another instance's subscription) has no client
     // request to answer on, so nothing the upstream sends meanwhile can be attributed to one.
@@ -451,8 +522,26 @@ export class GatewaySession {
       if (extra) this.inflight.delete(extra);
     }
     const service = outcome.service ?? outcome.attempts.at(-1)?.service ?? '';
-    this.core.metrics.record({ method, service, tool: name, latencyMs: performance.now() - started, ok: !outcome.error, failovers: outcome.failoverAttempts, era: this.era === 'modern' ? '2026' : '2025' });
+    const latencyMs = performance.now() - started;
+    this.core.metrics.record({ method, service, tool: name, latencyMs, ok: !outcome.error, failovers: outcome.failoverAttempts, era: this.era === 'modern' ? '2026' : '2025' });
+    if (this.core.access.audit && extra) this.audited(method, name, extra, args, outcome, latencyMs);
     return answerOf(outcome);
+  }
+
+  private audited(method: string, name: string, extra: Extra, args: unknown, outcome: DispatchOutcome<unknown>, latencyMs: number): void {
+    const service = outcome.service ?? outcome.attempts.at(-1)?.service;
+    const group = service === undefined ? undefined : this.core.router.registry.get(service)?.descriptor.replicaGroup;
+    const asks = !outcome.error && isInputRequired(outcome.value);
+    this.core.access.record({
+      identity: this.identity,
+      ...this.callContext(method, extra, args),
+      name,
+      ...(service !== undefined ? { service, upstream: group ?? service } : {}),
+      outcome: outcome.error ? 'error' : asks ? 'input_required' : 'ok',
+      ...(outcome.error ? { reason: outcome.error.code } : {}),
+      latencyMs,
+      ...(outcome.error ? {} : { result: outcome.value }),
+    });
   }
 
   /** What observers (tracing) are told about a call: its method and target, and the client's trace context, revision and request id. */

@@ -96,6 +96,16 @@ function render(s) {
   });
   if (tools.length === 0) tools.push(emptyRow(3, 'No tools yet.'));
   $('tools').replaceChildren(...tools);
+  const changes = (s.definitionChanges || []).map((c) => {
+    const tr = el('tr');
+    tr.dataset.change = c.key;
+    cell(tr, c.key, '', 'key');
+    pill(cell(tr, undefined, '', ''), c.action === 'block' ? 'blocked' : c.action, c.action === 'block' ? 'open' : 'half-open', 'action');
+    cell(tr, new Date(c.seenAt).toLocaleString(), 'muted', 'seen');
+    return tr;
+  });
+  if (changes.length === 0) changes.push(emptyRow(3, 'No tool definition changes awaiting approval.'));
+  $('changes').replaceChildren(...changes);
 }
 function emptyRow(span, text) {
   const tr = el('tr');
@@ -122,7 +132,9 @@ const BODY = `<header><h1>Switchboard gateway</h1><span id="conn" class="muted">
 <th class="num">in-flight</th><th class="num">requests</th><th class="num">calls/s</th><th class="num">p50</th><th class="num">p99</th>
 <th class="num">errors</th><th>last error</th></tr></thead><tbody id="services"></tbody></table></section>
 <section><h2>Tools and replica sets</h2><table><thead><tr><th>tool</th><th class="num">replicas</th><th>served by</th></tr></thead>
-<tbody id="tools"></tbody></table></section>`;
+<tbody id="tools"></tbody></table></section>
+<section><h2>Tool definition changes awaiting approval</h2><table><thead><tr><th>upstream/tool</th><th>meanwhile</th><th>first seen</th></tr></thead>
+<tbody id="changes"></tbody></table></section>`;
 
 export const DASHBOARD_HTML = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">

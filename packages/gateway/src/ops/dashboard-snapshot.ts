@@ -32,6 +32,16 @@ export interface DashboardTool {
   members: string[];
 }
 
+/** A tool whose definition changed from its pin, awaiting `switchboard pins approve`. */
+export interface DashboardDefinitionChange {
+  /** upstream/tool */
+  key: string;
+  /** What the gateway does meanwhile: 'block' hides the tool, 'warn' serves it changed. */
+  action: 'block' | 'warn' | 'accept';
+  /** ISO time the change was first seen. */
+  seenAt: string;
+}
+
 export interface DashboardSnapshot {
   /** Epoch ms when the snapshot was built. */
   at: number;
@@ -40,6 +50,7 @@ export interface DashboardSnapshot {
   conflicts: number;
   services: DashboardService[];
   tools: DashboardTool[];
+  definitionChanges: DashboardDefinitionChange[];
 }
 
 /**
@@ -99,6 +110,9 @@ export function buildDashboardSnapshot(gateway: Gateway, rates: RateTracker, now
       ...(e.health.lastError ? { lastError: e.health.lastError } : {}),
     })),
     tools: [...catalog.tools.values()].map((t) => ({ name: t.name, members: [...t.members] })).sort((a, b) => a.name.localeCompare(b.name)),
+    definitionChanges: Object.entries(gateway.pins?.pending() ?? {})
+      .map(([key, p]) => ({ key, action: gateway.pins!.action, seenAt: p.at }))
+      .sort((a, b) => a.key.localeCompare(b.key)),
   };
 }
 

@@ -36,6 +36,20 @@ export class GatewayMetrics {
   /** service\0kind → messages from shared upstreams dropped because no session could be named. */
   private readonly dropped = new Map<string, number>();
 
+  /** upstream/tool\0action → tool definition changes seen. */
+  private readonly definitionChanges = new Map<string, number>();
+  /** Calls refused by policy or a rate limit. */
+  private readonly refusals = { policy: 0, rate_limit: 0 };
+
+  definitionChanged(key: string, action: 'block' | 'warn' | 'accept'): void {
+    const k = `${key}\0${action}`;
+    this.definitionChanges.set(k, (this.definitionChanges.get(k) ?? 0) + 1);
+  }
+
+  accessRefused(reason: 'policy' | 'rate_limit'): void {
+    this.refusals[reason]++;
+  }
+
   sessionOpened(how: 'initialize' | 'resume'): void {
     this.opened[how]++;
   }
@@ -96,6 +110,16 @@ export class GatewayMetrics {
     for (const [key, n] of this.dropped) {
       const [service, kind] = key.split('\0') as [string, string];
       out.push(`switchboard_gateway_unattributed_dropped_total{service="${esc(service)}",kind="${kind}"} ${n}`);
+    }
+    out.push('# HELP switchboard_gateway_access_refused_total Calls refused by the access policy or a rate limit.', '# TYPE switchboard_gateway_access_refused_total counter');
+    for (const reason of ['policy', 'rate_limit'] as const) out.push(`switchboard_gateway_access_refused_total{reason="${reason}"} ${this.refusals[reason]}`);
+    out.push(
+      '# HELP switchboard_gateway_tool_definition_changes_total Upstream tool definitions that changed from their pin, by what was done (block, warn, accept).',
+      '# TYPE switchboard_gateway_tool_definition_changes_total counter',
+    );
+    for (const [key, n] of this.definitionChanges) {
+      const [tool, action] = key.split('\0') as [string, string];
+      out.push(`switchboard_gateway_tool_definition_changes_total{tool="${esc(tool)}",action="${action}"} ${n}`);
     }
     return out.join('\n') + '\n';
   }

@@ -7,5 +7,5 @@ export { CLIENT_CAPABILITIES_META_KEY, CLIENT_INFO_META_KEY, LATEST_PROTOCOL_VER
 export type { CallToolResult, ClientCapabilities, CompleteResult, Implementation, InitializeRequest, JSONRPCMessage, LoggingLevel, LoggingMessageNotification, MessageExtraInfo, Prompt, Request, RequestId, RequestMeta, Resource, ResourceTemplateType as ResourceTemplate, ResourceUpdatedNotification, Result, ServerContext, ServerNotification, ServerRequest, Tool, Transport, TransportSendOptions } from '@modelcontextprotocol/server';
 export { serveStdio as serveStdioEntry, StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 export { createMcpHandler, isLegacyRequest } from '@modelcontextprotocol/server';
-export type { McpHttpHandler } from '@modelcontextprotocol/server';
+export type { AuthInfo, McpHttpHandler } from '@modelcontextprotocol/server';
 export { toNodeHandler, toWebRequest } from '@modelcontextprotocol/node';
