@@ -196,6 +196,47 @@ describe('switchboard validate', () => {
     expect(await validateCommand.run(capture(), { config: file('gw-ok.yaml') }, [])).toBe(0);
   });
 
+  it('checks policy, rate limits and OAuth before they are in force: bad CEL, a rule covering nothing, a duplicate name', async () => {
+    writeFileSync(
+      file('policy.yaml'),
+      [
+        'gateway:',
+        '  auth: { oauth: { issuer: not-a-url } }',
+        '  policy:',
+        '    rules:',
+        '      - { name: a, effect: deny, tools: ["x"], when: "identity.claims.team ==" }',
+        '      - { name: b, effect: allow }',
+        '      - { name: a, effect: allow, tools: ["*"] }',
+        '  rateLimits: [{ name: r, limit: 0, windowSeconds: 60 }]',
+        '',
+      ].join('\n'),
+    );
+    const io = capture();
+    expect(await validateCommand.run(io, { config: file('policy.yaml') }, [])).toBe(2);
+    expect(io.stderr).toContain('gateway.auth.oauth.issuer');
+    expect(io.stderr).toContain('gateway.policy.rules[0].when: not valid CEL');
+    expect(io.stderr).toContain('gateway.policy.rules[1]: a rule must cover tools, prompts or resources');
+    expect(io.stderr).toContain('gateway.policy.rules[2].name: two rules are named a');
+    expect(io.stderr).toContain('gateway.rateLimits[0].limit');
+    writeFileSync(file('policy-ok.yaml'), 'gateway:\n  policy:\n    rules:\n      - { name: a, effect: deny, tools: ["x"], when: \'identity.claims.team == "ops"\' }\n');
+    expect(await validateCommand.run(capture(), { config: file('policy-ok.yaml') }, [])).toBe(0);
+  });
+
+  it("accepts the security guide's complete secured config", async () => {
+    const guide = readFileSync(new URL('../docs/security.md', import.meta.url), 'utf8');
+    const yaml = /## A complete secured config\n\n```yaml\n([\s\S]*?)```/.exec(guide)?.[1];
+    expect(yaml).toBeDefined();
+    writeFileSync(file('secured.yaml'), yaml!);
+    const env = { FILES_UPSTREAM_TOKEN: 'upstream-token-0123456789', NIGHTLY_JOB_TOKEN: 'nightly-token-0123456789', SWITCHBOARD_SESSION_SECRET: 'session-secret-0123456789abcdef0123456789' };
+    Object.assign(process.env, env);
+    try {
+      const io = capture();
+      expect(await validateCommand.run(io, { config: file('secured.yaml') }, []), io.stderr).toBe(0);
+    } finally {
+      for (const key of Object.keys(env)) delete process.env[key];
+    }
+  });
+
   it('reports an unreadable or unparsable file as a problem (exit 2)', async () => {
     const missing = capture();
     expect(await validateCommand.run(missing, { config: file('nope.yaml'), json: true }, [])).toBe(2);

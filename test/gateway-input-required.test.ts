@@ -109,3 +109,27 @@ describe('input_required through the gateway', () => {
     expect(text).toBe(`${asked[0]!.split(' ')[0]}: legacy confirmed (state ${asked[0]!.split(' ')[0]}-state-for-legacy)`);
   });
 });
+
+describe('a sealed requestState is bound to the identity it was handed to', () => {
+  it('resumes for its own identity, and is refused (-32602) when another identity replays it', async () => {
+    const tokens = ['alice-input-token-0123456789', 'bob-input-token-0123456789'];
+    const own = await startGateway([{ name: 'replica-a', url: a.url }], { http: { sessionSecrets: [SECRET], auth: { bearerTokens: [{ token: tokens[0]!, subject: 'alice' }, { token: tokens[1]!, subject: 'bob' }] } } });
+    const connect = async (token: string): Promise<ModernClient> => {
+      const client = new ModernClient({ name: 'modern', version: '1.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } }, capabilities: { elicitation: { form: {} } } });
+      await client.connect(new ModernHttpTransport(new URL(own.http.url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+      clients.push(client);
+      return client;
+    };
+    try {
+      const alice = await connect(tokens[0]!);
+      const bob = await connect(tokens[1]!);
+      const first = (await alice.callTool({ name: 'confirm', arguments: { what: 'mine' } }, { allowInputRequired: true })) as unknown as { requestState: string };
+      const inputResponses = { ok: { action: 'accept', content: { ok: true } } };
+      const retry = (client: ModernClient) => client.callTool({ name: 'confirm', arguments: { what: 'mine' }, inputResponses, requestState: first.requestState } as never);
+      await expect(retry(bob)).rejects.toMatchObject({ code: -32602 });
+      expect(firstText(await retry(alice))).toMatch(/^replica-a: mine confirmed/);
+    } finally {
+      await own.close();
+    }
+  });
+});

@@ -62,5 +62,18 @@ health:                   # or \`health: false\` to turn active checks off
 
 discoveryIntervalMs: 60000   # how often discovery looks again
 logLevel: warn               # debug | info | warn | error | silent
+
+# How \`switchboard serve\` exposes all of it (docs/gateway.md, docs/security.md).
+gateway:
+  http: { port: 8080, host: 127.0.0.1, path: /mcp }
+  # Tool definitions are pinned the first time they are seen; a changed one (description, schema,
+  # annotations) is held back until approved: switchboard pins list|approve --config <this file>
+  pins:
+    onDefinitionChange: block   # block | warn | accept
+  # auth:
+  #   oauth: { issuer: https://idp.example.com, requiredScopes: [mcp:tools] }
+  # policy:
+  #   rules:
+  #     - { name: no-deletes, effect: deny, tools: ["*delete*"] }
 `;
 }

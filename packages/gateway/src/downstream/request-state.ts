@@ -21,6 +21,8 @@ export interface HeldRequestState {
   /** A 2025 upstream's call held on a gateway instance (see held-calls.ts): which call, and which instance holds it. */
   readonly held?: string;
   readonly instance?: string;
+  /** The identity (its key) whose request it answers: a retry by anyone else is refused. */
+  readonly principal?: string;
 }
 
 interface Envelope extends HeldRequestState {
@@ -109,7 +111,7 @@ function parseEnvelope(text: string): Envelope | undefined {
   try {
     const e = JSON.parse(text) as Partial<Envelope>;
     if (typeof e.service !== 'string' || typeof e.method !== 'string' || typeof e.name !== 'string' || typeof e.exp !== 'number') return undefined;
-    for (const k of ['upstream', 'held', 'instance'] as const) if (e[k] !== undefined && typeof e[k] !== 'string') return undefined;
+    for (const k of ['upstream', 'held', 'instance', 'principal'] as const) if (e[k] !== undefined && typeof e[k] !== 'string') return undefined;
     return e as Envelope;
   } catch {
     return undefined;

@@ -387,6 +387,8 @@ export class GatewaySession {
     const held = extra.mcpReq.requestState?.<HeldRequestState | string>();
     if (held === undefined) return undefined;
     if (typeof held === 'string' || held.method !== method || held.name !== name) throw new ClientError(ProtocolErrorCode.InvalidParams, 'Invalid or expired requestState', { reason: 'invalid_request_state' });
+    // Sealed for one identity: another one replaying it (a leaked state) learns nothing and resumes nothing.
+    if (held.principal !== undefined && held.principal !== this.identity.key) throw new ClientError(ProtocolErrorCode.InvalidParams, 'Invalid or expired requestState', { reason: 'invalid_request_state' });
     if (!members.includes(held.service)) {
       throw new ClientError(ProtocolErrorCode.InvalidParams, `the server that asked for this input (${held.service}) no longer serves ${name}; start the request again`, { reason: 'input_required_server_gone' });
     }
@@ -396,7 +398,7 @@ export class GatewaySession {
   /** An upstream's input_required answer, with its requestState sealed to name the replica (see request-state.ts). */
   private sealed(answer: unknown, origin: Omit<HeldRequestState, 'upstream'>): unknown {
     if (!isInputRequired(answer)) return answer;
-    const requestState = this.core.requestStates.seal({ ...origin, ...(answer.requestState !== undefined ? { upstream: answer.requestState } : {}) });
+    const requestState = this.core.requestStates.seal({ ...origin, principal: this.identity.key, ...(answer.requestState !== undefined ? { upstream: answer.requestState } : {}) });
     return { resultType: 'input_required', ...(answer.inputRequests ? { inputRequests: answer.inputRequests } : {}), requestState };
   }
 
@@ -644,7 +646,7 @@ export class GatewaySession {
       await sent;
     }
     if (step.kind === 'input') {
-      const requestState = core.requestStates.seal({ service: held.service, method, name, held: held.id, instance: core.router.instanceId });
+      const requestState = core.requestStates.seal({ service: held.service, method, name, held: held.id, instance: core.router.instanceId, principal: this.identity.key });
       return { resultType: 'input_required', inputRequests: step.inputRequests, requestState };
     }
     await core.heldCalls.finish(held);
