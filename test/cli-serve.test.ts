@@ -105,6 +105,23 @@ describe('switchboard serve', () => {
     await stopServe(child);
   });
 
+  it('applies gateway.policy edits live: a tool denied in the file leaves lists and is refused naming the rule', async () => {
+    const file = join(dir, 'policy.yaml');
+    const config = (deny: string) =>
+      ['discovery:', '  - type: static', '    servers:', `      - { name: r1, url: "${replicas[0]!.url}" }`, 'gateway:', '  pins: false', '  policy:', '    rules:', `      - { name: no-${deny}, effect: deny, tools: ["${deny}"] }`].join('\n');
+    writeFileSync(file, config('echo'));
+    const { url, child, stderr } = await startServe(file, process.env, children);
+    const client = new Client({ name: 'policy-client', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+    expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual(['whoami']);
+    writeFileSync(file, config('whoami'));
+    await waitFor(() => /config reloaded.*gateway\.policy/.test(stderr()), { what: 'the policy change applied' });
+    expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual(['echo']);
+    await expect(client.callTool({ name: 'whoami' })).rejects.toThrow(/no-whoami/);
+    await client.close();
+    await stopServe(child);
+  });
+
   it('serves the upstreams over HTTP with auth, balances replicas, and stops cleanly on SIGTERM', async () => {
     const { url, child, stderr } = await startServe(join(dir, 'gateway.yaml'), { ...process.env, SERVE_TOKEN: TOKEN }, children);
 
