@@ -161,6 +161,24 @@ describe('switchboard serve', () => {
     await waitFor(() => fixtureProcesses('serve-compute-7f3a').length === 0, { what: 'the gateway and its upstream to exit' });
   });
 
+  it('applies policy and rate limits to its local stdio client too', async () => {
+    const file = join(dir, 'stdio-limits.yaml');
+    writeFileSync(
+      file,
+      ['discovery:', '  - type: static', '    servers:', `      - { name: r1, url: "${replicas[0]!.url}" }`, 'gateway:', '  pins: false', '  policy: { rules: [{ name: local-no-whoami, effect: deny, tools: [whoami], subjects: [local] }] }', '  rateLimits: [{ name: one-echo, tools: [echo], limit: 1, windowSeconds: 600 }]'].join('\n'),
+    );
+    const client = new Client({ name: 'desktop-client', version: '1.0.0' });
+    await client.connect(new StdioClientTransport({ command: process.execPath, args: [BIN, 'serve', '-c', file, '--stdio'], stderr: 'pipe' }));
+    try {
+      expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['echo']);
+      await expect(client.callTool({ name: 'whoami' })).rejects.toMatchObject({ code: -32003 });
+      expect(JSON.stringify((await client.callTool({ name: 'echo', arguments: { text: 'once' } })).content)).toContain('once');
+      await expect(client.callTool({ name: 'echo', arguments: { text: 'twice' } })).rejects.toMatchObject({ code: -32004, message: expect.stringContaining('one-echo') });
+    } finally {
+      await client.close();
+    }
+  });
+
   it('rejects an unset environment variable and a bad gateway section with the path', async () => {
     const run = (file: string, env: NodeJS.ProcessEnv) =>
       new Promise<{ code: number | null; stderr: string }>((resolve) => {

@@ -473,7 +473,8 @@ export class GatewaySession {
     const call = this.callContext(method, extra, args);
     access.admit(this.identity, kind, name, call);
     // A retried input_required round continues a call already admitted: it costs no token.
-    if (kind !== 'tool' || this.limitsChecked || extra.mcpReq.requestState !== undefined) return;
+    // (requestState is the SDK's accessor of the verified state: call it to see whether there is one.)
+    if (kind !== 'tool' || this.limitsChecked || extra.mcpReq.requestState?.() !== undefined) return;
     const decision = access.take(this.identity, name, call);
     if (!decision.ok) throw rateLimitError(decision, name);
   }
