@@ -51,6 +51,8 @@ export interface GatewayOptions {
   heldCalls?: HeldCallsOptions;
   /** Who may see and call what, rate limits, and the audit log (default: everything, unlimited, none). */
   access?: AccessOptions;
+  /** Also hand each audit line to this (the OpenTelemetry log exporter of @switchboard/tracing-otel, where tracing is on). */
+  auditExport?: (line: Record<string, unknown>) => void;
   /** Pin tool definitions and handle changes to them (default: off; `switchboard serve` turns it on). */
   pins?: PinsConfig;
 }
@@ -105,6 +107,7 @@ class GatewayImpl implements Gateway, GatewayCore {
   access: AccessControl;
   readonly pins: ToolPins | undefined;
   private secretsGiven: boolean;
+  private readonly auditExport: ((line: Record<string, unknown>) => void) | undefined;
   private readonly reaper: NodeJS.Timeout;
   private readonly mode: NamingMode;
   private readonly sessions = new Set<GatewaySession>();
@@ -129,6 +132,7 @@ class GatewayImpl implements Gateway, GatewayCore {
     this.pageSize = Math.max(1, options.pageSize ?? 100);
     this.requestStates = new RequestStateSeal(options.sessionSecrets);
     this.heldCalls = new HeldCalls(options.heldCalls);
+    this.auditExport = options.auditExport;
     this.access = this.accessFrom(options.access);
     this.pins = options.pins ? new ToolPins(options.pins, this.logger) : undefined;
     if (this.pins) {
@@ -258,6 +262,7 @@ class GatewayImpl implements Gateway, GatewayCore {
   private accessFrom(options: AccessOptions | undefined): AccessControl {
     const access = new AccessControl(options ?? {}, this.logger);
     access.onRefused = (reason) => this.metrics.accessRefused(reason);
+    if (access.audit && this.auditExport) access.audit.onLine = this.auditExport;
     return access;
   }
 

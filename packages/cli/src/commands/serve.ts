@@ -9,7 +9,7 @@ import { createEtcdSessionStore } from '@switchboard/discovery-etcd';
 import { createGateway, GATEWAY_CLIENT_CAPABILITIES, gatewayConfigSchema, serveHttp, serveStdio, type HttpGateway, type SessionStateStore, type SharedSessionState, type StdioGateway } from '@switchboard/gateway';
 import { UsageError, type CliIo } from '../io.js';
 import { builtinPlugins } from '../plugins.js';
-import { observersFor } from '../observers.js';
+import { auditExportFor, observersFor } from '../observers.js';
 import { untilSignal } from '../until-signal.js';
 import { watchConfig } from '../config-watch.js';
 import { accessOptions, gatewayReload, parseGatewaySection } from '../gateway-reload.js';
@@ -69,6 +69,7 @@ export async function runServe(io: CliIo, options: ServeOptions): Promise<number
       ...(gw.processIdleMs ? { processIdleMs: gw.processIdleMs } : {}),
       ...(gw.pageSize ? { pageSize: gw.pageSize } : {}),
       access: accessOptions(gw, dirname(file)),
+      ...(gw.audit ? await auditExportFor(config, (m) => io.err(m)).then((auditExport) => (auditExport ? { auditExport } : {})) : {}),
       ...(gw.pins !== false ? { pins: { file: resolve(dirname(file), gw.pins.file ?? PINS_FILE), onDefinitionChange: gw.pins.onDefinitionChange } } : {}),
     });
     await gateway.ready();
