@@ -287,7 +287,7 @@ class GatewayImpl implements Gateway, GatewayCore {
     this.closed = true;
     this.unsubscribe();
     clearInterval(this.reaper);
-    this.pins?.close();
+    await this.pins?.close();
     await this.heldCalls.close();
     await this.access.close();
     await Promise.all([...this.sessions].map((s) => s.close()));

@@ -22,4 +22,5 @@ export type { PolicyConfig, PolicyRuleConfig } from './access/policy.js';
 export type { RateLimitConfig } from './access/rate-limits.js';
 export type { AuditConfig } from './access/audit-log.js';
 export { ToolPins, fingerprint, pinnedView, type DefinitionChangeAction, type PinsConfig } from './access/tool-pins.js';
-export { readPinFile, writePinFile, type PinFileContents, type PinnedDefinition } from './access/pin-file.js';
+export { readPinFile, writePinFile, EMPTY_PINS, type PinFileContents, type PinnedDefinition } from './access/pin-file.js';
+export { filePinStorage, type PinStorage } from './access/pin-storage.js';

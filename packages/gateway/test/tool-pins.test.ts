@@ -12,7 +12,7 @@ const dirs: string[] = [];
 const open: ToolPins[] = [];
 
 afterEach(async () => {
-  for (const p of open.splice(0)) p.close();
+  for (const p of open.splice(0)) await p.close();
   await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
 });
 
@@ -39,8 +39,10 @@ describe('ToolPins', () => {
     expect([...p.review(entry('fs', [changed])).keys()]).toEqual(['read']);
     p.review(entry('fs', [changed]));
     expect(changes).toEqual(['fs/read:warn']);
+    await p.flush();
     expect(readPinFile(file).pending['fs/read']?.definition).toMatchObject({ description: changed.description });
     p.review(entry('fs', [tool('Reads a file')]));
+    await p.flush();
     expect(readPinFile(file).pending).toEqual({});
   });
 
@@ -48,6 +50,7 @@ describe('ToolPins', () => {
     const accept = await pins('accept');
     accept.pins.review(entry('fs', [tool('v1')]));
     expect([...accept.pins.review(entry('fs', [tool('v2')])).keys()]).toEqual(['read']);
+    await accept.pins.flush();
     expect(readPinFile(accept.file).pins['fs/read']?.definition).toMatchObject({ description: 'v2' });
     expect(accept.changes).toEqual(['fs/read:accept']);
 
@@ -56,6 +59,8 @@ describe('ToolPins', () => {
     // A second replica with the same definition is the same pin; one with another is blocked.
     expect([...block.pins.review(entry('fs-2', [tool('v1')], 'fs')).keys()]).toEqual(['read']);
     expect([...block.pins.review(entry('fs-3', [tool('v1', { annotations: { destructiveHint: true } })], 'fs')).keys()]).toEqual([]);
+    await block.pins.flush();
     expect(Object.keys(readPinFile(block.file).pins)).toEqual(['fs/read']);
+    expect(Object.keys(readPinFile(block.file).pending)).toEqual(['fs/read']);
   });
 });

@@ -9,6 +9,7 @@ export { EtcdDiscoverer } from './discoverer.js';
 export { registerService, DEFAULT_TTL_SECONDS, type RegisterServiceOptions, type Registration } from './register.js';
 export { measurePutToDiscovered, type MeasurePutOptions } from './bench.js';
 export { serviceKey } from './entry.js';
+export { createEtcdDocumentStore, type EtcdDocumentStore, type EtcdDocumentStoreOptions } from './document-store.js';
 export { createEtcdSessionStore, DEFAULT_SESSION_PREFIX, type EtcdSessionStore, type EtcdSessionStoreOptions } from './session-store.js';
 export {
   etcdOptionsSchema,

@@ -1,15 +1,13 @@
 // `switchboard pins list|approve`: the tool definitions a gateway pinned, and the changes it holds
 // back (onDefinitionChange: block) or warns about until an operator approves them. Approving
 // rewrites the pin file; a running gateway watches it and serves the approved definition at once.
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
-import { parseConfig, readConfigFile } from '@switchboard/core';
-import { readPinFile, writePinFile, type PinFileContents } from '@switchboard/gateway';
+import { createLogger, parseConfig, readConfigFile } from '@switchboard/core';
+import type { PinFileContents } from '@switchboard/gateway';
 import { UsageError, type CliIo } from '../io.js';
 import { parseGatewaySection } from '../gateway-reload.js';
-
-/** The pin file's name beside the config file, unless `gateway.pins.file` names another. */
-export const PINS_FILE = 'switchboard.pins.json';
+import { openPins, type OpenedPins } from '../pin-storage.js';
 
 export interface PinsOptions {
   config?: string;
@@ -17,12 +15,12 @@ export interface PinsOptions {
   json?: boolean;
 }
 
-async function pinFileOf(configFile: string): Promise<string> {
+async function pinsOf(configFile: string): Promise<OpenedPins> {
   const file = resolve(configFile);
   const config = parseConfig(await readConfigFile(file), file);
   const gw = parseGatewaySection(config.gateway, file);
   if (gw.pins === false) throw new UsageError(`tool-definition pinning is off in ${file} (gateway.pins: false)`, 'pins');
-  return resolve(dirname(file), gw.pins.file ?? PINS_FILE);
+  return openPins(gw.pins, file, createLogger({ level: 'error' }));
 }
 
 const pretty = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
@@ -37,15 +35,23 @@ function diffOf(contents: PinFileContents, key: string): string {
 export async function runPins(io: CliIo, action: string | undefined, keys: readonly string[], options: PinsOptions): Promise<number> {
   if (!options.config) throw new UsageError('--config FILE is required', 'pins');
   if (action !== 'list' && action !== 'approve') throw new UsageError(`expected 'list' or 'approve' (got '${action ?? ''}')`, 'pins');
-  const file = await pinFileOf(options.config);
-  const contents = readPinFile(file);
+  const pins = await pinsOf(options.config);
+  try {
+    return await run(io, action, keys, options, pins);
+  } finally {
+    await pins.store.close();
+  }
+}
+
+async function run(io: CliIo, action: 'list' | 'approve', keys: readonly string[], options: PinsOptions, pins: OpenedPins): Promise<number> {
+  const contents = pins.initial;
   const pending = Object.keys(contents.pending).sort();
   if (action === 'list') {
     if (options.json) {
-      io.out(JSON.stringify({ file, pinned: Object.keys(contents.pins).sort(), pending }, null, 2));
+      io.out(JSON.stringify({ store: pins.where, pinned: Object.keys(contents.pins).sort(), pending }, null, 2));
       return 0;
     }
-    io.out(`${file}: ${Object.keys(contents.pins).length} tool definition(s) pinned, ${pending.length} change(s) awaiting approval`);
+    io.out(`${pins.where}: ${Object.keys(contents.pins).length} tool definition(s) pinned, ${pending.length} change(s) awaiting approval`);
     for (const key of pending) io.out(`\n${diffOf(contents, key)}`);
     if (pending.length > 0) io.out(`approve with: switchboard pins approve --config ${options.config} ${pending.length === 1 ? pending[0] : '--all'}`);
     return 0;
@@ -61,16 +67,20 @@ export async function runPins(io: CliIo, action: string | undefined, keys: reado
     io.out('no change is awaiting approval');
     return 0;
   }
-  const pins = { ...contents.pins };
-  const left = { ...contents.pending };
-  for (const key of chosen) {
-    io.out(diffOf(contents, key));
-    pins[key] = { ...left[key]!, at: new Date().toISOString() };
-    delete left[key];
-  }
-  // Read again just before writing: the gateway may have recorded another change meanwhile.
-  const latest = readPinFile(file);
-  writePinFile(file, { version: 1, pins: { ...latest.pins, ...Object.fromEntries(chosen.map((k) => [k, pins[k]!])) }, pending: Object.fromEntries(Object.entries(latest.pending).filter(([k, v]) => !chosen.includes(k) || v.fingerprint !== contents.pending[k]!.fingerprint)) });
+  for (const key of chosen) io.out(diffOf(contents, key));
+  const at = new Date().toISOString();
+  // Applied to what is stored when written: a change recorded meanwhile (a gateway saw the tool
+  // change again) is not approved by accident, since only the definition shown is.
+  await pins.store.update((current) => {
+    const next = { pins: { ...current.pins }, pending: { ...current.pending } };
+    for (const key of chosen) {
+      const shown = contents.pending[key]!;
+      if (current.pending[key]?.fingerprint !== shown.fingerprint) continue;
+      next.pins[key] = { ...shown, at };
+      delete next.pending[key];
+    }
+    return { version: 1, ...next };
+  });
   io.out(`approved ${chosen.length} change(s): ${chosen.join(', ')}`);
   return 0;
 }

@@ -13,7 +13,7 @@ import { auditExportFor, observersFor } from '../observers.js';
 import { untilSignal } from '../until-signal.js';
 import { watchConfig } from '../config-watch.js';
 import { accessOptions, gatewayReload, parseGatewaySection } from '../gateway-reload.js';
-import { PINS_FILE } from './pins.js';
+import { openPins, type OpenedPins } from '../pin-storage.js';
 import { assertCanListen } from '../port-check.js';
 
 export interface ServeOptions {
@@ -60,6 +60,7 @@ export async function runServe(io: CliIo, options: ServeOptions): Promise<number
     if (wantHttp) await assertCanListen(options.host ?? gw.http.host, port ?? gw.http.port);
     io.err(`discovering and connecting to upstream servers (up to ${Math.round(config.discoveryTimeoutMs / 1000)} s)…`);
     await router.initialize(); // the gateway opens per-session upstreams with the router's transports
+    const pins: OpenedPins | undefined = gw.pins === false ? undefined : await openPins(gw.pins, file, logger);
     gateway = createGateway({
       router,
       namespace: gw.namespace,
@@ -70,7 +71,7 @@ export async function runServe(io: CliIo, options: ServeOptions): Promise<number
       ...(gw.pageSize ? { pageSize: gw.pageSize } : {}),
       access: accessOptions(gw, dirname(file)),
       ...(gw.audit ? await auditExportFor(config, (m) => io.err(m)).then((auditExport) => (auditExport ? { auditExport } : {})) : {}),
-      ...(gw.pins !== false ? { pins: { file: resolve(dirname(file), gw.pins.file ?? PINS_FILE), onDefinitionChange: gw.pins.onDefinitionChange } } : {}),
+      ...(pins && gw.pins !== false ? { pins: { onDefinitionChange: gw.pins.onDefinitionChange, storage: { store: pins.store, initial: pins.initial } } } : {}),
     });
     await gateway.ready();
     if (wantHttp) {

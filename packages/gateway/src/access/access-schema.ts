@@ -91,6 +91,10 @@ export const rateLimitsSchema = z.array(
 export const pinsSchema = z.strictObject({
   /** Default: switchboard.pins.json beside the config file. */
   file: z.string().min(1).optional(),
+  /** Keep the pins in etcd instead, shared by every instance of a fleet (and the CLI that approves). */
+  store: z
+    .discriminatedUnion('type', [z.strictObject({ type: z.literal('etcd'), endpoints: z.array(z.string().url()).min(1), key: z.string().min(1).default('/switchboard/pins') })])
+    .optional(),
   onDefinitionChange: z.enum(['block', 'warn', 'accept']).default('warn'),
 });
 

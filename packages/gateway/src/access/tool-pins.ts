@@ -6,19 +6,20 @@
 //   accept — the new definition is pinned at once (logged and counted).
 // Pins are kept per upstream (its replica group, else its service name), so replicas share them.
 import { createHash } from 'node:crypto';
-import { watch, type FSWatcher } from 'node:fs';
-import { basename, dirname } from 'node:path';
-import type { Logger, ServiceEntry } from '@switchboard/core';
+import { SwitchboardError, type Logger, type ServiceEntry } from '@switchboard/core';
 import type { Tool } from '../sdk/mcp.js';
 import { stableJson } from '../catalog/stable-json.js';
-import { readPinFile, writePinFile, type PinFileContents, type PinnedDefinition } from './pin-file.js';
+import { readPinFile, type PinFileContents, type PinnedDefinition } from './pin-file.js';
+import { filePinStorage, type PinStorage } from './pin-storage.js';
 
 export type DefinitionChangeAction = 'block' | 'warn' | 'accept';
 
 export interface PinsConfig {
-  /** Where pins are kept (switchboard serve: `switchboard.pins.json` beside the config file). */
-  file: string;
   onDefinitionChange: DefinitionChangeAction;
+  /** The pin file (switchboard serve: `switchboard.pins.json` beside the config file). */
+  file?: string;
+  /** Other storage (etcd for a fleet), with what it holds now; used instead of `file`. */
+  storage?: { readonly store: PinStorage; readonly initial: PinFileContents };
 }
 
 export interface DefinitionChange {
@@ -42,13 +43,42 @@ export function pinOwner(entry: Pick<ServiceEntry, 'name' | 'descriptor'>): stri
   return entry.descriptor.replicaGroup ?? entry.name;
 }
 
+/** What one review learnt, applied to whatever is stored when it is written (see PinStorage). */
+interface PinPatch {
+  /** First sight: pinned unless someone pinned it meanwhile. */
+  readonly tofu: Map<string, PinnedDefinition>;
+  /** onDefinitionChange accept: pinned whatever was there. */
+  readonly accept: Map<string, PinnedDefinition>;
+  /** Changed and awaiting approval. */
+  readonly pend: Map<string, PinnedDefinition>;
+  /** Back to its pinned definition: nothing to approve any more. */
+  readonly unpend: Map<string, string>;
+}
+
+function applyPatch(current: PinFileContents, patch: PinPatch): PinFileContents {
+  const pins = { ...current.pins };
+  const pending = { ...current.pending };
+  for (const [k, v] of patch.tofu) pins[k] ??= v;
+  for (const [k, v] of patch.accept) {
+    pins[k] = v;
+    delete pending[k];
+  }
+  for (const [k, v] of patch.pend) if (pins[k]?.fingerprint !== v.fingerprint && pending[k]?.fingerprint !== v.fingerprint) pending[k] = v;
+  for (const [k, print] of patch.unpend) if (pins[k]?.fingerprint === print) delete pending[k];
+  return { version: 1, pins, pending };
+}
+
+const emptyPatch = (): PinPatch => ({ tofu: new Map(), accept: new Map(), pend: new Map(), unpend: new Map() });
+
 export class ToolPins {
   private contents: PinFileContents;
-  private watcher: FSWatcher | undefined;
-  private reloadTimer: NodeJS.Timeout | undefined;
+  private readonly storage: PinStorage;
+  private readonly unwatch: () => void;
   /** Pending changes already reported (key → fingerprint), so each is logged once. */
   private readonly reported = new Map<string, string>();
-  /** Told of each change seen (metrics) and after the file changed on disk (rebuild the catalogue). */
+  /** Writes in flight, so close() waits for them. */
+  private writing: Promise<unknown> = Promise.resolve();
+  /** Told of each change seen (metrics) and after the stored pins changed elsewhere (rebuild the catalogue). */
   onChange?: (change: DefinitionChange) => void;
   onReload?: () => void;
 
@@ -56,18 +86,16 @@ export class ToolPins {
     private readonly config: PinsConfig,
     private readonly logger: Logger,
   ) {
-    this.contents = readPinFile(config.file);
-    // The CLI approves by rewriting the file: watch its folder (the file is replaced, not edited).
-    try {
-      this.watcher = watch(dirname(config.file), (_event, name) => {
-        if (name !== null && name !== basename(config.file)) return;
-        clearTimeout(this.reloadTimer);
-        this.reloadTimer = setTimeout(() => this.reload(), 50);
-      });
-      this.watcher.on('error', (error) => this.logger.warn('pin file watch failed; approvals apply after a restart', { file: config.file, error }));
-    } catch (error) {
-      this.logger.warn('cannot watch the pin file; approvals apply after a restart', { file: config.file, error });
+    if (config.storage) {
+      this.storage = config.storage.store;
+      this.contents = config.storage.initial;
+    } else {
+      if (!config.file) throw new SwitchboardError('CONFIG_INVALID', 'tool pinning needs a pin file or a store', { plugin: 'gateway-pins' });
+      this.storage = filePinStorage(config.file, logger);
+      this.contents = readPinFile(config.file);
     }
+    // An approval (the CLI), or another instance's pin: take it, and rebuild what clients see.
+    this.unwatch = this.storage.watch((contents) => this.adopt(contents));
   }
 
   get action(): DefinitionChangeAction {
@@ -86,30 +114,29 @@ export class ToolPins {
   review(entry: Pick<ServiceEntry, 'name' | 'descriptor' | 'tools'>): ReadonlyMap<string, Tool> {
     const owner = pinOwner(entry);
     let visible: Map<string, Tool> | undefined;
-    let pins: Record<string, PinnedDefinition> | undefined;
-    let pending: Record<string, PinnedDefinition> | undefined;
-    const now = (): string => new Date().toISOString();
+    const patch = emptyPatch();
+    const at = new Date().toISOString();
     for (const tool of entry.tools.values()) {
       const key = `${owner}/${tool.name}`;
       const print = fingerprint(tool);
       const pinned = this.contents.pins[key];
+      const seen: PinnedDefinition = { fingerprint: print, definition: pinnedView(tool), at };
       if (!pinned) {
-        (pins ??= { ...this.contents.pins })[key] = { fingerprint: print, definition: pinnedView(tool), at: now() };
+        patch.tofu.set(key, seen);
         this.logger.info('tool definition pinned', { key, fingerprint: print });
         continue;
       }
       if (pinned.fingerprint === print) {
-        if (this.contents.pending[key]) delete (pending ??= { ...this.contents.pending })[key]; // changed back
+        if (this.contents.pending[key]) patch.unpend.set(key, print);
         continue;
       }
       if (this.config.onDefinitionChange === 'accept') {
-        (pins ??= { ...this.contents.pins })[key] = { fingerprint: print, definition: pinnedView(tool), at: now() };
-        if (this.contents.pending[key]) delete (pending ??= { ...this.contents.pending })[key];
+        patch.accept.set(key, seen);
         this.logger.warn('tool definition changed; accepted (onDefinitionChange: accept)', { key, from: pinned.fingerprint, to: print });
         this.onChange?.({ key, action: 'accept' });
         continue;
       }
-      if (this.contents.pending[key]?.fingerprint !== print) (pending ??= { ...this.contents.pending })[key] = { fingerprint: print, definition: pinnedView(tool), at: now() };
+      if (this.contents.pending[key]?.fingerprint !== print) patch.pend.set(key, seen);
       if (this.reported.get(key) !== print) {
         this.reported.set(key, print);
         const blocked = this.config.onDefinitionChange === 'block';
@@ -123,32 +150,37 @@ export class ToolPins {
       }
       if (this.config.onDefinitionChange === 'block') (visible ??= new Map(entry.tools)).delete(tool.name);
     }
-    if (pins || pending) this.save({ version: 1, pins: pins ?? this.contents.pins, pending: pending ?? this.contents.pending });
+    if (patch.tofu.size + patch.accept.size + patch.pend.size + patch.unpend.size > 0) this.persist(patch);
     return visible ?? entry.tools;
   }
 
-  close(): void {
-    clearTimeout(this.reloadTimer);
-    this.watcher?.close();
+  /** Resolves once every pin recorded so far is stored. */
+  async flush(): Promise<void> {
+    await this.writing.catch(() => undefined);
   }
 
-  private save(contents: PinFileContents): void {
+  async close(): Promise<void> {
+    this.unwatch();
+    await this.writing.catch(() => undefined);
+    await this.storage.close();
+  }
+
+  /** Apply locally at once (this rebuild's answer), then to what is stored; adopt the stored result. */
+  private persist(patch: PinPatch): void {
+    const expected = applyPatch(this.contents, patch);
+    this.contents = expected;
+    this.writing = this.writing
+      .then(() => this.storage.update((current) => applyPatch(current, patch)))
+      .then((stored) => {
+        // Another writer got there first (another instance pinned a different definition): theirs stands.
+        if (JSON.stringify(stored) !== JSON.stringify(expected)) this.adopt(stored);
+      })
+      .catch((error: unknown) => this.logger.error('cannot store tool pins; they are kept in memory only', { error }));
+  }
+
+  private adopt(contents: PinFileContents): void {
+    if (JSON.stringify(contents) === JSON.stringify(this.contents)) return;
     this.contents = contents;
-    try {
-      writePinFile(this.config.file, contents);
-    } catch (error) {
-      this.logger.error('cannot write the pin file; pins are kept in memory only', { file: this.config.file, error });
-    }
-  }
-
-  private reload(): void {
-    try {
-      const next = readPinFile(this.config.file);
-      if (JSON.stringify(next) === JSON.stringify(this.contents)) return;
-      this.contents = next;
-      this.onReload?.();
-    } catch (error) {
-      this.logger.warn('pin file changed but cannot be read; keeping the pins in force', { file: this.config.file, error });
-    }
+    this.onReload?.();
   }
 }
