@@ -114,3 +114,45 @@ describe('OAuth 2.1 resource server', () => {
     expect((await initializeWith(before)).status).toBe(401);
   });
 });
+
+describe('token exchange toward an upstream (RFC 8693)', () => {
+  it("sends the upstream a token exchanged for the caller's, never the caller's own, and refuses callers it cannot exchange for", async () => {
+    const GATEWAY = { id: 'gateway', secret: 'gateway-secret-0123456789', exchanges: true };
+    const idp = await startTestIssuer([APP, GATEWAY]);
+    const guarded = await startGatewayFixture({ name: 'guarded' });
+    const upstreamResource = 'https://guarded.internal/mcp';
+    const own = await startGateway([{ name: 'guarded', transport: 'http', url: guarded.url, headers: { Authorization: 'Bearer gateway-own-credential' } }], {
+      http: { auth: { oauth: { issuer: idp.issuer }, bearerTokens: [{ token: 'static-token-0123456789', subject: 'cron' }] } },
+      gateway: { upstreamAuth: { guarded: { tokenExchange: { tokenEndpoint: `${idp.issuer}/token`, clientId: GATEWAY.id, clientSecret: GATEWAY.secret, resource: upstreamResource, scope: 'mcp:tools' } } } },
+    });
+    try {
+      const token = await idp.token(APP, own.http.url, 'mcp:tools');
+      const client = new Client({ name: 'exchanging', version: '1' });
+      await client.connect(new StreamableHTTPClientTransport(new URL(own.http.url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+      closers.push(() => client.close());
+      const before = guarded.headers.length;
+      expect(firstText(await client.callTool({ name: 'echo', arguments: { text: 'exchanged' } }))).toBe('exchanged');
+      expect(firstText(await client.callTool({ name: 'echo', arguments: { text: 'cached' } }))).toBe('cached');
+      // One exchange (then cached), for the caller's subject and the upstream's resource.
+      expect(idp.exchanges).toEqual([{ client: 'gateway', subject: 'app', audience: upstreamResource }]);
+      const callHeaders = guarded.headers.slice(before).map((h) => String(h.authorization));
+      const exchanged = callHeaders.find((h) => h !== 'Bearer gateway-own-credential');
+      expect(exchanged).toBeDefined();
+      const payload = JSON.parse(Buffer.from(exchanged!.split('.')[1]!, 'base64url').toString()) as { sub: string; aud: string; act: { sub: string } };
+      expect(payload).toMatchObject({ sub: 'app', aud: upstreamResource, act: { sub: 'gateway' } });
+      for (const h of guarded.headers) expect(JSON.stringify(h)).not.toContain(token);
+
+      // A static-token caller has no token to exchange: a clear refusal, and nothing reaches the upstream.
+      const cron = new Client({ name: 'cron', version: '1' });
+      await cron.connect(new StreamableHTTPClientTransport(new URL(own.http.url), { requestInit: { headers: { authorization: 'Bearer static-token-0123456789' } } }));
+      closers.push(() => cron.close());
+      const seen = guarded.headers.length;
+      await expect(cron.callTool({ name: 'echo', arguments: { text: 'no' } })).rejects.toThrow(/guarded takes only tokens exchanged for an OAuth access token/);
+      expect(guarded.headers.slice(seen).some((h) => h['content-type'] && String(h.authorization) !== 'Bearer gateway-own-credential')).toBe(false);
+    } finally {
+      await own.close();
+      await guarded.close();
+      await idp.close();
+    }
+  });
+});

@@ -1,7 +1,7 @@
 // The `gateway:` section of a Switchboard config file, read by `switchboard serve`. Core accepts the
 // key and leaves it to this schema, so the router stays unaware of how it is served.
 import { z } from 'zod';
-import { auditSchema, authSchema, pinsSchema, policySchema, rateLimitsSchema } from './access/access-schema.js';
+import { auditSchema, authSchema, pinsSchema, policySchema, rateLimitsSchema, upstreamAuthSchema } from './access/access-schema.js';
 
 export const gatewayConfigSchema = z.strictObject({
   /** Tool naming when two different tools share a name. */
@@ -21,6 +21,8 @@ export const gatewayConfigSchema = z.strictObject({
   rateLimits: rateLimitsSchema.optional(),
   /** Tool-definition pinning (default on, onDefinitionChange: warn); false turns it off. */
   pins: z.union([z.literal(false), pinsSchema]).default({ onDefinitionChange: 'warn' }),
+  /** Per upstream (replicaGroup or server name): a token exchange for the caller's token instead of the entry's headers. */
+  upstreamAuth: upstreamAuthSchema.optional(),
   /** One JSON line per call and per refused call. */
   audit: auditSchema.optional(),
   allowedHosts: z.array(z.string().min(1)).optional(),

@@ -10,6 +10,7 @@ import type { UpstreamPolicy } from './upstream/upstream-session.js';
 import type { RequestStateSeal } from './downstream/request-state.js';
 import type { HeldCalls } from './downstream/held-calls.js';
 import type { AccessControl } from './access/access-control.js';
+import type { UpstreamCredentials } from './access/upstream-credentials.js';
 
 export interface GatewayCore {
   readonly router: Router;
@@ -30,6 +31,8 @@ export interface GatewayCore {
   readonly heldCalls: HeldCalls;
   /** Policy, rate limits and audit, as configured now (replaced whole on a reload). */
   readonly access: AccessControl;
+  /** Token exchange toward upstreams configured for it; undefined when none is. */
+  readonly upstreamCredentials: UpstreamCredentials | undefined;
   catalog(): CatalogSnapshot;
   /** The catalogue after re-reading the upstream lists given whose ttl ran out (bounded; never rejects). */
   freshCatalog(lists: readonly CatalogList[]): Promise<CatalogSnapshot>;

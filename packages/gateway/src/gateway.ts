@@ -19,6 +19,7 @@ import type { UpstreamPolicy } from './upstream/upstream-session.js';
 import type { SessionOptions } from './downstream/session.js';
 import { AccessControl, type AccessOptions } from './access/access-control.js';
 import { ToolPins, type PinsConfig } from './access/tool-pins.js';
+import { UpstreamCredentials, type UpstreamAuthConfig } from './access/upstream-credentials.js';
 
 export interface GatewayOptions {
   router: Router;
@@ -51,6 +52,11 @@ export interface GatewayOptions {
   heldCalls?: HeldCallsOptions;
   /** Who may see and call what, rate limits, and the audit log (default: everything, unlimited, none). */
   access?: AccessOptions;
+  /**
+   * Upstreams whose calls carry a token exchanged for the caller's (RFC 8693) instead of their
+   * entry's headers, by replicaGroup or server name. Needs OAuth clients (serveHttp's auth.oauth).
+   */
+  upstreamAuth?: UpstreamAuthConfig;
   /** Also hand each audit line to this (the OpenTelemetry log exporter of @switchboard/tracing-otel, where tracing is on). */
   auditExport?: (line: Record<string, unknown>) => void;
   /** Pin tool definitions and handle changes to them (default: off; `switchboard serve` turns it on). */
@@ -106,6 +112,7 @@ class GatewayImpl implements Gateway, GatewayCore {
   readonly heldCalls: HeldCalls;
   access: AccessControl;
   readonly pins: ToolPins | undefined;
+  readonly upstreamCredentials: UpstreamCredentials | undefined;
   private secretsGiven: boolean;
   private readonly auditExport: ((line: Record<string, unknown>) => void) | undefined;
   private readonly reaper: NodeJS.Timeout;
@@ -133,6 +140,7 @@ class GatewayImpl implements Gateway, GatewayCore {
     this.requestStates = new RequestStateSeal(options.sessionSecrets);
     this.heldCalls = new HeldCalls(options.heldCalls);
     this.auditExport = options.auditExport;
+    this.upstreamCredentials = options.upstreamAuth && Object.keys(options.upstreamAuth).length > 0 ? new UpstreamCredentials(options.upstreamAuth, this.router) : undefined;
     this.access = this.accessFrom(options.access);
     this.pins = options.pins ? new ToolPins(options.pins, this.logger) : undefined;
     if (this.pins) {
@@ -288,6 +296,7 @@ class GatewayImpl implements Gateway, GatewayCore {
     this.unsubscribe();
     clearInterval(this.reaper);
     await this.pins?.close();
+    this.upstreamCredentials?.close();
     await this.heldCalls.close();
     await this.access.close();
     await Promise.all([...this.sessions].map((s) => s.close()));

@@ -24,3 +24,5 @@ export type { AuditConfig } from './access/audit-log.js';
 export { ToolPins, fingerprint, pinnedView, type DefinitionChangeAction, type PinsConfig } from './access/tool-pins.js';
 export { readPinFile, writePinFile, EMPTY_PINS, type PinFileContents, type PinnedDefinition } from './access/pin-file.js';
 export { filePinStorage, type PinStorage } from './access/pin-storage.js';
+export type { UpstreamAuthConfig } from './access/upstream-credentials.js';
+export type { TokenExchangeConfig } from './access/token-exchange.js';

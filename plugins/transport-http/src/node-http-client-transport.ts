@@ -417,7 +417,13 @@ export class NodeHttpClientTransport implements Transport {
 
   private applyRequestHeaders(headers: OutgoingHttpHeaders): void {
     const extra = this.requestHeaders?.();
-    if (extra) for (const name in extra) headers[name] = extra[name];
+    if (!extra) return;
+    for (const name in extra) {
+      // One header per name: a per-call value (an exchanged token) replaces a configured one, whatever its case.
+      const lower = name.toLowerCase();
+      for (const existing of Object.keys(headers)) if (existing !== name && existing.toLowerCase() === lower) delete headers[existing];
+      headers[name] = extra[name];
+    }
   }
 
   /** An SSE event for us ('message', with data): parsed and delivered; returns the message. */

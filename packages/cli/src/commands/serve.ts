@@ -70,6 +70,7 @@ export async function runServe(io: CliIo, options: ServeOptions): Promise<number
       ...(gw.processIdleMs ? { processIdleMs: gw.processIdleMs } : {}),
       ...(gw.pageSize ? { pageSize: gw.pageSize } : {}),
       access: accessOptions(gw, dirname(file)),
+      ...(gw.upstreamAuth ? { upstreamAuth: gw.upstreamAuth } : {}),
       ...(gw.audit ? await auditExportFor(config, (m) => io.err(m)).then((auditExport) => (auditExport ? { auditExport } : {})) : {}),
       ...(pins && gw.pins !== false ? { pins: { onDefinitionChange: gw.pins.onDefinitionChange, storage: { store: pins.store, initial: pins.initial } } } : {}),
     });

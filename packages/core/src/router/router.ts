@@ -69,6 +69,7 @@ export class Router {
   private readonly connectTimeoutMs: number;
   private readonly configDir: string | undefined;
   private readonly observers: readonly RouteObserver[];
+  private readonly headerSources = new Set<() => Record<string, string> | undefined>();
   private readonly clientCapabilities: ClientCapabilities | undefined;
   private readonly clientListeners = new Set<(name: string, client: Client) => void>();
   private readonly now = (): number => performance.now();
@@ -154,7 +155,8 @@ export class Router {
       instanceId: this.instanceId,
       supervise: true,
       ...(this.clientCapabilities ? { clientCapabilities: this.clientCapabilities } : {}),
-      ...(this.observers.some((o) => o.outgoingHeaders) ? { requestHeaders: () => this.outgoingHeaders() } : {}),
+      // Always: header sources may be added after initialize (the gateway's per-call upstream credentials).
+      requestHeaders: () => this.outgoingHeaders(),
       onCatalog: (name, lists) => {
         const entry = this.registry.get(name);
         if (entry) this.registry.setCatalog(entry, lists);
@@ -293,14 +295,30 @@ export class Router {
     return this.parts.dispatcher.dispatch(target, operation);
   }
 
-  /** Headers observers want on outgoing upstream HTTP requests made in the current async context. */
+  /**
+   * Headers observers want on outgoing upstream HTTP requests made in the current async context,
+   * then those of every source added with addRequestHeaders (later ones win).
+   */
   outgoingHeaders(): Record<string, string> | undefined {
     let out: Record<string, string> | undefined;
     for (const observer of this.observers) {
       const headers = observer.outgoingHeaders?.();
       if (headers) out = { ...out, ...headers };
     }
+    for (const source of this.headerSources) {
+      const headers = source();
+      if (headers) out = { ...out, ...headers };
+    }
     return out;
+  }
+
+  /**
+   * Add headers to upstream HTTP requests made in the caller's async context (read at send time,
+   * so an AsyncLocalStorage set around a call scopes them to it). Returns the removal.
+   */
+  addRequestHeaders(source: () => Record<string, string> | undefined): () => void {
+    this.headerSources.add(source);
+    return () => void this.headerSources.delete(source);
   }
 
   /** Call a tool on the best service, failing over; returns the pattern's result shape. */

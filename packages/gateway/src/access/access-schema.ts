@@ -103,3 +103,18 @@ export const auditSchema = z.strictObject({
   includeArguments: z.boolean().default(false),
   includeResults: z.boolean().default(false),
 });
+
+export const upstreamAuthSchema = z.record(
+  z.string().min(1),
+  z.strictObject({
+    /** OAuth 2.0 Token Exchange (RFC 8693): the caller's token traded for one issued for this upstream. */
+    tokenExchange: z.strictObject({
+      tokenEndpoint: z.string().url(),
+      clientId: z.string().min(1),
+      clientSecret: z.string().min(1),
+      audience: z.string().min(1).optional(),
+      resource: z.string().url().optional(),
+      scope: z.string().min(1).optional(),
+    }),
+  }),
+);

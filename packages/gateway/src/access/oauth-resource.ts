@@ -5,6 +5,7 @@
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { SwitchboardError } from '@switchboard/core';
 import type { Identity } from './identity.js';
+import { bindSubjectToken } from './subject-token.js';
 
 export interface OAuthOptions {
   /** The authorization server's issuer identifier; tokens must carry exactly this `iss`. */
@@ -113,16 +114,16 @@ export class OAuthResource {
     }
     const clientId = typeof payload.client_id === 'string' ? payload.client_id : typeof payload.azp === 'string' ? payload.azp : undefined;
     const subject = payload.sub ?? clientId;
-    return {
-      identity: {
+    const identity: Identity = {
         key: `oauth:${payload.iss ?? this.options.issuer}#${subject ?? ''}`,
         method: 'oauth',
         ...(subject !== undefined ? { subject } : {}),
         ...(clientId !== undefined ? { clientId } : {}),
         scopes,
         claims: payload as Record<string, unknown>,
-      },
     };
+    // Kept beside the identity for a token exchange toward upstreams, never inside it.
+    return { identity: bindSubjectToken(identity, token) };
   }
 
   /** The issuer's key set: jose refetches it when a token names a key id it has not seen (rotation). */

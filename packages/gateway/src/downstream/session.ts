@@ -499,6 +499,7 @@ export class GatewaySession {
     args?: unknown,
   ): Promise<T> {
     const started = performance.now();
+    const credentials = extra ? await this.core.upstreamCredentials?.forCall(this.identity, target.members) : undefined;
     // Work this instance does on its own (re-making another instance's subscription) has no client
     // request to answer on, so nothing the upstream sends meanwhile can be attributed to one.
     if (extra) this.inflight.add(extra);
@@ -513,7 +514,8 @@ export class GatewaySession {
         // call (see CallAttribution). A shared connection attributes by tenancy instead
         // (SharedUpstreams), and running it here would switch on Node's async hooks for every
         // promise of the process, for nothing.
-        return await (own ? this.attribution.run(extra, () => operation(client, entry, signal)) : operation(client, entry, signal));
+        const attempt = (): Promise<T> => (own ? this.attribution.run(extra, () => operation(client, entry, signal)) : operation(client, entry, signal));
+        return await (credentials ? this.core.upstreamCredentials!.run(credentials, entry, attempt) : attempt());
       } finally {
         done();
       }
@@ -605,12 +607,13 @@ export class GatewaySession {
       { ...core.upstreamPolicy, scope: 'per-session' },
     );
     upstream = own;
-    held.start(() =>
-      core.members.route({ ...target, noHedge: true, client: own.clientFor, renew: own.renew }, (client, entry, signal) => {
+    held.start(async () => {
+      const credentials = await core.upstreamCredentials?.forCall(this.identity, target.members);
+      return core.members.route({ ...target, noHedge: true, client: own.clientFor, renew: own.renew }, (client, entry, signal) => {
         held.service = entry.name;
-        return call(client, signal, held);
-      }),
-    );
+        return credentials ? core.upstreamCredentials!.run(credentials, entry, () => call(client, signal, held)) : call(client, signal, held);
+      });
+    });
     return this.heldStep(held, method, name, extra);
   }
 
