@@ -227,7 +227,7 @@ describe('switchboard validate', () => {
     const yaml = /## A complete secured config\n\n```yaml\n([\s\S]*?)```/.exec(guide)?.[1];
     expect(yaml).toBeDefined();
     writeFileSync(file('secured.yaml'), yaml!);
-    const env = { FILES_UPSTREAM_TOKEN: 'upstream-token-0123456789', NIGHTLY_JOB_TOKEN: 'nightly-token-0123456789', SWITCHBOARD_SESSION_SECRET: 'session-secret-0123456789abcdef0123456789' };
+    const env = { TICKETS_GATEWAY_TOKEN: 'tickets-token-0123456789', GATEWAY_CLIENT_SECRET: 'client-secret-0123456789', FILES_UPSTREAM_TOKEN: 'upstream-token-0123456789', NIGHTLY_JOB_TOKEN: 'nightly-token-0123456789', SWITCHBOARD_SESSION_SECRET: 'session-secret-0123456789abcdef0123456789' };
     Object.assign(process.env, env);
     try {
       const io = capture();
