@@ -16,6 +16,9 @@ import {
   SpanStatusCode,
   type ReadableSpan,
   type TracedRouter,
+  MeterProvider,
+  MetricReader,
+  DataPointType,
 } from '../packages/tracing-otel/test/otel-harness.js';
 import { Client as ModernClient, StreamableHTTPClientTransport as ModernHttpTransport } from '@modelcontextprotocol/client';
 import { createGateway, serveHttp } from '@switchboard/gateway';
@@ -129,6 +132,43 @@ describe('otelObserver', () => {
     expect(traceparents(live)).toContainEqual({ traceId, spanId, flags: '01' });
     // Requests outside a routed call (the handshake at start-up) carry none.
     expect(live.headers.some((h) => h.traceparent === undefined)).toBe(true);
+  });
+
+  it('records mcp.server.operation.duration per routed call and mcp.client.operation.duration per upstream attempt', async () => {
+    const { dead, live } = await upstreams();
+    // A reader collected on demand: what an exporter would be handed.
+    class OnDemandReader extends MetricReader {
+      protected async onForceFlush(): Promise<void> {}
+      protected async onShutdown(): Promise<void> {}
+    }
+    const reader = new OnDemandReader();
+    const meterProvider = new MeterProvider({ readers: [reader] });
+    cleanups.push(() => meterProvider.shutdown());
+    const router = createRouter(configFor(dead, live), { plugins: corePlugins(), observers: [otelObserver({ meterProvider })] });
+    cleanups.push(() => router.close());
+    await router.initialize();
+    await dead.close();
+    expect((await router.routeRequest({ toolName: 'whoami' })).serviceUsed).toBe('live');
+
+    const { resourceMetrics } = await reader.collect();
+    const metrics = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics);
+    const histogram = (name: string) => {
+      const m = metrics.find((x) => x.descriptor.name === name);
+      expect(m, name).toBeDefined();
+      expect(m!.descriptor.unit).toBe('s');
+      expect(m!.dataPointType).toBe(DataPointType.HISTOGRAM);
+      return m!.dataPoints as Array<{ attributes: Record<string, unknown>; value: { count: number; sum?: number } }>;
+    };
+    const served = histogram('mcp.server.operation.duration');
+    expect(served).toHaveLength(1);
+    expect(served[0]!.attributes).toEqual({ 'mcp.method.name': 'tools/call', 'gen_ai.tool.name': 'whoami' });
+    expect(served[0]!.value.count).toBe(1);
+    // Two attempts: the dead upstream (with its error type) and the live one.
+    const called = histogram('mcp.client.operation.duration');
+    expect(called.map((p) => p.attributes['switchboard.service']).sort()).toEqual(['dead', 'live']);
+    expect(called.find((p) => p.attributes['switchboard.service'] === 'dead')!.attributes['error.type']).toEqual(expect.any(String));
+    expect(called.find((p) => p.attributes['switchboard.service'] === 'live')!.attributes['error.type']).toBeUndefined();
+    expect(served[0]!.value.sum!).toBeGreaterThanOrEqual(called.find((p) => p.attributes['switchboard.service'] === 'live')!.value.sum!);
   });
 
   it('ends a call that failed everywhere with status ERROR and the error code', async () => {

@@ -1,6 +1,6 @@
 // A RouteObserver that records each routed call as an OpenTelemetry span and sends its context to
 // HTTP upstreams, so a trace continues from the caller through Switchboard into the MCP server.
-import type { Attributes, Span, TextMapPropagator, Tracer, TracerProvider } from '@opentelemetry/api';
+import type { Attributes, Histogram, MeterProvider, Span, TextMapPropagator, Tracer, TracerProvider } from '@opentelemetry/api';
 import type { AttemptInfo, RoutedCallInfo, RoutedInfo, RouteObserver } from '@switchboard/core';
 import { loadOtelApi } from './load-api.js';
 import { w3cTraceContextPropagator } from './trace-context.js';
@@ -16,7 +16,16 @@ export interface OtelObserverOptions {
    * globally configured propagator instead (baggage, B3, ...).
    */
   propagator?: TextMapPropagator;
+  /**
+   * Provider of the meter that records `mcp.server.operation.duration` (each routed call, failover
+   * included) and `mcp.client.operation.duration` (each upstream attempt), as the OpenTelemetry MCP
+   * semantic conventions name them (default: the globally registered one; none registered: no-ops).
+   */
+  meterProvider?: MeterProvider;
 }
+
+/** The MCP semantic conventions' advised buckets for operation durations, in seconds. */
+export const MCP_DURATION_BUCKETS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300];
 
 /** Instrumentation scope name of the spans. */
 export const TRACER_NAME = '@switchboard/tracing-otel';
@@ -33,10 +42,18 @@ export function otelObserver(options: OtelObserverOptions = {}): RouteObserver {
   // Found by request id rather than from the active context: onRouted runs after the span's
   // context has been left, and this works even when no context manager is registered.
   const open = new Map<string, Span>();
+  const meter = (options.meterProvider ?? api.metrics).getMeter(TRACER_NAME);
+  const histogram = (name: string, description: string): Histogram =>
+    meter.createHistogram(name, { unit: 's', description, advice: { explicitBucketBoundaries: MCP_DURATION_BUCKETS } });
+  const served = histogram('mcp.server.operation.duration', 'Duration of an MCP request Switchboard served, all attempts included');
+  const called = histogram('mcp.client.operation.duration', 'Duration of one MCP request Switchboard sent to an upstream');
+  /** The attributes a call's histograms share, kept from around() to its attempts and its end. */
+  const metricAttributes = new Map<string, Attributes>();
 
   return {
     around<T>(info: RoutedCallInfo, run: () => Promise<T>): Promise<T> {
       const attributes = startAttributes(info);
+      metricAttributes.set(info.requestId, durationAttributes(info));
       // A client's trace continues through the gateway: its context (from the request's `_meta`
       // or headers) is the parent, unless a span is already active here.
       const active = api.context.active();
@@ -49,6 +66,7 @@ export function otelObserver(options: OtelObserverOptions = {}): RouteObserver {
           // The router reports failures in its outcome and calls onRouted; a throw here is a bug,
           // and the span must still end rather than leak.
           open.delete(info.requestId);
+          metricAttributes.delete(info.requestId);
           span.recordException(error instanceof Error ? error : String(error));
           span.setStatus({ code: api.SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
           span.end();
@@ -59,9 +77,14 @@ export function otelObserver(options: OtelObserverOptions = {}): RouteObserver {
 
     onAttempt(info: AttemptInfo): void {
       open.get(info.requestId)?.addEvent('switchboard.attempt', attemptAttributes(info));
+      const base = metricAttributes.get(info.requestId) ?? durationAttributes(info);
+      called.record(info.latencyMs / 1000, { ...base, 'switchboard.service': info.service, ...(info.errorCode !== undefined ? { 'error.type': info.errorCode } : {}) });
     },
 
     onRouted(info: RoutedInfo): void {
+      const base = metricAttributes.get(info.requestId) ?? durationAttributes(info);
+      metricAttributes.delete(info.requestId);
+      served.record(info.latencyMs / 1000, { ...base, ...(info.errorCode !== undefined ? { 'error.type': info.errorCode } : {}) });
       const span = open.get(info.requestId);
       if (!span) return;
       open.delete(info.requestId);
@@ -101,6 +124,16 @@ function startAttributes(info: RoutedCallInfo): Attributes {
     ...(info.operation === 'resources/read' && info.target !== undefined ? { 'mcp.resource.uri': info.target } : {}),
     ...(info.protocolVersion !== undefined ? { 'mcp.protocol.version': info.protocolVersion } : {}),
     ...(info.jsonrpcRequestId !== undefined ? { 'jsonrpc.request.id': String(info.jsonrpcRequestId) } : {}),
+  };
+}
+
+/** Low-cardinality attributes for the duration histograms (no request ids). */
+function durationAttributes(info: RoutedCallInfo): Attributes {
+  return {
+    'mcp.method.name': info.operation,
+    ...(info.toolName !== undefined && info.operation === 'tools/call' ? { 'gen_ai.tool.name': info.toolName } : {}),
+    ...(info.operation === 'prompts/get' && info.target !== undefined ? { 'gen_ai.prompt.name': info.target } : {}),
+    ...(info.protocolVersion !== undefined ? { 'mcp.protocol.version': info.protocolVersion } : {}),
   };
 }
 

@@ -6,3 +6,4 @@ export { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 export { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 export { createTracedRouter, type TracedRouter } from '../examples/traced-router.js';
 export { otelObserver } from '../src/index.js';
+export { MeterProvider, MetricReader, DataPointType, type HistogramMetricData } from '@opentelemetry/sdk-metrics';
