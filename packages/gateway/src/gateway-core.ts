@@ -11,6 +11,7 @@ import type { RequestStateSeal } from './downstream/request-state.js';
 import type { HeldCalls } from './downstream/held-calls.js';
 import type { AccessControl } from './access/access-control.js';
 import type { UpstreamCredentials } from './access/upstream-credentials.js';
+import type { CallProcesses } from './upstream/call-processes.js';
 
 export interface GatewayCore {
   readonly router: Router;
@@ -29,6 +30,8 @@ export interface GatewayCore {
   readonly requestStates: RequestStateSeal;
   /** 2025 upstream calls held while a 2026-07-28 client answers their questions (see downstream/held-calls.ts). */
   readonly heldCalls: HeldCalls;
+  /** stdio processes lent to one held call at a time (bridging to 2025 stdio upstreams). */
+  readonly callProcesses: CallProcesses;
   /** Policy, rate limits and audit, as configured now (replaced whole on a reload). */
   readonly access: AccessControl;
   /** Token exchange toward upstreams configured for it; undefined when none is. */

@@ -15,6 +15,7 @@ import { GatewaySession } from './downstream/session.js';
 import { RequestStateSeal } from './downstream/request-state.js';
 import { HeldCalls, type HeldCallsOptions } from './downstream/held-calls.js';
 import { SharedUpstreams } from './upstream/shared-upstreams.js';
+import { CallProcesses } from './upstream/call-processes.js';
 import type { UpstreamPolicy } from './upstream/upstream-session.js';
 import type { SessionOptions } from './downstream/session.js';
 import { AccessControl, type AccessOptions } from './access/access-control.js';
@@ -110,6 +111,7 @@ class GatewayImpl implements Gateway, GatewayCore {
   readonly upstreamPolicy: UpstreamPolicy;
   readonly requestStates: RequestStateSeal;
   readonly heldCalls: HeldCalls;
+  readonly callProcesses: CallProcesses;
   access: AccessControl;
   readonly pins: ToolPins | undefined;
   readonly upstreamCredentials: UpstreamCredentials | undefined;
@@ -154,11 +156,13 @@ class GatewayImpl implements Gateway, GatewayCore {
     this.secretsGiven = (options.sessionSecrets?.length ?? 0) > 0;
     const overrides = options.isolation;
     this.upstreamPolicy = { isolation: (entry) => isolationOf(entry, overrides), processSlots: new ProcessSlots(options.maxProcessesPerService ?? 16) };
+    this.callProcesses = new CallProcesses(this.router, this.transports, this.logger, this.connectTimeoutMs, this.upstreamPolicy);
     this.shared = new SharedUpstreams(this.logger, (service, kind) => this.metrics.unattributed(service, kind));
     const idleMs = options.processIdleMs ?? 5 * 60_000;
     this.reaper = setInterval(() => {
       const cutoff = Date.now() - idleMs;
       for (const s of this.sessions) s.upstream.reapIdle(cutoff);
+      this.callProcesses.reapIdle(cutoff);
     }, Math.max(20, Math.min(idleMs / 2, 30_000)));
     this.reaper.unref();
     this.snapshot = this.build();
@@ -298,6 +302,7 @@ class GatewayImpl implements Gateway, GatewayCore {
     await this.pins?.close();
     this.upstreamCredentials?.close();
     await this.heldCalls.close();
+    await this.callProcesses.close();
     await this.access.close();
     await Promise.all([...this.sessions].map((s) => s.close()));
   }
@@ -309,6 +314,7 @@ class GatewayImpl implements Gateway, GatewayCore {
   /** A service was removed or re-pointed: every session's upstream session on it is stale. */
   private release(service: string): void {
     for (const s of this.sessions) void s.upstream.drop(service);
+    this.callProcesses.drop(service);
   }
 
   /** Plain names clients have seen, kept while the gateway runs (see NameMemory). */

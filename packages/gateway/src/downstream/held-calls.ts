@@ -40,6 +40,11 @@ export class HeldCall {
     this.expiresAt = Date.now() + ttlMs;
   }
 
+  /** The upstream call has ended (answered or failed). */
+  get settled(): boolean {
+    return this.outcome !== undefined;
+  }
+
   /** The upstream reported progress: to the round waiting now (a round between retries has nobody to tell). */
   progress(progress: { progress: number; total?: number; message?: string }): void {
     this.onProgress?.(progress);

@@ -3,8 +3,8 @@
 // sends while serving this session (progress, logs, sampling, elicitation, roots, resource updates)
 // comes back here and nowhere else.
 import { performance } from 'node:perf_hooks';
-import { CLIENT_CAPABILITIES_META_KEY, CLIENT_INFO_META_KEY, LOG_LEVEL_META_KEY, PROTOCOL_VERSION_META_KEY, ProtocolError, ProtocolErrorCode, Server, type Client, type ServerContext, type CallToolResult, type CompleteResult, type LoggingLevel, type LoggingMessageNotification, type Request, type RequestMeta, type Result, type ResourceUpdatedNotification, type ServerNotification, type ServerRequest } from '../sdk/mcp.js';
-import type { CatalogList, DispatchOutcome, TraceCarrier } from '@switchboard/core';
+import { CLIENT_CAPABILITIES_META_KEY, CLIENT_INFO_META_KEY, LOG_LEVEL_META_KEY, PROTOCOL_VERSION_META_KEY, ProtocolError, ProtocolErrorCode, Server, type Client, type ClientCapabilities, type ServerContext, type CallToolResult, type CompleteResult, type LoggingLevel, type LoggingMessageNotification, type Request, type RequestMeta, type Result, type ResourceUpdatedNotification, type ServerNotification, type ServerRequest } from '../sdk/mcp.js';
+import type { CatalogList, DispatchOutcome, ServiceEntry, TraceCarrier } from '@switchboard/core';
 import { rpcErrorText, selfCapability } from '@switchboard/core';
 import { exposedPrompts, exposedTools, resourceOwners, type CatalogSnapshot } from '../catalog/catalog.js';
 import type { GatewayCore } from '../gateway-core.js';
@@ -17,6 +17,7 @@ import { CallAttribution } from '../upstream/call-attribution.js';
 import type { Operation, RouteTarget } from '../upstream/routing.js';
 import type { SharedCall, SharedTenant } from '../upstream/shared-upstreams.js';
 import { UpstreamSessions } from '../upstream/upstream-session.js';
+import type { CallLessee, CallProcess } from '../upstream/call-processes.js';
 import { GATEWAY_VERSION } from '../version.js';
 import { rateLimitError, type CallContext } from '../access/access-control.js';
 import { ANONYMOUS_IDENTITY, type Identity } from '../access/identity.js';
@@ -575,7 +576,9 @@ export class GatewaySession {
     return members.every((name) => {
       const entry = this.core.router.registry.get(name);
       const transport = entry ? this.core.transports?.get(entry.descriptor.transport) : undefined;
-      return transport?.multiplexesSessions === true && entry?.descriptor.protocol !== 'modern' && this.core.router.pool.state(name)?.era !== '2026';
+      // A network upstream gives the call a session of its own; a stdio one, a process lent to it alone.
+      const own = transport?.multiplexesSessions === true || entry?.descriptor.transport === 'stdio';
+      return own && entry?.descriptor.protocol !== 'modern' && this.core.router.pool.state(name)?.era !== '2026';
     });
   }
 
@@ -588,7 +591,13 @@ export class GatewaySession {
     const core = this.core;
     const capabilities = this.server.getClientCapabilities() ?? {};
     let upstream: UpstreamSessions | undefined;
-    const held = core.heldCalls.open(() => upstream?.close() ?? Promise.resolve());
+    const lent = new Map<string, CallProcess>();
+    let held: HeldCall | undefined;
+    held = core.heldCalls.open(async () => {
+      // A process whose call is still running (the client never came back) is ended, never lent again.
+      for (const process of lent.values()) core.callProcesses.release(process, held?.settled === true);
+      await upstream?.close();
+    });
     if (!held) return undefined;
     const own = new UpstreamSessions(
       core.router,
@@ -607,14 +616,51 @@ export class GatewaySession {
       { ...core.upstreamPolicy, scope: 'per-session' },
     );
     upstream = own;
+    // stdio: a process lent to this call alone (see call-processes.ts); network: a session of its own.
+    const lessee: CallLessee = { capabilities, forwardRequest: (request, signal) => held.ask(request, signal) };
+    const sharedTenant: SharedTenant = { idle: { log: () => undefined, forwardRequest: (request, signal) => this.forwardRequestFor(capabilities, held, request, signal) } };
+    // undefined: no process could be lent (the service is at its cap), so the shared one serves it.
+    const sessionsFor = (entry: ServiceEntry): UpstreamSessions | undefined => {
+      if (entry.descriptor.transport !== 'stdio') return own;
+      let process = lent.get(entry.name);
+      if (!process) {
+        process = core.callProcesses.lease(entry, lessee);
+        if (process) lent.set(entry.name, process);
+      }
+      return process?.sessions;
+    };
+    const clientFor = (entry: ServiceEntry): Promise<Client> => sessionsFor(entry)?.clientFor(entry) ?? core.router.pool.client(entry.descriptor);
+    const renew = (entry: ServiceEntry, why: 'forgotten' | 'lost'): void => {
+      const sessions = sessionsFor(entry);
+      if (sessions) sessions.renew(entry, why);
+      else if (why === 'forgotten') core.router.pool.renew(entry.name);
+      else core.router.pool.invalidate(entry.name, 'upstream session lost');
+    };
     held.start(async () => {
       const credentials = await core.upstreamCredentials?.forCall(this.identity, target.members);
-      return core.members.route({ ...target, noHedge: true, client: own.clientFor, renew: own.renew }, (client, entry, signal) => {
+      return core.members.route({ ...target, noHedge: true, client: clientFor, renew }, async (client, entry, signal) => {
         held.service = entry.name;
-        return credentials ? core.upstreamCredentials!.run(credentials, entry, () => call(client, signal, held)) : call(client, signal, held);
+        // On the shared process (none could be lent) the call is a tenant like any session's call,
+        // so the connection's attribution stays exact or refuses (see shared-upstreams.ts).
+        const onShared = entry.descriptor.transport === 'stdio' && !lent.has(entry.name);
+        const done = onShared ? core.shared.begin(client, entry.name, sharedTenant, sharedTenant.idle) : undefined;
+        try {
+          return await (credentials ? core.upstreamCredentials!.run(credentials, entry, () => call(client, signal, held)) : call(client, signal, held));
+        } finally {
+          done?.();
+        }
       });
     });
     return this.heldStep(held, method, name, extra);
+  }
+
+  /** An upstream's question for a held call, unless its client did not declare what it needs. */
+  private forwardRequestFor(capabilities: ClientCapabilities, held: HeldCall, request: Request, signal: AbortSignal): Promise<Result> {
+    const needed = CAPABILITY_OF[request.method];
+    if (needed && !capabilities[needed]) {
+      return Promise.reject(new ClientError(ProtocolErrorCode.MethodNotFound, `${request.method} refused by the gateway: the client did not declare the ${needed} capability`));
+    }
+    return held.ask(request, signal);
   }
 
   /** A retry of a held call's round: answer the upstream's questions, and wait for its next step. */
