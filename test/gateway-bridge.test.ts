@@ -58,7 +58,8 @@ async function modern(url: string, declare: boolean, answer = true): Promise<{ c
     client.setRequestHandler('elicitation/create', async (request) => {
       const message = (request.params as { message: string }).message;
       asked.elicitations.push(message);
-      return { action: 'accept', content: message === 'Which topic?' ? { topic: 'bridges' } : { username: 'ada', email: 'ada@example.com' } };
+      const content = message === 'Which topic?' ? { topic: 'bridges' } : message === 'Passphrase?' ? { phrase: 'open sesame' } : { username: 'ada', email: 'ada@example.com' };
+      return { action: 'accept', content };
     });
     client.setRequestHandler('sampling/createMessage', async (request) => {
       const first = (request.params as { messages: Array<{ content: { text?: string } }> }).messages[0];
@@ -92,6 +93,14 @@ describe('2026-07-28 client, 2025 upstream that asks for input', () => {
     const prompt = await client.getPrompt({ name: 'interview' });
     expect(asked.elicitations).toEqual(['Which topic?']);
     expect(prompt.messages[0]?.content).toMatchObject({ type: 'text', text: 'Talk about bridges' });
+    expect(heldCalls()).toBe(0);
+  });
+
+  it('a resource that asks before it is read: resources/read is held the same way', async () => {
+    const { client, asked } = await modern(harness.http.url, true);
+    const read = await client.readResource({ uri: 'vault://secret' });
+    expect(asked.elicitations).toEqual(['Passphrase?']);
+    expect(read.contents[0]).toMatchObject({ uri: 'vault://secret', text: 'opened with open sesame' });
     expect(heldCalls()).toBe(0);
   });
 

@@ -236,7 +236,8 @@ export class GatewaySession {
     s.setRequestHandler('resources/templates/list', (r) =>
       this.listed('templates', (c) => [...c.templates.values()].map((x) => x.item), (x) => x.uriTemplate, r.params?.cursor, (resourceTemplates) => ({ resourceTemplates })),
     );
-    s.setRequestHandler('resources/read', (request, extra) => {
+    s.setRequestHandler('resources/read', async (request, extra) => {
+      type ReadResult = Awaited<ReturnType<Client['readResource']>>;
       const uri = request.params.uri;
       const owners = resourceOwners(core.catalog(), uri);
       // -32602, as 2026-07-28 says. The SDK v2 sends -32602 for a missing resource on every revision
@@ -244,7 +245,15 @@ export class GatewaySession {
       if (owners.length === 0) throw new ClientError(ProtocolErrorCode.InvalidParams, `Resource not found: ${uri}`, { uri });
       this.admit('resource', uri, 'resources/read', extra);
       const resumed = this.resumedFlow(extra, 'resources/read', uri, owners);
+      if (resumed?.held !== undefined) return (await this.resumeHeld(resumed, extra, 'resources/read', uri)) as ReadResult;
       const params = { uri, ...roundParams(extra, resumed) };
+      if (this.era === 'modern' && !resumed && this.bridgesTo(owners)) {
+        const meta = request.params._meta;
+        const bridged = this.bridged('resources/read', uri, extra, { members: owners, ...this.observed('resources/read', uri, extra) }, (client, signal) =>
+          client.readResource({ ...params, ...this.upstreamMeta(meta, client) } as Parameters<typeof client.readResource>[0], { signal, timeout: core.callTimeoutMs }),
+        );
+        if (bridged) return (await bridged) as ReadResult;
+      }
       return this.routed('resources/read', uri, extra, { members: resumed ? [resumed.service] : owners, ...(resumed ? { noHedge: true } : {}) }, (client, entry, signal) =>
         client
           .readResource({ ...params, ...this.upstreamMeta(request.params._meta, client) } as Parameters<typeof client.readResource>[0], { signal, timeout: core.callTimeoutMs, allowInputRequired: true })
