@@ -9,6 +9,7 @@ import type { SharedUpstreams } from './upstream/shared-upstreams.js';
 import type { UpstreamPolicy } from './upstream/upstream-session.js';
 import type { RequestStateSeal } from './downstream/request-state.js';
 import type { HeldCalls } from './downstream/held-calls.js';
+import type { TaskHandles } from './downstream/task-handles.js';
 import type { AccessControl } from './access/access-control.js';
 import type { UpstreamCredentials } from './access/upstream-credentials.js';
 import type { CallProcesses } from './upstream/call-processes.js';
@@ -28,6 +29,8 @@ export interface GatewayCore {
   readonly upstreamPolicy: UpstreamPolicy;
   /** Seals the requestState of upstream input_required results (see downstream/request-state.ts). */
   readonly requestStates: RequestStateSeal;
+  /** Seals upstream task ids into handles any instance can open (the Tasks extension). */
+  readonly taskHandles: TaskHandles;
   /** 2025 upstream calls held while a 2026-07-28 client answers their questions (see downstream/held-calls.ts). */
   readonly heldCalls: HeldCalls;
   /** stdio processes lent to one held call at a time (bridging to 2025 stdio upstreams). */

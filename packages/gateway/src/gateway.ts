@@ -13,6 +13,8 @@ import { MemberRouter } from './upstream/routing.js';
 import { detectSchemaDrift } from './catalog/schema-drift.js';
 import { GatewaySession } from './downstream/session.js';
 import { RequestStateSeal } from './downstream/request-state.js';
+import { TaskHandles } from './downstream/task-handles.js';
+import { liftTaskResults } from './upstream/task-results.js';
 import { HeldCalls, type HeldCallsOptions } from './downstream/held-calls.js';
 import { SharedUpstreams } from './upstream/shared-upstreams.js';
 import { CallProcesses } from './upstream/call-processes.js';
@@ -110,6 +112,7 @@ class GatewayImpl implements Gateway, GatewayCore {
   readonly shared: SharedUpstreams;
   readonly upstreamPolicy: UpstreamPolicy;
   readonly requestStates: RequestStateSeal;
+  readonly taskHandles: TaskHandles;
   readonly heldCalls: HeldCalls;
   readonly callProcesses: CallProcesses;
   access: AccessControl;
@@ -140,6 +143,7 @@ class GatewayImpl implements Gateway, GatewayCore {
     this.callTimeoutMs = options.callTimeoutMs ?? this.router.config.failover.timeoutMs + 1_000;
     this.pageSize = Math.max(1, options.pageSize ?? 100);
     this.requestStates = new RequestStateSeal(options.sessionSecrets);
+    this.taskHandles = new TaskHandles(this.requestStates);
     this.heldCalls = new HeldCalls(options.heldCalls);
     this.auditExport = options.auditExport;
     this.upstreamCredentials = options.upstreamAuth && Object.keys(options.upstreamAuth).length > 0 ? new UpstreamCredentials(options.upstreamAuth, this.router) : undefined;
@@ -183,6 +187,8 @@ class GatewayImpl implements Gateway, GatewayCore {
     // Every shared (pool) connection, now and after each reconnect, gets the correlation handlers.
     const attach = (name: string, client: Client): void => {
       this.shared.attach(name, client);
+      // 2026-07-28 clients call through these: an upstream's task result must reach the gateway.
+      liftTaskResults(client);
       // Resource updates arriving on the shared connection, for sessions subscribed through it.
       client.setNotificationHandler('notifications/resources/updated', (n) => this.sharedUpdate(name, n.params));
     };

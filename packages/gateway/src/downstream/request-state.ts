@@ -65,8 +65,9 @@ export class RequestStateSeal {
     if (secrets.length > 0) this.keys = deriveKeys(secrets);
   }
 
-  seal(state: HeldRequestState, now = Date.now()): string {
-    const envelope: Envelope = { ...state, exp: now + this.ttlMs };
+  /** `ttlMs`: how long it opens (default the seal's: a client's time to answer; a task handle lives as long as its task). */
+  seal(state: HeldRequestState, now = Date.now(), ttlMs = this.ttlMs): string {
+    const envelope: Envelope = { ...state, exp: now + ttlMs };
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.keys[0]!, iv, { authTagLength: TAG_BYTES });
     cipher.setAAD(AAD);

@@ -3,6 +3,7 @@
 // sends while serving this session (progress, logs, sampling, elicitation, roots, resource updates)
 // comes back here and nowhere else.
 import { performance } from 'node:perf_hooks';
+import { z } from 'zod';
 import { CLIENT_CAPABILITIES_META_KEY, CLIENT_INFO_META_KEY, LOG_LEVEL_META_KEY, PROTOCOL_VERSION_META_KEY, ProtocolError, ProtocolErrorCode, Server, type Client, type ClientCapabilities, type ServerContext, type CallToolResult, type CompleteResult, type LoggingLevel, type LoggingMessageNotification, type Request, type RequestMeta, type Result, type ResourceUpdatedNotification, type ServerNotification, type ServerRequest } from '../sdk/mcp.js';
 import type { CatalogList, DispatchOutcome, ServiceEntry, TraceCarrier } from '@switchboard/core';
 import { rpcErrorText, selfCapability } from '@switchboard/core';
@@ -17,6 +18,7 @@ import { CallAttribution } from '../upstream/call-attribution.js';
 import type { Operation, RouteTarget } from '../upstream/routing.js';
 import type { SharedCall, SharedTenant } from '../upstream/shared-upstreams.js';
 import { UpstreamSessions } from '../upstream/upstream-session.js';
+import { carriedTask, TASKS_EXTENSION } from '../upstream/task-results.js';
 import type { CallLessee, CallProcess } from '../upstream/call-processes.js';
 import { GATEWAY_VERSION } from '../version.js';
 import { rateLimitError, type CallContext } from '../access/access-control.js';
@@ -67,6 +69,9 @@ function roundParams(extra: Extra, resumed: HeldRequestState | undefined): { inp
   const inputResponses = extra.mcpReq.inputResponses;
   return { ...(inputResponses ? { inputResponses } : {}), ...(resumed?.upstream !== undefined ? { requestState: resumed.upstream } : {}) };
 }
+
+/** An upstream's answer to a task request: any object (the owner's word on its task, relayed as it is). */
+const TASK_ANSWER = z.object({}).passthrough();
 
 /** What policy calls each paged list's items. */
 const ACCESS_KIND: Readonly<Record<PagedKind, AccessKind>> = { tools: 'tool', resources: 'resource', templates: 'resource', prompts: 'prompt' };
@@ -128,6 +133,8 @@ export class GatewaySession {
           logging: {},
           completions: {},
           experimental: selfCapability(core.router.instanceId),
+          // The Tasks extension, for 2026-07-28 clients: task handles from upstreams pass through.
+          ...(era === 'modern' ? { extensions: { [TASKS_EXTENSION]: {} } } : {}),
         },
         // A retried input_required round echoes the state the gateway sealed: it must open here.
         requestState: { verify: async (state: string) => core.requestStates.open(state) },
@@ -223,7 +230,12 @@ export class GatewaySession {
                 }
               : {}),
           })
-          .then((answer) => this.sealed(answer, { service: entry.name, method: 'tools/call', name: route.name }) as CallToolResult),
+          .then((answer) => this.sealed(answer, { service: entry.name, method: 'tools/call', name: route.name }) as CallToolResult)
+          // An upstream's task (the Tasks extension) goes to the client under a handle naming its owner.
+          .then((answer) => {
+            const task = carriedTask(answer);
+            return task ? ({ ...this.core.taskHandles.wrap(task, entry.name, this.identity.key), resultType: 'task' } as unknown as CallToolResult) : answer;
+          }),
         request.params.arguments,
       );
       await progressSent;
@@ -304,7 +316,10 @@ export class GatewaySession {
 
     // 2026-07-28 removed these: its clients subscribe on subscriptions/listen and name a log
     // level per request (the SDK answers the removed methods as the spec says).
-    if (this.era === 'modern') return;
+    if (this.era === 'modern') {
+      this.registerTaskHandlers();
+      return;
+    }
     s.setRequestHandler('resources/subscribe', async (request, extra) => {
       await this.subscribe(request.params.uri, extra);
       await this.onStateChange?.({ subscribe: request.params.uri });
@@ -325,6 +340,36 @@ export class GatewaySession {
     s.setNotificationHandler('notifications/roots/list_changed', async () => {
       await Promise.all(this.upstream.connected().map(([, client]) => client.sendRootsListChanged().catch(() => undefined)));
     });
+  }
+
+  /**
+   * tasks/get, tasks/update and tasks/cancel (the Tasks extension) on a task an upstream created:
+   * the handle names the replica that owns it, which gets the request with its own taskId; the
+   * answer names the task by its handle again.
+   */
+  private registerTaskHandlers(): void {
+    const core = this.core;
+    const forward = (method: 'tasks/get' | 'tasks/update' | 'tasks/cancel') =>
+      async (params: { taskId: string }, extra: Extra): Promise<Record<string, unknown>> => {
+        const owned = core.taskHandles.open(params.taskId, this.identity.key);
+        if (!core.router.registry.get(owned.service)) {
+          throw new ClientError(ProtocolErrorCode.InvalidParams, `the server that owns this task (${owned.service}) is gone; start the request again`, { reason: 'task_owner_gone' });
+        }
+        const inputResponses = method === 'tasks/update' ? extra.mcpReq.inputResponses : undefined;
+        const answer = await this.routed(method, owned.service, extra, { members: [owned.service], noHedge: true }, (client, _entry, signal) =>
+          client.request(
+            { method, params: { taskId: owned.taskId, ...(inputResponses ? { inputResponses } : {}), ...this.upstreamMeta(undefined, client) } } as never,
+            TASK_ANSWER,
+            { signal, timeout: core.callTimeoutMs },
+          ),
+        );
+        const { _meta: _drop, ...fields } = answer as Record<string, unknown>;
+        return method === 'tasks/get' ? { ...fields, taskId: params.taskId } : fields;
+      };
+    const taskId = z.object({ taskId: z.string().min(1) }).passthrough();
+    this.server.setRequestHandler('tasks/get', { params: taskId }, forward('tasks/get'));
+    this.server.setRequestHandler('tasks/update', { params: taskId }, forward('tasks/update'));
+    this.server.setRequestHandler('tasks/cancel', { params: taskId }, forward('tasks/cancel'));
   }
 
   /** What the client changed after initialize, as other instances need it. */
