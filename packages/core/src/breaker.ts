@@ -32,109 +32,141 @@ export function createServicePolicy(
   config: FailoverConfig,
   now: () => number,
 ): { policy: ServicePolicy; eject(): void; dispose(): void } {
-  const timeoutMs = entry.descriptor.timeoutMs ?? config.timeoutMs;
-  const { halfOpenAfterMs, maxHalfOpenAfterMs } = config.breaker;
-  // Each ejection in a row doubles the open time (Envoy's base_ejection_time × ejections), capped.
-  const openTime = (ejection: number): number => Math.min(maxHalfOpenAfterMs, halfOpenAfterMs * 2 ** Math.max(0, ejection - 1));
-  const growing = (ejection: number): IBackoff<unknown> => ({ duration: openTime(ejection), next: () => growing(ejection + 1) });
-  // Made on the service's first failure: until then a consecutive-failure breaker is closed with a
-  // count of zero, which successes would only keep at zero, so calls need not pass through it. A
-  // registry of thousands of services that never fail then holds no breaker at all (cockatiel's is
-  // a few kilobytes with its listeners).
-  let breaker: CircuitBreakerPolicy | undefined;
-  let subscriptions: Array<{ dispose(): void }> = [];
-  // Read through a function: TypeScript would keep `breaker` narrowed across an await.
-  const current = (): CircuitBreakerPolicy | undefined => breaker;
-  const breakerNow = (): CircuitBreakerPolicy => {
-    if (breaker) return breaker;
-    const made = circuitBreaker(handleWhen(isServiceFailure), {
-      halfOpenAfter: { next: () => growing(1) },
-      breaker: new ConsecutiveBreaker(config.breaker.consecutiveFailures),
-    });
-    subscriptions = [
-      made.onBreak(() => {
-        entry.breaker = 'open';
-        entry.ejections++;
-        entry.consecutiveEjections++;
-        entry.breakerReopenAt = now() + openTime(entry.consecutiveEjections);
-        registry.markChanged(entry);
-      }),
-      made.onHalfOpen(() => {
-        entry.breaker = 'half-open';
-        registry.markChanged(entry);
-      }),
-      made.onReset(() => {
-        entry.breaker = 'closed';
-        entry.consecutiveEjections = 0;
-        registry.markChanged(entry);
-      }),
-    ];
-    return (breaker = made);
-  };
-  // Timeout inside the breaker, so timeouts count as failures of this service; a caller's own
-  // cancellation is re-thrown as CallerCancelledError first, which the breaker does not count.
-  // abortOnReturn off: cockatiel otherwise aborts the signal after every call, even a successful
-  // one, and the SDK answers an abort by sending notifications/cancelled upstream, so each call
-  // cost a second message to the upstream (a second POST over HTTP) for a request already done.
-  const timeouts = new Map<number, TimeoutPolicy>();
-  const timeoutFor = (ms: number): TimeoutPolicy => {
-    const key = ms >= timeoutMs ? timeoutMs : Math.min(timeoutMs, stepUp(ms));
-    let policy = timeouts.get(key);
-    if (!policy) timeouts.set(key, (policy = timeout(key, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false })));
-    return policy;
-  };
-  const attempt = async <T>(fn: (context: { signal: AbortSignal }) => Promise<T>, callerSignal: AbortSignal, attemptMs: number | undefined): Promise<T> => {
+  return new ServiceBreaker(entry, registry, config, now);
+}
+
+/**
+ * A service's breaker and attempt timeouts. A class rather than closures: a registry holds one per
+ * service, and methods on the prototype cost nothing per service.
+ *
+ * The cockatiel breaker is made on the service's first failure: until then a consecutive-failure
+ * breaker is closed with a count of zero, which successes would only keep at zero, so calls need not
+ * pass through it. A registry of thousands of services that never fail then holds no breaker at all
+ * (cockatiel's costs a few kilobytes with its listeners).
+ */
+class ServiceBreaker implements ServicePolicy {
+  private breaker: CircuitBreakerPolicy | undefined;
+  private subscriptions: Array<{ dispose(): void }> | undefined;
+  /** Timeout policies by duration, made as attempts need them. */
+  private timeouts: Map<number, TimeoutPolicy> | undefined;
+  private isolation: { dispose(): void } | undefined;
+  private isolationTimer: NodeJS.Timeout | undefined;
+  private readonly timeoutMs: number;
+
+  constructor(
+    private readonly entry: ServiceEntry,
+    private readonly registry: ServiceRegistry,
+    private readonly config: FailoverConfig,
+    private readonly now: () => number,
+  ) {
+    this.timeoutMs = entry.descriptor.timeoutMs ?? config.timeoutMs;
+  }
+
+  get policy(): ServicePolicy {
+    return this;
+  }
+
+  async execute<T>(fn: (context: { signal: AbortSignal }) => Promise<T>, signal?: AbortSignal, attemptMs?: number): Promise<T> {
+    const breaker = this.breaker;
+    if (breaker) return breaker.execute(({ signal: callerSignal }) => this.attempt(fn, callerSignal, attemptMs), signal);
     try {
-      return await timeoutFor(attemptMs ?? timeoutMs).execute(fn, callerSignal);
+      const value = await this.attempt(fn, signal ?? NEVER_ABORTED, attemptMs);
+      // Made while this call ran (another one failed): a success resets its count, as it would
+      // have had the call run through it. Not while open or half-open: this was no trial call.
+      const madeMeanwhile = this.breaker as CircuitBreakerPolicy | undefined;
+      if (madeMeanwhile && this.entry.breaker === 'closed') await madeMeanwhile.execute(async () => undefined).catch(() => undefined);
+      return value;
+    } catch (error) {
+      // The first failure makes the breaker, which counts it exactly as if it had run the call.
+      if (isServiceFailure(error)) await this.breakerNow().execute(() => Promise.reject(error)).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Eject now (a failure-rate outlier), for the same growing time an opened breaker would. */
+  eject(): void {
+    const entry = this.entry;
+    if (this.isolation || entry.breaker === 'open') return;
+    this.isolation = this.breakerNow().isolate();
+    entry.breaker = 'open';
+    entry.ejections++;
+    entry.consecutiveEjections++;
+    const duration = this.openTime(entry.consecutiveEjections);
+    entry.breakerReopenAt = this.now() + duration;
+    this.registry.markChanged(entry);
+    this.isolationTimer = setTimeout(() => {
+      this.isolation?.dispose();
+      this.isolation = undefined;
+      entry.breaker = 'closed';
+      this.registry.markChanged(entry);
+    }, duration);
+    this.isolationTimer.unref();
+  }
+
+  dispose(): void {
+    this.subscriptions?.forEach((s) => s.dispose());
+    if (this.isolationTimer) clearTimeout(this.isolationTimer);
+    this.isolation?.dispose();
+  }
+
+  /**
+   * Timeout inside the breaker, so timeouts count as failures of this service; a caller's own
+   * cancellation is re-thrown as CallerCancelledError first, which the breaker does not count.
+   */
+  private async attempt<T>(fn: (context: { signal: AbortSignal }) => Promise<T>, callerSignal: AbortSignal, attemptMs: number | undefined): Promise<T> {
+    try {
+      return await this.timeoutFor(attemptMs ?? this.timeoutMs).execute(fn, callerSignal);
     } catch (error) {
       if (callerSignal.aborted) throw new CallerCancelledError(error);
       throw error;
     }
-  };
-  const policy: ServicePolicy = {
-    execute: async (fn, signal, attemptMs) => {
-      if (breaker) return breaker.execute(({ signal: callerSignal }) => attempt(fn, callerSignal, attemptMs), signal);
-      try {
-        const value = await attempt(fn, signal ?? NEVER_ABORTED, attemptMs);
-        // Made while this call ran (another one failed): a success resets its count, as it would
-        // have had the call run through it. Not while open or half-open: this was no trial call.
-        const madeMeanwhile = current();
-        if (madeMeanwhile && entry.breaker === 'closed') await madeMeanwhile.execute(async () => undefined).catch(() => undefined);
-        return value;
-      } catch (error) {
-        // The first failure makes the breaker, which counts it exactly as if it had run the call.
-        if (isServiceFailure(error)) await breakerNow().execute(() => Promise.reject(error)).catch(() => undefined);
-        throw error;
-      }
-    },
-  };
-  let isolation: { dispose(): void } | undefined;
-  let isolationTimer: NodeJS.Timeout | undefined;
-  /** Eject now (a failure-rate outlier), for the same growing time an opened breaker would. */
-  const eject = (): void => {
-    if (isolation || entry.breaker === 'open') return;
-    isolation = breakerNow().isolate();
-    entry.breaker = 'open';
-    entry.ejections++;
-    entry.consecutiveEjections++;
-    const duration = openTime(entry.consecutiveEjections);
-    entry.breakerReopenAt = now() + duration;
-    registry.markChanged(entry);
-    isolationTimer = setTimeout(() => {
-      isolation?.dispose();
-      isolation = undefined;
-      entry.breaker = 'closed';
-      registry.markChanged(entry);
-    }, duration);
-    isolationTimer.unref();
-  };
-  return {
-    policy,
-    eject,
-    dispose: () => {
-      subscriptions.forEach((s) => s.dispose());
-      if (isolationTimer) clearTimeout(isolationTimer);
-      isolation?.dispose();
-    },
-  };
+  }
+
+  /**
+   * abortOnReturn off: cockatiel otherwise aborts the signal after every call, even a successful
+   * one, and the SDK answers an abort by sending notifications/cancelled upstream, so each call
+   * cost a second message to the upstream (a second POST over HTTP) for a request already done.
+   */
+  private timeoutFor(ms: number): TimeoutPolicy {
+    const key = ms >= this.timeoutMs ? this.timeoutMs : Math.min(this.timeoutMs, stepUp(ms));
+    const timeouts = (this.timeouts ??= new Map());
+    let policy = timeouts.get(key);
+    if (!policy) timeouts.set(key, (policy = timeout(key, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false })));
+    return policy;
+  }
+
+  /** Each ejection in a row doubles the open time (Envoy's base_ejection_time × ejections), capped. */
+  private openTime(ejection: number): number {
+    const { halfOpenAfterMs, maxHalfOpenAfterMs } = this.config.breaker;
+    return Math.min(maxHalfOpenAfterMs, halfOpenAfterMs * 2 ** Math.max(0, ejection - 1));
+  }
+
+  private breakerNow(): CircuitBreakerPolicy {
+    if (this.breaker) return this.breaker;
+    const entry = this.entry;
+    const growing = (ejection: number): IBackoff<unknown> => ({ duration: this.openTime(ejection), next: () => growing(ejection + 1) });
+    const made = circuitBreaker(handleWhen(isServiceFailure), {
+      halfOpenAfter: { next: () => growing(1) },
+      breaker: new ConsecutiveBreaker(this.config.breaker.consecutiveFailures),
+    });
+    this.subscriptions = [
+      made.onBreak(() => {
+        entry.breaker = 'open';
+        entry.ejections++;
+        entry.consecutiveEjections++;
+        entry.breakerReopenAt = this.now() + this.openTime(entry.consecutiveEjections);
+        this.registry.markChanged(entry);
+      }),
+      made.onHalfOpen(() => {
+        entry.breaker = 'half-open';
+        this.registry.markChanged(entry);
+      }),
+      made.onReset(() => {
+        entry.breaker = 'closed';
+        entry.consecutiveEjections = 0;
+        this.registry.markChanged(entry);
+      }),
+    ];
+    return (this.breaker = made);
+  }
 }

@@ -11,7 +11,7 @@ export class LatencyWindow {
   private count = 0;
   private next = 0;
   /** One cached value per percentile asked for (the dispatcher asks for two: p99 and p95). */
-  private readonly cached: Array<{ p: number; value: number; at: number }> = [];
+  private cached: Array<{ p: number; value: number; at: number }> | undefined;
   private added = 0;
 
   get size(): number {
@@ -35,9 +35,9 @@ export class LatencyWindow {
 
   /** The same, cached until REFRESH_EVERY more samples arrive: for the hot path. */
   recentPercentile(p: number): number {
-    let c = this.cached.find((x) => x.p === p);
+    let c = this.cached?.find((x) => x.p === p);
     if (c && this.added - c.at < REFRESH_EVERY) return c.value;
-    if (!c) this.cached.push((c = { p, value: 0, at: 0 }));
+    if (!c) (this.cached ??= []).push((c = { p, value: 0, at: 0 }));
     c.value = this.percentile(p);
     c.at = this.added;
     return c.value;

@@ -28,9 +28,13 @@ export type BreakerStatus = 'closed' | 'open' | 'half-open';
  */
 export type ServiceStatus = 'unknown' | 'healthy' | 'unhealthy' | 'ejected';
 
+/** The tools of a service whose list was never read: one map shared by all, never written. */
+const NO_TOOLS: ReadonlyMap<string, Tool> = new Map();
+
 export class ServiceEntry implements Candidate {
   readonly stats = new ServiceStats();
-  readonly tools = new Map<string, Tool>();
+  /** Replaced whole when the upstream's list is read (see ServiceRegistry.setCatalog), never edited. */
+  tools: ReadonlyMap<string, Tool> = NO_TOOLS;
   toolsKnown = false;
   /** Everything the upstream offers, as last read (see upstream-catalog.ts); written only by the registry. */
   catalog: UpstreamCatalog = EMPTY_CATALOG;
@@ -49,16 +53,18 @@ export class ServiceEntry implements Candidate {
   windowStart = 0;
   windowCalls = 0;
   windowFailures = 0;
-  /** Every source's view of this service; the first one reported is the one in force. */
-  readonly sources = new Map<string, ServiceDescriptor>();
-  private matchSet: Set<string>;
+  /**
+   * Every source's view of this service, in the order they reported it; the first is the one in
+   * force. A list, not a map: nearly every service has one source, and an empty Map alone costs
+   * ~300 bytes.
+   */
+  readonly sources: ServiceDescriptor[] = [];
 
   constructor(
     public descriptor: ServiceDescriptor,
     readonly order: number,
   ) {
-    this.sources.set(descriptor.source, descriptor);
-    this.matchSet = new Set(descriptor.capabilities);
+    this.sources.push(descriptor);
   }
 
   get name(): string {
@@ -67,11 +73,13 @@ export class ServiceEntry implements Candidate {
 
   /** Capabilities from config/advertisement plus every tool name the server lists. */
   get capabilities(): string[] {
-    return [...this.matchSet];
+    return [...new Set([...this.descriptor.capabilities, ...this.tools.keys()])];
   }
 
+  // Looked up in place rather than through a Set built per service: the capability list is a
+  // handful of names, and the candidate lists that call this are cached (see ServiceRegistry).
   has(capability: string): boolean {
-    return this.matchSet.has(capability);
+    return this.tools.has(capability) || this.descriptor.capabilities.includes(capability);
   }
 
   get status(): ServiceStatus {
@@ -84,9 +92,6 @@ export class ServiceEntry implements Candidate {
     return this.health.status !== 'unhealthy' && (this.breaker !== 'open' || now >= this.breakerReopenAt);
   }
 
-  rebuildMatchSet(): void {
-    this.matchSet = new Set([...this.descriptor.capabilities, ...this.tools.keys()]);
-  }
 }
 
 export interface CandidateSet {
@@ -147,21 +152,24 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
       this.emit('added', entry);
       return;
     }
-    const previous = existing.sources.get(descriptor.source);
-    existing.sources.set(descriptor.source, descriptor);
+    const at = existing.sources.findIndex((d) => d.source === descriptor.source);
+    const previous = at === -1 ? undefined : existing.sources[at];
+    if (at === -1) existing.sources.push(descriptor);
+    else existing.sources[at] = descriptor;
     if (existing.descriptor.source !== descriptor.source) return; // a second source; the first stays in force
     if (previous && sameDescriptor(previous, descriptor)) return;
     const old = existing.descriptor;
     existing.descriptor = descriptor;
-    existing.rebuildMatchSet();
     this.invalidate();
     this.emit('updated', existing, old);
   }
 
   private removeSource(name: string, source: string): void {
     const entry = this.entries.get(name);
-    if (!entry || !entry.sources.delete(source)) return;
-    if (entry.sources.size === 0) {
+    const at = entry ? entry.sources.findIndex((d) => d.source === source) : -1;
+    if (!entry || at === -1) return;
+    entry.sources.splice(at, 1);
+    if (entry.sources.length === 0) {
       this.entries.delete(name);
       this.invalidate();
       this.emit('removed', entry);
@@ -169,8 +177,7 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
     }
     if (entry.descriptor.source === source) {
       const old = entry.descriptor;
-      entry.descriptor = entry.sources.values().next().value as ServiceDescriptor;
-      entry.rebuildMatchSet();
+      entry.descriptor = entry.sources[0]!;
       this.invalidate();
       this.emit('updated', entry, old);
     }
@@ -184,10 +191,8 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
   setCatalog(entry: ServiceEntry, lists: Partial<UpstreamCatalog>): void {
     entry.catalog = { ...entry.catalog, ...lists, freshness: { ...entry.catalog.freshness, ...lists.freshness } };
     if (lists.tools) {
-      entry.tools.clear();
-      for (const tool of lists.tools) entry.tools.set(tool.name, tool);
+      entry.tools = new Map(lists.tools.map((tool) => [tool.name, tool]));
       entry.toolsKnown = true;
-      entry.rebuildMatchSet();
       this.invalidate(false);
       this.emit('tools', entry);
     }

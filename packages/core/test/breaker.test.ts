@@ -10,7 +10,7 @@ function setup(consecutiveFailures = 3) {
   const entry = registry.get('s')!;
   const failover = parseConfig({ failover: { breaker: { consecutiveFailures } } }).failover;
   const made = createServicePolicy(entry, registry, failover, () => performance.now());
-  return { entry, policy: made.policy, dispose: made.dispose };
+  return { entry, policy: made.policy, dispose: () => made.dispose() };
 }
 
 const fail = () => Promise.reject(new Error('down'));
