@@ -5,14 +5,13 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { createEtcdDocumentStore } from '@switchboard/discovery-etcd';
 import { startEtcd, type EtcdServer } from '@switchboard/testing/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGatewayFixture, type GatewayFixture } from './helpers/gateway-fixture.js';
-import { CLI_BIN, startServe, stopServe } from './helpers/serve-process.js';
+import { runCli, startServe, stopServe } from './helpers/serve-process.js';
 import { waitFor } from './helpers/wait.js';
 
 let etcd: EtcdServer;
@@ -22,16 +21,7 @@ let configFile: string;
 const children: ChildProcess[] = [];
 const clients: Client[] = [];
 
-function cli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const cli = runCli;
 
 beforeAll(async () => {
   [etcd, upstream] = await Promise.all([startEtcd(), startGatewayFixture({ name: 'files' })]);

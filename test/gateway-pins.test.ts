@@ -1,7 +1,6 @@
 // Tool-definition pinning end to end: an upstream changes a tool's schema under its clients (a new
 // `notes` parameter, as a rug pull would), the gateway blocks the tool, and the operator approves the
 // change with the real CLI (`switchboard pins approve`), after which the tool is back, changed.
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +8,7 @@ import { readPinFile } from '@switchboard/gateway';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGatewayFixture, type GatewayFixture } from './helpers/gateway-fixture.js';
 import { firstText, startGateway, type GatewayHarness } from './helpers/gateway-setup.js';
-import { CLI_BIN } from './helpers/serve-process.js';
+import { runCli } from './helpers/serve-process.js';
 import { waitFor } from './helpers/wait.js';
 
 let dir: string;
@@ -18,16 +17,7 @@ let pinFile: string;
 let upstream: GatewayFixture;
 let harness: GatewayHarness;
 
-function cli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const cli = runCli;
 
 /** The first snapshot the dashboard's event stream sends. */
 async function dashboardSnapshot(): Promise<{ definitionChanges: Array<{ key: string; action: string }> }> {

@@ -31,4 +31,29 @@ describe('held calls', () => {
       await calls.close();
     }
   });
+
+  it('never gives up a call while a client round waits on a slow upstream, and gives the client its full time to answer', async () => {
+    const calls = new HeldCalls({ ttlMs: 40 });
+    try {
+      const held = calls.open(async () => undefined)!;
+      const signal = new AbortController().signal;
+      let answered: unknown;
+      // The upstream takes three ttls before it asks.
+      held.start(async () => {
+        await new Promise((r) => setTimeout(r, 120));
+        answered = await held.ask(question, signal);
+        return 'done';
+      });
+      const step = await held.next();
+      expect(step.kind).toBe('input');
+      // Asked only now: the client has its whole ttl from here, and the call is still held.
+      expect(calls.get(held.id)).toBe(held);
+      held.answer({ 'input-1': { action: 'accept' } });
+      const end = await held.next();
+      expect(end).toMatchObject({ kind: 'done', outcome: { status: 'fulfilled', value: 'done' } });
+      expect(answered).toEqual({ action: 'accept' });
+    } finally {
+      await calls.close();
+    }
+  });
 });

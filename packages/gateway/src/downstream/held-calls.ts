@@ -33,6 +33,8 @@ export class HeldCall {
   private wake: (() => void) | undefined;
   /** Date.now() after which it is given up (renewed on each round). */
   expiresAt: number;
+  /** A client round is waiting on it now (for the upstream's next step): never given up meanwhile. */
+  waiting = false;
   /** Where the upstream's progress goes: the round the client is waiting on now, if it asked for progress. */
   onProgress: ((progress: { progress: number; total?: number; message?: string }) => void) | undefined;
 
@@ -77,8 +79,15 @@ export class HeldCall {
   /** Wait for the upstream's result or its next questions. */
   async next(): Promise<HeldStep> {
     this.expiresAt = Date.now() + this.ttlMs;
-    while (this.outcome === undefined && this.questions.size === 0) await new Promise<void>((resolve) => (this.wake = resolve));
+    this.waiting = true;
+    try {
+      while (this.outcome === undefined && this.questions.size === 0) await new Promise<void>((resolve) => (this.wake = resolve));
+    } finally {
+      this.waiting = false;
+    }
     this.wake = undefined;
+    // The client's time to answer starts when it is asked, however long the upstream took to ask.
+    this.expiresAt = Date.now() + this.ttlMs;
     if (this.outcome) return { kind: 'done', outcome: this.outcome };
     const inputRequests: Record<string, unknown> = {};
     for (const [key, q] of this.questions) inputRequests[key] = { method: q.request.method, ...(q.request.params ? { params: q.request.params } : {}) };
@@ -157,6 +166,6 @@ export class HeldCalls {
 
   private reap(): void {
     const now = Date.now();
-    for (const { call } of this.calls.values()) if (call.expiresAt <= now) void this.finish(call, 'the client did not answer in time');
+    for (const { call } of this.calls.values()) if (!call.waiting && call.expiresAt <= now) void this.finish(call, 'the client did not answer in time');
   }
 }

@@ -19,6 +19,7 @@ import type { Operation, RouteTarget } from '../upstream/routing.js';
 import type { SharedCall, SharedTenant } from '../upstream/shared-upstreams.js';
 import { UpstreamSessions } from '../upstream/upstream-session.js';
 import { carriedTask, TASKS_EXTENSION } from '../upstream/task-results.js';
+import { undeclaredCapability } from '../upstream/capability-gate.js';
 import type { CallLessee, CallProcess } from '../upstream/call-processes.js';
 import { GATEWAY_VERSION } from '../version.js';
 import { rateLimitError, type CallContext } from '../access/access-control.js';
@@ -26,13 +27,6 @@ import { ANONYMOUS_IDENTITY, type Identity } from '../access/identity.js';
 import type { AccessKind } from '../access/policy.js';
 
 type Extra = ServerContext;
-
-/** The client capability each forwarded server-to-client request needs. */
-const CAPABILITY_OF: Readonly<Record<string, 'sampling' | 'elicitation' | 'roots'>> = {
-  'sampling/createMessage': 'sampling',
-  'elicitation/create': 'elicitation',
-  'roots/list': 'roots',
-};
 
 /** RFC 5424 severities in increasing order, as MCP's logging levels. */
 const LEVELS: readonly LoggingLevel[] = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
@@ -710,11 +704,8 @@ export class GatewaySession {
 
   /** An upstream's question for a held call, unless its client did not declare what it needs. */
   private forwardRequestFor(capabilities: ClientCapabilities, held: HeldCall, request: Request, signal: AbortSignal): Promise<Result> {
-    const needed = CAPABILITY_OF[request.method];
-    if (needed && !capabilities[needed]) {
-      return Promise.reject(new ClientError(ProtocolErrorCode.MethodNotFound, `${request.method} refused by the gateway: the client did not declare the ${needed} capability`));
-    }
-    return held.ask(request, signal);
+    const refused = undeclaredCapability(request, capabilities);
+    return refused ? Promise.reject(refused) : held.ask(request, signal);
   }
 
   /** A retry of a held call's round: answer the upstream's questions, and wait for its next step. */
@@ -775,10 +766,8 @@ export class GatewaySession {
    */
   forwardRequest(request: Request, signal: AbortSignal, extra: Extra | undefined = this.callOf()): Promise<Result> {
     if (this.closed) return Promise.reject(new ClientError(CONNECTION_CLOSED, 'the client session has ended'));
-    const needed = CAPABILITY_OF[request.method];
-    if (needed && !this.server.getClientCapabilities()?.[needed]) {
-      return Promise.reject(new ClientError(ProtocolErrorCode.MethodNotFound, `${request.method} refused by the gateway: the client did not declare the ${needed} capability`));
-    }
+    const refused = undeclaredCapability(request, this.server.getClientCapabilities());
+    if (refused) return Promise.reject(refused);
     const req = request as ServerRequest;
     return (extra ? extra.mcpReq.send(req, { signal }) : this.server.request(req, { signal })) as Promise<Result>;
   }

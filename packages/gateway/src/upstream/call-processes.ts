@@ -10,6 +10,7 @@ import type { Logger, Router, ServiceEntry, Transport } from '@switchboard/core'
 import { ClientError } from '../downstream/client-error.js';
 import { CallAttribution } from './call-attribution.js';
 import { UpstreamSessions, type UpstreamPolicy } from './upstream-session.js';
+import { undeclaredCapability } from './capability-gate.js';
 
 /** The one call a lent process serves now. */
 export interface CallLessee {
@@ -17,12 +18,6 @@ export interface CallLessee {
   readonly capabilities: { sampling?: unknown; elicitation?: unknown; roots?: unknown };
   forwardRequest(request: Request, signal: AbortSignal): Promise<Result>;
 }
-
-const CAPABILITY_OF: Readonly<Record<string, 'sampling' | 'elicitation' | 'roots'>> = {
-  'sampling/createMessage': 'sampling',
-  'elicitation/create': 'elicitation',
-  'roots/list': 'roots',
-};
 
 /** One warm process: its upstream session, and the call it serves now. */
 export class CallProcess {
@@ -41,12 +36,9 @@ export class CallProcess {
 
   private forward(request: Request, signal: AbortSignal): Promise<Result> {
     const current = this.lessee;
-    const needed = CAPABILITY_OF[request.method];
     if (!current) return Promise.reject(new ClientError(ProtocolErrorCode.InvalidRequest, `${request.method} refused by the gateway: no call is being served`));
-    if (needed && !current.capabilities[needed]) {
-      return Promise.reject(new ClientError(ProtocolErrorCode.MethodNotFound, `${request.method} refused by the gateway: the client did not declare the ${needed} capability`));
-    }
-    return current.forwardRequest(request, signal);
+    const refused = undeclaredCapability(request, current.capabilities);
+    return refused ? Promise.reject(refused) : current.forwardRequest(request, signal);
   }
 }
 
