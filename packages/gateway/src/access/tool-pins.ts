@@ -34,8 +34,13 @@ export function pinnedView(tool: Tool): Record<string, unknown> {
   return view;
 }
 
+/** Per tool object: a catalogue rebuild reviews every tool, and a list read again brings new objects. */
+const fingerprints = new WeakMap<Tool, string>();
+
 export function fingerprint(tool: Tool): string {
-  return createHash('sha256').update(stableJson(pinnedView(tool))).digest('base64url');
+  let print = fingerprints.get(tool);
+  if (print === undefined) fingerprints.set(tool, (print = createHash('sha256').update(stableJson(pinnedView(tool))).digest('base64url')));
+  return print;
 }
 
 /** The upstream a service's pins belong to: replicas of one group share them. */

@@ -548,7 +548,9 @@ export class GatewaySession {
     args?: unknown,
   ): Promise<T> {
     const started = performance.now();
-    const credentials = extra ? await this.core.upstreamCredentials?.forCall(this.identity, target.members) : undefined;
+    // (No await at all without token exchange configured: the hot path pays nothing for it.)
+    const exchange = extra ? this.core.upstreamCredentials : undefined;
+    const credentials = exchange ? await exchange.forCall(this.identity, target.members) : undefined;
     // Work this instance does on its own (re-making another instance's subscription) has no client
     // request to answer on, so nothing the upstream sends meanwhile can be attributed to one.
     if (extra) this.inflight.add(extra);
@@ -685,7 +687,7 @@ export class GatewaySession {
       else core.router.pool.invalidate(entry.name, 'upstream session lost');
     };
     held.start(async () => {
-      const credentials = await core.upstreamCredentials?.forCall(this.identity, target.members);
+      const credentials = core.upstreamCredentials ? await core.upstreamCredentials.forCall(this.identity, target.members) : undefined;
       return core.members.route({ ...target, noHedge: true, client: clientFor, renew }, async (client, entry, signal) => {
         held.service = entry.name;
         // On the shared process (none could be lent) the call is a tenant like any session's call,
