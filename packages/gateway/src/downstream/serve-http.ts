@@ -152,6 +152,8 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
       if (!('method' in m) || m.method !== 'tools/call' || !('id' in m)) continue;
       const params = m.params as { name?: unknown; requestState?: unknown } | undefined;
       if (typeof params?.name !== 'string' || params.requestState !== undefined) continue;
+      // A call the policy refuses is refused by the session, naming its rule, and costs no token.
+      if (!access.allows(identity, 'tool', params.name)) continue;
       const decision = access.take(identity, params.name, { method: 'tools/call', era });
       if (decision.ok) continue;
       const error = rateLimitError(decision, params.name);
