@@ -66,6 +66,8 @@ function roundParams(extra: Extra, resumed: HeldRequestState | undefined): { inp
 
 /** An upstream's answer to a task request: any object (the owner's word on its task, relayed as it is). */
 const TASK_ANSWER = z.object({}).passthrough();
+/** The params of tasks/get, tasks/update and tasks/cancel (made once: a 2026-07-28 session is made per request). */
+const TASK_PARAMS = z.object({ taskId: z.string().min(1) }).passthrough();
 
 /** What policy calls each paged list's items. */
 const ACCESS_KIND: Readonly<Record<PagedKind, AccessKind>> = { tools: 'tool', resources: 'resource', templates: 'resource', prompts: 'prompt' };
@@ -360,10 +362,9 @@ export class GatewaySession {
         const { _meta: _drop, ...fields } = answer as Record<string, unknown>;
         return method === 'tasks/get' ? { ...fields, taskId: params.taskId } : fields;
       };
-    const taskId = z.object({ taskId: z.string().min(1) }).passthrough();
-    this.server.setRequestHandler('tasks/get', { params: taskId }, forward('tasks/get'));
-    this.server.setRequestHandler('tasks/update', { params: taskId }, forward('tasks/update'));
-    this.server.setRequestHandler('tasks/cancel', { params: taskId }, forward('tasks/cancel'));
+    this.server.setRequestHandler('tasks/get', { params: TASK_PARAMS }, forward('tasks/get'));
+    this.server.setRequestHandler('tasks/update', { params: TASK_PARAMS }, forward('tasks/update'));
+    this.server.setRequestHandler('tasks/cancel', { params: TASK_PARAMS }, forward('tasks/cancel'));
   }
 
   /** What the client changed after initialize, as other instances need it. */
