@@ -2,9 +2,10 @@
 // upstream that asks mid-call (see downstream/held-calls.ts). A stdio process is one session, and a
 // 2025 server's sampling, elicitation and roots requests name no call; while a process serves only
 // one call, everything it asks belongs to that call, exactly. Processes are kept warm between calls
-// (at most `maxIdle` per service, ended after `idleMs`), so a bridged call pays no spawn once one is
-// warm; they count against maxProcessesPerService like per-session processes. A process serves the
-// calls of whoever holds it in turn, as a shared process serves everyone.
+// (as many as maxProcessesPerService allows, each ended after processIdleMs unused), so bridged
+// calls pay no spawn once enough are warm, even under steady concurrency. They count against
+// maxProcessesPerService like per-session processes. A process serves the calls of whoever holds
+// it in turn, as a shared process serves everyone.
 import { ProtocolErrorCode, type Request, type Result } from '../sdk/mcp.js';
 import type { Logger, Router, ServiceEntry, Transport } from '@switchboard/core';
 import { ClientError } from '../downstream/client-error.js';
@@ -52,7 +53,6 @@ export class CallProcesses {
     private readonly logger: Logger,
     private readonly connectTimeoutMs: number,
     private readonly policy: UpstreamPolicy,
-    private readonly maxIdle = 4,
   ) {}
 
   /**
@@ -96,7 +96,7 @@ export class CallProcesses {
     process.lessee = undefined;
     const idle = this.idle.get(process.service) ?? [];
     const alive = process.sessions.connected().length > 0;
-    if (!reuse || this.closed || !alive || idle.length >= this.maxIdle || this.router.registry.get(process.service) === undefined) {
+    if (!reuse || this.closed || !alive || idle.length >= this.policy.processSlots.max || this.router.registry.get(process.service) === undefined) {
       void process.sessions.close();
       return;
     }
