@@ -17,7 +17,7 @@ import type { HeldCall, HeldStep } from './held-calls.js';
 import { CallAttribution } from '../upstream/call-attribution.js';
 import type { Operation, RouteTarget } from '../upstream/routing.js';
 import type { SharedCall, SharedTenant } from '../upstream/shared-upstreams.js';
-import { UpstreamSessions } from '../upstream/upstream-session.js';
+import { heldCallBridge, UpstreamSessions } from '../upstream/upstream-session.js';
 import { carriedTask, TASKS_EXTENSION } from '../upstream/task-results.js';
 import { undeclaredCapability } from '../upstream/capability-gate.js';
 import type { CallLessee, CallProcess } from '../upstream/call-processes.js';
@@ -653,15 +653,7 @@ export class GatewaySession {
     const own = new UpstreamSessions(
       core.router,
       core.transports,
-      {
-        capabilities: () => capabilities,
-        logLevel: () => undefined,
-        forwardRequest: (request, signal) => held.ask(request, signal),
-        log: () => undefined,
-        resourceUpdated: () => undefined,
-        subscriptionsOn: () => [],
-        attribution: new CallAttribution(),
-      },
+      heldCallBridge(capabilities, (request, signal) => held.ask(request, signal)),
       core.logger,
       core.connectTimeoutMs,
       { ...core.upstreamPolicy, scope: 'per-session' },

@@ -9,8 +9,7 @@
 import { ProtocolErrorCode, type Request, type Result } from '../sdk/mcp.js';
 import type { Logger, Router, ServiceEntry, Transport } from '@switchboard/core';
 import { ClientError } from '../downstream/client-error.js';
-import { CallAttribution } from './call-attribution.js';
-import { UpstreamSessions, type UpstreamPolicy } from './upstream-session.js';
+import { heldCallBridge, UpstreamSessions, type UpstreamPolicy } from './upstream-session.js';
 import { undeclaredCapability } from './capability-gate.js';
 
 /** The one call a lent process serves now. */
@@ -74,16 +73,8 @@ export class CallProcesses {
         new UpstreamSessions(
           this.router,
           this.transports,
-          {
-            // Everything a lent process may be asked for: which of it a call may use is its client's to say.
-            capabilities: () => ({ sampling: {}, elicitation: {}, roots: { listChanged: true } }),
-            logLevel: () => undefined,
-            forwardRequest,
-            log: () => undefined,
-            resourceUpdated: () => undefined,
-            subscriptionsOn: () => [],
-            attribution: new CallAttribution(),
-          },
+          // Everything a lent process may be asked for: which of it a call may use is its client's to say.
+          heldCallBridge({ sampling: {}, elicitation: {}, roots: { listChanged: true } }, forwardRequest),
           this.logger,
           this.connectTimeoutMs,
           { ...this.policy, scope: 'per-session', isolation: () => 'per-session' },

@@ -27,6 +27,23 @@ export interface SessionBridge {
   readonly attribution: CallAttribution<unknown>;
 }
 
+/**
+ * The bridge of upstream sessions that serve one held call (a 2026-07-28 client's call on a 2025
+ * upstream): the upstream's questions go to the call, and there is no session state to keep (no log
+ * level, subscriptions, or logs to deliver between rounds).
+ */
+export function heldCallBridge(capabilities: ClientCapabilities, forwardRequest: SessionBridge['forwardRequest']): SessionBridge {
+  return {
+    capabilities: () => capabilities,
+    logLevel: () => undefined,
+    forwardRequest,
+    log: () => undefined,
+    resourceUpdated: () => undefined,
+    subscriptionsOn: () => [],
+    attribution: new CallAttribution(),
+  };
+}
+
 /** The gateway-wide policy a session's upstream side follows. */
 export interface UpstreamPolicy {
   isolation(entry: ServiceEntry): Isolation;
