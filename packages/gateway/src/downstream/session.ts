@@ -4,7 +4,7 @@
 // comes back here and nowhere else.
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
-import { CLIENT_CAPABILITIES_META_KEY, CLIENT_INFO_META_KEY, LOG_LEVEL_META_KEY, PROTOCOL_VERSION_META_KEY, ProtocolError, ProtocolErrorCode, Server, type Client, type ClientCapabilities, type ServerContext, type CallToolResult, type CompleteResult, type LoggingLevel, type LoggingMessageNotification, type Request, type RequestMeta, type Result, type ResourceUpdatedNotification, type ServerNotification, type ServerRequest } from '../sdk/mcp.js';
+import { CLIENT_CAPABILITIES_META_KEY, CLIENT_INFO_META_KEY, LOG_LEVEL_META_KEY, PROTOCOL_VERSION_META_KEY, ProtocolError, ProtocolErrorCode, SERVER_INFO_META_KEY, Server, type Client, type ClientCapabilities, type CallToolRequest, type CallToolResult, type CompleteResult, type LoggingLevel, type LoggingMessageNotification, type Request, type RequestMeta, type Result, type ResourceUpdatedNotification, type ServerNotification, type ServerRequest } from '../sdk/mcp.js';
 import type { CatalogList, DispatchOutcome, ServiceEntry, TraceCarrier } from '@switchboard/core';
 import { rpcErrorText, selfCapability } from '@switchboard/core';
 import { exposedPrompts, exposedTools, resourceOwners, type CatalogSnapshot } from '../catalog/catalog.js';
@@ -13,6 +13,7 @@ import { paginate, type PagedKind } from './paging.js';
 import type { SessionStateChange, SharedSessionState } from './session-store.js';
 import { ClientError } from './client-error.js';
 import { isInputRequired, type HeldRequestState } from './request-state.js';
+import type { CallScope } from './call-scope.js';
 import type { HeldCall, HeldStep } from './held-calls.js';
 import { CallAttribution } from '../upstream/call-attribution.js';
 import type { Operation, RouteTarget } from '../upstream/routing.js';
@@ -26,7 +27,11 @@ import { rateLimitError, type CallContext } from '../access/access-control.js';
 import { ANONYMOUS_IDENTITY, type Identity } from '../access/identity.js';
 import type { AccessKind } from '../access/policy.js';
 
-type Extra = ServerContext;
+/** What a handler knows of the request it serves (the SDK's ServerContext is one). */
+type Extra = CallScope;
+
+/** A tools/call's params as the handlers read them. */
+export type CallToolParams = CallToolRequest['params'];
 
 /** RFC 5424 severities in increasing order, as MCP's logging levels. */
 const LEVELS: readonly LoggingLevel[] = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
@@ -38,7 +43,7 @@ const CONNECTION_CLOSED = -32000;
 const TRACE_KEYS = ['traceparent', 'tracestate', 'baggage'] as const;
 
 /** The client's trace context: from its request's `_meta`, else from the HTTP request's headers. */
-function traceOf(meta: Record<string, unknown> | undefined, headers: Headers | undefined): TraceCarrier | undefined {
+function traceOf(meta: Record<string, unknown> | undefined, headers: { get(name: string): string | null } | undefined): TraceCarrier | undefined {
   const out: Record<string, string> = {};
   for (const key of TRACE_KEYS) {
     const value = meta?.[key] ?? headers?.get(key) ?? undefined;
@@ -55,7 +60,20 @@ function answerOf<T>(outcome: DispatchOutcome<T>): T {
     if (outcome.error.code === 'UPSTREAM_ERROR' && cause instanceof ProtocolError) throw new ClientError(cause.code, stripPrefix(cause.message), cause.data);
     throw new ClientError(ProtocolErrorCode.InternalError, outcome.error.message, { code: outcome.error.code, ...(outcome.error.service ? { service: outcome.error.service } : {}) });
   }
-  return outcome.value as T;
+  return withoutServerIdentity(outcome.value as T);
+}
+
+/**
+ * An upstream's answer without the upstream's own identity in `_meta` (2026-07-28's serverInfo key
+ * names "the server software producing the response"): the client's server is the gateway, which
+ * names itself there (the SDK stamps it on every 2026-07-28 result that does not carry one).
+ */
+function withoutServerIdentity<T>(value: T): T {
+  const meta = (value as { _meta?: unknown } | null)?._meta;
+  if (meta === null || typeof meta !== 'object' || !(SERVER_INFO_META_KEY in meta)) return value;
+  const { [SERVER_INFO_META_KEY]: _upstream, ...rest } = meta as Record<string, unknown>;
+  const { _meta: _drop, ...fields } = value as Record<string, unknown>;
+  return (Object.keys(rest).length > 0 ? { ...fields, _meta: rest } : fields) as T;
 }
 
 /** A retried round's inputs for the upstream: the client's answers, and the upstream's own state. */
@@ -77,6 +95,17 @@ export interface SessionOptions {
   identity?: Identity;
   /** Rate limits were applied before the request reached the session (the HTTP layer answers 429 itself). */
   limitsChecked?: boolean;
+  /**
+   * The client as a 2026-07-28 request's `_meta` envelope names it, for a request the gateway
+   * decoded itself (no SDK Server holds it then; see modern-call-lane.ts).
+   */
+  envelope?: ClientEnvelope;
+}
+
+export interface ClientEnvelope {
+  readonly protocolVersion: string;
+  readonly capabilities: ClientCapabilities;
+  readonly clientInfo?: { readonly name: string; readonly version: string };
 }
 
 /** The upstream lists each paged answer is built from. */
@@ -88,7 +117,8 @@ const UPSTREAM_LISTS: Readonly<Record<PagedKind, readonly CatalogList[]>> = {
 };
 
 export class GatewaySession {
-  readonly server: Server;
+  /** Built on first use: the gateway's own 2026-07-28 call lane serves a request without one. */
+  private built: Server | undefined;
   readonly upstream: UpstreamSessions;
   // Requests of this session being served now: upstream messages are sent on their response stream.
   private readonly inflight = new Set<Extra>();
@@ -101,6 +131,7 @@ export class GatewaySession {
   /** Who the client is: what policy, limits and audit key on. */
   identity: Identity;
   private readonly limitsChecked: boolean;
+  private readonly envelope: ClientEnvelope | undefined;
   /**
    * Told when the client changes its log level or subscriptions, to share the change with other
    * instances; the client gets its answer once this settles, so its next request, wherever it
@@ -119,7 +150,36 @@ export class GatewaySession {
   ) {
     this.identity = options.identity ?? ANONYMOUS_IDENTITY;
     this.limitsChecked = options.limitsChecked === true;
-    this.server = new Server(
+    this.envelope = options.envelope;
+    this.upstream = new UpstreamSessions(
+      core.router,
+      core.transports,
+      {
+        capabilities: () => this.clientCapabilities() ?? {},
+        logLevel: () => this.level,
+        forwardRequest: (request, signal) => this.forwardRequest(request, signal),
+        log: (service, params) => this.log(service, params),
+        subscriptionsOn: (service) => [...this.subscriptions].filter(([, s]) => s === service).map(([uri]) => uri),
+        resourceUpdated: (service, params) => this.resourceUpdated(service, params),
+        attribution: this.attribution,
+      },
+      core.logger,
+      core.connectTimeoutMs,
+      era === 'modern' ? { ...core.upstreamPolicy, scope: 'shared' } : core.upstreamPolicy,
+    );
+    // A 2025 session's Server is its connection: made now, as before.
+    if (era === 'legacy') this.built = this.makeServer();
+  }
+
+  /** The SDK Server serving this session's requests (made on first use). */
+  get server(): Server {
+    return (this.built ??= this.makeServer());
+  }
+
+  private makeServer(): Server {
+    const core = this.core;
+    const era = this.era;
+    const server = new Server(
       { name: 'switchboard', version: GATEWAY_VERSION },
       {
         capabilities: {
@@ -136,23 +196,21 @@ export class GatewaySession {
         requestState: { verify: async (state: string) => core.requestStates.open(state) },
       },
     );
-    this.upstream = new UpstreamSessions(
-      core.router,
-      core.transports,
-      {
-        capabilities: () => this.server.getClientCapabilities() ?? {},
-        logLevel: () => this.level,
-        forwardRequest: (request, signal) => this.forwardRequest(request, signal),
-        log: (service, params) => this.log(service, params),
-        subscriptionsOn: (service) => [...this.subscriptions].filter(([, s]) => s === service).map(([uri]) => uri),
-        resourceUpdated: (service, params) => this.resourceUpdated(service, params),
-        attribution: this.attribution,
-      },
-      core.logger,
-      core.connectTimeoutMs,
-      era === 'modern' ? { ...core.upstreamPolicy, scope: 'shared' } : core.upstreamPolicy,
-    );
-    this.registerHandlers();
+    this.registerHandlers(server);
+    return server;
+  }
+
+  /** The client's capabilities: as its envelope declared them, else as the SDK Server knows them. */
+  private clientCapabilities(): ClientCapabilities | undefined {
+    return this.envelope ? this.envelope.capabilities : this.server.getClientCapabilities();
+  }
+
+  private clientVersion(): { name: string; version: string } | undefined {
+    return this.envelope ? this.envelope.clientInfo : this.server.getClientVersion();
+  }
+
+  private negotiatedVersion(): string | undefined {
+    return this.envelope ? this.envelope.protocolVersion : this.server.getNegotiatedProtocolVersion();
   }
 
   /** Release every upstream session and shared subscription this session held. */
@@ -162,7 +220,7 @@ export class GatewaySession {
     for (const [uri, service] of this.subscriptions) this.core.releaseSharedSubscription(this, service, uri);
     this.subscriptions.clear();
     await this.upstream.close();
-    await this.server.close().catch(() => undefined);
+    await this.built?.close().catch(() => undefined);
   }
 
   /** A shared (stdio) upstream reported an update: deliver it if this session subscribed there. */
@@ -171,72 +229,79 @@ export class GatewaySession {
   }
 
   async notifyListChanged(kind: 'tools' | 'prompts' | 'resources'): Promise<void> {
-    if (this.closed) return;
+    const server = this.built;
+    if (this.closed || !server) return;
     try {
-      if (kind === 'tools') await this.server.sendToolListChanged();
-      else if (kind === 'prompts') await this.server.sendPromptListChanged();
-      else await this.server.sendResourceListChanged();
+      if (kind === 'tools') await server.sendToolListChanged();
+      else if (kind === 'prompts') await server.sendPromptListChanged();
+      else await server.sendResourceListChanged();
     } catch {
       // Not connected yet, or the client went away: it lists afresh when it (re)connects.
     }
   }
 
-  private registerHandlers(): void {
-    const s = this.server;
+  /**
+   * A tools/call, whoever decoded it: the SDK Server's handler, or the gateway's own 2026-07-28
+   * call lane (modern-call-lane.ts). Throws what the client should get as a JSON-RPC error.
+   */
+  async callTool(params: CallToolParams, extra: Extra): Promise<CallToolResult> {
+    const core = this.core;
+    const route = core.catalog().tools.get(params.name);
+    if (!route) throw new ClientError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${params.name}`);
+    // Hidden from this client's lists, and refused naming the rule (the operator's answer to "why").
+    this.admit('tool', route.name, 'tools/call', extra, params.arguments);
+    const progressToken = params._meta?.progressToken;
+    const resumed = this.resumedFlow(extra, 'tools/call', route.name, route.members);
+    const meta = params._meta;
+    if (resumed?.held !== undefined) return (await this.resumeHeld(resumed, extra, 'tools/call', route.name)) as CallToolResult;
+    const base = { name: route.upstreamName, ...(params.arguments ? { arguments: params.arguments } : {}), ...roundParams(extra, resumed) };
+    if (this.era === 'modern' && !resumed && this.bridgesTo(route.members)) {
+      const bridged = this.bridged('tools/call', route.name, extra, { toolName: route.upstreamName, members: route.members, ...this.observed('tools/call', route.name, extra) }, (client, signal, held) =>
+        client.callTool({ ...base, ...this.upstreamMeta(meta, client, extra) } as Parameters<typeof client.callTool>[0], {
+          signal,
+          timeout: core.callTimeoutMs,
+          // Progress goes to whichever round the client is waiting on (see heldStep).
+          resetTimeoutOnProgress: true,
+          onprogress: (p) => held.progress(p),
+        }),
+      );
+      if (bridged) return (await bridged) as CallToolResult;
+    }
+    // Progress must reach the client before the result: the client forgets the token on the result.
+    let progressSent: Promise<void> = Promise.resolve();
+    // A retry of an input_required round goes to the replica that asked, and only there.
+    const target = { toolName: route.upstreamName, members: resumed ? [resumed.service] : route.members, ...(progressToken !== undefined || resumed ? { noHedge: true } : {}) };
+    const result = await this.routed<CallToolResult>('tools/call', route.name, extra, target, (client, entry, signal) =>
+      client
+        .callTool({ ...base, ...this.upstreamMeta(meta, client, extra) } as Parameters<typeof client.callTool>[0], {
+          signal,
+          timeout: core.callTimeoutMs,
+          allowInputRequired: true,
+          ...(progressToken !== undefined
+            ? {
+                resetTimeoutOnProgress: true,
+                onprogress: (p) => {
+                  progressSent = progressSent.then(() => extra.mcpReq.notify({ method: 'notifications/progress', params: { ...p, progressToken } })).catch(() => undefined);
+                },
+              }
+            : {}),
+        })
+        .then((answer) => this.sealed(answer, { service: entry.name, method: 'tools/call', name: route.name }) as CallToolResult)
+        // An upstream's task (the Tasks extension) goes to the client under a handle naming its owner.
+        .then((answer) => {
+          const task = carriedTask(answer);
+          return task ? ({ ...this.core.taskHandles.wrap(task, entry.name, this.identity.key), resultType: 'task' } as unknown as CallToolResult) : answer;
+        }),
+      params.arguments,
+    );
+    await progressSent;
+    return result;
+  }
+
+  private registerHandlers(s: Server): void {
     const core = this.core;
     s.setRequestHandler('tools/list', (r) => this.listed('tools', (c) => exposedTools(c.tools), (t) => t.name, r.params?.cursor, (tools) => ({ tools })));
-    s.setRequestHandler('tools/call', async (request, extra) => {
-      const route = core.catalog().tools.get(request.params.name);
-      if (!route) throw new ClientError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`);
-      // Hidden from this client's lists, and refused naming the rule (the operator's answer to "why").
-      this.admit('tool', route.name, 'tools/call', extra, request.params.arguments);
-      const progressToken = request.params._meta?.progressToken;
-      const resumed = this.resumedFlow(extra, 'tools/call', route.name, route.members);
-      const meta = request.params._meta;
-      if (resumed?.held !== undefined) return (await this.resumeHeld(resumed, extra, 'tools/call', route.name)) as CallToolResult;
-      const base = { name: route.upstreamName, ...(request.params.arguments ? { arguments: request.params.arguments } : {}), ...roundParams(extra, resumed) };
-      if (this.era === 'modern' && !resumed && this.bridgesTo(route.members)) {
-        const bridged = this.bridged('tools/call', route.name, extra, { toolName: route.upstreamName, members: route.members, ...this.observed('tools/call', route.name, extra) }, (client, signal, held) =>
-          client.callTool({ ...base, ...this.upstreamMeta(meta, client) } as Parameters<typeof client.callTool>[0], {
-            signal,
-            timeout: core.callTimeoutMs,
-            // Progress goes to whichever round the client is waiting on (see heldStep).
-            resetTimeoutOnProgress: true,
-            onprogress: (p) => held.progress(p),
-          }),
-        );
-        if (bridged) return (await bridged) as CallToolResult;
-      }
-      // Progress must reach the client before the result: the client forgets the token on the result.
-      let progressSent: Promise<void> = Promise.resolve();
-      // A retry of an input_required round goes to the replica that asked, and only there.
-      const target = { toolName: route.upstreamName, members: resumed ? [resumed.service] : route.members, ...(progressToken !== undefined || resumed ? { noHedge: true } : {}) };
-      const result = await this.routed<CallToolResult>('tools/call', route.name, extra, target, (client, entry, signal) =>
-        client
-          .callTool({ ...base, ...this.upstreamMeta(meta, client) } as Parameters<typeof client.callTool>[0], {
-            signal,
-            timeout: core.callTimeoutMs,
-            allowInputRequired: true,
-            ...(progressToken !== undefined
-              ? {
-                  resetTimeoutOnProgress: true,
-                  onprogress: (p) => {
-                    progressSent = progressSent.then(() => extra.mcpReq.notify({ method: 'notifications/progress', params: { ...p, progressToken } })).catch(() => undefined);
-                  },
-                }
-              : {}),
-          })
-          .then((answer) => this.sealed(answer, { service: entry.name, method: 'tools/call', name: route.name }) as CallToolResult)
-          // An upstream's task (the Tasks extension) goes to the client under a handle naming its owner.
-          .then((answer) => {
-            const task = carriedTask(answer);
-            return task ? ({ ...this.core.taskHandles.wrap(task, entry.name, this.identity.key), resultType: 'task' } as unknown as CallToolResult) : answer;
-          }),
-        request.params.arguments,
-      );
-      await progressSent;
-      return result;
-    });
+    s.setRequestHandler('tools/call', (request, extra) => this.callTool(request.params, extra));
 
     s.setRequestHandler('resources/list', (r) =>
       this.listed('resources', (c) => [...c.resources.values()].map((x) => x.item), (x) => x.uri, r.params?.cursor, (resources) => ({ resources })),
@@ -258,13 +323,13 @@ export class GatewaySession {
       if (this.era === 'modern' && !resumed && this.bridgesTo(owners)) {
         const meta = request.params._meta;
         const bridged = this.bridged('resources/read', uri, extra, { members: owners, ...this.observed('resources/read', uri, extra) }, (client, signal) =>
-          client.readResource({ ...params, ...this.upstreamMeta(meta, client) } as Parameters<typeof client.readResource>[0], { signal, timeout: core.callTimeoutMs }),
+          client.readResource({ ...params, ...this.upstreamMeta(meta, client, extra) } as Parameters<typeof client.readResource>[0], { signal, timeout: core.callTimeoutMs }),
         );
         if (bridged) return (await bridged) as ReadResult;
       }
       return this.routed('resources/read', uri, extra, { members: resumed ? [resumed.service] : owners, ...(resumed ? { noHedge: true } : {}) }, (client, entry, signal) =>
         client
-          .readResource({ ...params, ...this.upstreamMeta(request.params._meta, client) } as Parameters<typeof client.readResource>[0], { signal, timeout: core.callTimeoutMs, allowInputRequired: true })
+          .readResource({ ...params, ...this.upstreamMeta(request.params._meta, client, extra) } as Parameters<typeof client.readResource>[0], { signal, timeout: core.callTimeoutMs, allowInputRequired: true })
           .then((answer) => this.sealed(answer, { service: entry.name, method: 'resources/read', name: uri }) as Awaited<ReturnType<typeof client.readResource>>),
       );
     });
@@ -279,13 +344,13 @@ export class GatewaySession {
       if (this.era === 'modern' && !resumed && this.bridgesTo(route.members)) {
         const meta = request.params._meta;
         const bridged = this.bridged('prompts/get', route.name, extra, { members: route.members, ...this.observed('prompts/get', route.name, extra) }, (client, signal) =>
-          client.getPrompt({ ...params, ...this.upstreamMeta(meta, client) } as Parameters<typeof client.getPrompt>[0], { signal, timeout: core.callTimeoutMs }),
+          client.getPrompt({ ...params, ...this.upstreamMeta(meta, client, extra) } as Parameters<typeof client.getPrompt>[0], { signal, timeout: core.callTimeoutMs }),
         );
         if (bridged) return (await bridged) as Awaited<ReturnType<Client['getPrompt']>>;
       }
       return this.routed('prompts/get', route.name, extra, { members: resumed ? [resumed.service] : route.members, ...(resumed ? { noHedge: true } : {}) }, (client, entry, signal) =>
         client
-          .getPrompt({ ...params, ...this.upstreamMeta(request.params._meta, client) } as Parameters<typeof client.getPrompt>[0], { signal, timeout: core.callTimeoutMs, allowInputRequired: true })
+          .getPrompt({ ...params, ...this.upstreamMeta(request.params._meta, client, extra) } as Parameters<typeof client.getPrompt>[0], { signal, timeout: core.callTimeoutMs, allowInputRequired: true })
           .then((answer) => this.sealed(answer, { service: entry.name, method: 'prompts/get', name: route.name }) as Awaited<ReturnType<typeof client.getPrompt>>),
         request.params.arguments,
       );
@@ -313,7 +378,7 @@ export class GatewaySession {
     // 2026-07-28 removed these: its clients subscribe on subscriptions/listen and name a log
     // level per request (the SDK answers the removed methods as the spec says).
     if (this.era === 'modern') {
-      this.registerTaskHandlers();
+      this.registerTaskHandlers(s);
       return;
     }
     s.setRequestHandler('resources/subscribe', async (request, extra) => {
@@ -343,7 +408,7 @@ export class GatewaySession {
    * the handle names the replica that owns it, which gets the request with its own taskId; the
    * answer names the task by its handle again.
    */
-  private registerTaskHandlers(): void {
+  private registerTaskHandlers(server: Server): void {
     const core = this.core;
     const forward = (method: 'tasks/get' | 'tasks/update' | 'tasks/cancel') =>
       async (params: { taskId: string }, extra: Extra): Promise<Record<string, unknown>> => {
@@ -354,7 +419,7 @@ export class GatewaySession {
         const inputResponses = method === 'tasks/update' ? extra.mcpReq.inputResponses : undefined;
         const answer = await this.routed(method, owned.service, extra, { members: [owned.service], noHedge: true }, (client, _entry, signal) =>
           client.request(
-            { method, params: { taskId: owned.taskId, ...(inputResponses ? { inputResponses } : {}), ...this.upstreamMeta(undefined, client) } } as never,
+            { method, params: { taskId: owned.taskId, ...(inputResponses ? { inputResponses } : {}), ...this.upstreamMeta(undefined, client, extra) } } as never,
             TASK_ANSWER,
             { signal, timeout: core.callTimeoutMs },
           ),
@@ -362,9 +427,9 @@ export class GatewaySession {
         const { _meta: _drop, ...fields } = answer as Record<string, unknown>;
         return method === 'tasks/get' ? { ...fields, taskId: params.taskId } : fields;
       };
-    this.server.setRequestHandler('tasks/get', { params: TASK_PARAMS }, forward('tasks/get'));
-    this.server.setRequestHandler('tasks/update', { params: TASK_PARAMS }, forward('tasks/update'));
-    this.server.setRequestHandler('tasks/cancel', { params: TASK_PARAMS }, forward('tasks/cancel'));
+    server.setRequestHandler('tasks/get', { params: TASK_PARAMS }, forward('tasks/get'));
+    server.setRequestHandler('tasks/update', { params: TASK_PARAMS }, forward('tasks/update'));
+    server.setRequestHandler('tasks/cancel', { params: TASK_PARAMS }, forward('tasks/cancel'));
   }
 
   /** What the client changed after initialize, as other instances need it. */
@@ -434,7 +499,7 @@ export class GatewaySession {
    * SDK answers it with -32602). It must belong to this request, and its replica must still serve it.
    */
   private resumedFlow(extra: Extra, method: string, name: string, members: readonly string[]): HeldRequestState | undefined {
-    const held = extra.mcpReq.requestState?.<HeldRequestState | string>();
+    const held = extra.mcpReq.requestState?.() as HeldRequestState | string | undefined;
     if (held === undefined) return undefined;
     if (typeof held === 'string' || held.method !== method || held.name !== name) throw new ClientError(ProtocolErrorCode.InvalidParams, 'Invalid or expired requestState', { reason: 'invalid_request_state' });
     // Sealed for one identity: another one replaying it (a leaked state) learns nothing and resumes nothing.
@@ -458,16 +523,18 @@ export class GatewaySession {
    * gateway's on the upstream link. To a 2026-07-28 upstream the client's capabilities go along, so
    * it asks (input_required) only for what the client can answer; a 2025 upstream sees no envelope.
    */
-  private upstreamMeta(meta: RequestMeta | undefined, upstream: Client): { _meta?: Record<string, unknown> } {
+  private upstreamMeta(meta: RequestMeta | undefined, upstream: Client, extra: Extra | undefined): { _meta?: Record<string, unknown> } {
     const out: Record<string, unknown> = { ...withoutProgressToken(meta) };
     delete out[PROTOCOL_VERSION_META_KEY];
     delete out[CLIENT_INFO_META_KEY];
     if (upstream.getProtocolEra() === 'modern') {
-      const capabilities = out[CLIENT_CAPABILITIES_META_KEY] ?? this.server.getClientCapabilities();
+      const capabilities = out[CLIENT_CAPABILITIES_META_KEY] ?? this.clientCapabilities();
       if (capabilities) out[CLIENT_CAPABILITIES_META_KEY] = capabilities;
       // A 2026-07-28 upstream logs only at a level the request names: a 2025 client named its
-      // level once for the session (logging/setLevel), so each call says it.
-      if (this.era === 'legacy' && this.level !== undefined && out[LOG_LEVEL_META_KEY] === undefined) out[LOG_LEVEL_META_KEY] = this.level;
+      // level once for the session (logging/setLevel), so each call says it; a 2026-07-28 client's
+      // request named it in its envelope (which the SDK lifts out of `_meta`).
+      const level = this.era === 'legacy' ? this.level : requestLogLevel(extra);
+      if (level !== undefined && out[LOG_LEVEL_META_KEY] === undefined) out[LOG_LEVEL_META_KEY] = level;
     } else {
       delete out[CLIENT_CAPABILITIES_META_KEY];
     }
@@ -503,10 +570,10 @@ export class GatewaySession {
 
   /** What a call is, for its audit line. */
   private callContext(method: string, extra: Extra | undefined, args?: unknown): CallContext {
-    const client = this.server.getClientVersion();
+    const client = this.clientVersion();
     const meta = extra?.mcpReq._meta as Record<string, unknown> | undefined;
     const envelopeVersion = meta?.[PROTOCOL_VERSION_META_KEY];
-    const protocolVersion = typeof envelopeVersion === 'string' ? envelopeVersion : this.server.getNegotiatedProtocolVersion();
+    const protocolVersion = typeof envelopeVersion === 'string' ? envelopeVersion : this.negotiatedVersion();
     return {
       method,
       era: this.era === 'modern' ? '2026' : '2025',
@@ -606,7 +673,7 @@ export class GatewaySession {
     const meta = extra?.mcpReq._meta as Record<string, unknown> | undefined;
     const trace = traceOf(meta, extra?.http?.req?.headers);
     const envelopeVersion = meta?.[PROTOCOL_VERSION_META_KEY];
-    const protocolVersion = typeof envelopeVersion === 'string' ? envelopeVersion : this.server.getNegotiatedProtocolVersion();
+    const protocolVersion = typeof envelopeVersion === 'string' ? envelopeVersion : this.negotiatedVersion();
     return {
       method,
       target: name,
@@ -622,7 +689,7 @@ export class GatewaySession {
    * 2025 upstream whose transport gives a call an upstream session of its own.
    */
   private bridgesTo(members: readonly string[]): boolean {
-    const caps = this.server.getClientCapabilities();
+    const caps = this.clientCapabilities();
     if (!caps?.sampling && !caps?.elicitation && !caps?.roots) return false;
     return members.every((name) => {
       const entry = this.core.router.registry.get(name);
@@ -640,7 +707,7 @@ export class GatewaySession {
    */
   private bridged<T>(method: string, name: string, extra: Extra, target: Omit<RouteTarget, 'client' | 'renew'>, call: (client: Client, signal: AbortSignal, held: HeldCall) => Promise<T>): Promise<unknown> | undefined {
     const core = this.core;
-    const capabilities = this.server.getClientCapabilities() ?? {};
+    const capabilities = this.clientCapabilities() ?? {};
     let upstream: UpstreamSessions | undefined;
     const lent = new Map<string, CallProcess>();
     let held: HeldCall | undefined;
@@ -761,7 +828,7 @@ export class GatewaySession {
    */
   forwardRequest(request: Request, signal: AbortSignal, extra: Extra | undefined = this.callOf()): Promise<Result> {
     if (this.closed) return Promise.reject(new ClientError(CONNECTION_CLOSED, 'the client session has ended'));
-    const refused = undeclaredCapability(request, this.server.getClientCapabilities());
+    const refused = undeclaredCapability(request, this.clientCapabilities());
     if (refused) return Promise.reject(refused);
     const req = request as ServerRequest;
     return (extra ? extra.mcpReq.send(req, { signal }) : this.server.request(req, { signal })) as Promise<Result>;
@@ -774,7 +841,12 @@ export class GatewaySession {
     const level = this.era === 'modern' ? requestLogLevel(extra) : this.level;
     if (level !== undefined && LEVELS.indexOf(params.level) < LEVELS.indexOf(level)) return;
     const notification: ServerNotification = { method: 'notifications/message', params: { ...params, logger: params.logger ?? service } };
-    void (extra ? extra.mcpReq.notify(notification) : this.server.notification(notification)).catch(() => undefined);
+    if (!extra) {
+      // Without a call, only a session's own connection carries it (a lane-served request has none).
+      void this.built?.notification(notification).catch(() => undefined);
+      return;
+    }
+    void extra.mcpReq.notify(notification).catch(() => undefined);
   }
 
   /** This session as the tenant of a shared upstream connection: between calls, session-wide delivery. */
@@ -795,12 +867,13 @@ export class GatewaySession {
 
   private resourceUpdated(service: string, params: ResourceUpdatedNotification['params']): void {
     if (this.closed || this.subscriptions.get(params.uri) !== service) return;
-    void this.server.sendResourceUpdated(params).catch(() => undefined);
+    void this.built?.sendResourceUpdated(params).catch(() => undefined);
   }
 }
 
+/** The log level a 2026-07-28 request names in its envelope. */
 function requestLogLevel(extra: Extra | undefined): LoggingLevel | undefined {
-  const level = (extra?.mcpReq._meta as Record<string, unknown> | undefined)?.[LOG_LEVEL_META_KEY];
+  const level = extra?.mcpReq.envelope?.[LOG_LEVEL_META_KEY] ?? (extra?.mcpReq._meta as Record<string, unknown> | undefined)?.[LOG_LEVEL_META_KEY];
   return typeof level === 'string' && (LEVELS as readonly string[]).includes(level) ? (level as LoggingLevel) : undefined;
 }
 
