@@ -4,12 +4,14 @@
 // (-32020) checks, `resultType`, the server identity in `_meta`, the methods the revision removed,
 // and `subscriptions/listen` streams fed by its event bus. Each request is answered by a
 // GatewaySession in its modern form, routing over the router's shared upstream connections.
-// 2025 traffic never reaches this handler: serve-http.ts keeps it on its sessions.
+// 2025 traffic never reaches this handler: serve-http.ts keeps it on its sessions. A first-round
+// tools/call skips the entry: the gateway's own lane serves it the same way, at a fraction of the cost.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createMcpHandler, isLegacyRequest, toNodeHandler, toWebRequest, type AuthInfo, type JSONRPCMessage, type McpHttpHandler } from '../sdk/mcp.js';
 import { MODERN_PROTOCOL_VERSION, modernEnvelopeVersion } from '@switchboard/core';
 import type { Gateway } from '../gateway.js';
 import { ANONYMOUS_IDENTITY, type Identity } from '../access/identity.js';
+import { laneCall, serveLaneCall, type LaneOptions } from './modern-call-lane.js';
 
 /** The identity serve-http found, carried to the per-request server through the SDK's pass-through authInfo. */
 const IDENTITY_KEY = 'switchboard.identity';
@@ -29,7 +31,7 @@ export interface ModernHttp {
   close(): Promise<void>;
 }
 
-export function createModernHttp(gateway: Gateway, maxBodyBytes: number): ModernHttp {
+export function createModernHttp(gateway: Gateway, maxBodyBytes: number, lane: LaneOptions): ModernHttp {
   const handler: McpHttpHandler = createMcpHandler(
     async (ctx) => {
       const identity = (ctx.authInfo?.extra?.[IDENTITY_KEY] as Identity | undefined) ?? ANONYMOUS_IDENTITY;
@@ -58,6 +60,9 @@ export function createModernHttp(gateway: Gateway, maxBodyBytes: number): Modern
       return !(await isLegacyRequest(await toWebRequest(req, body), { maxRequestBodySize: maxBodyBytes }));
     },
     serve: (req, res, body, identity) => {
+      // A first-round tools/call the gateway serves itself, exactly as the entry would (see modern-call-lane.ts).
+      const call = laneCall(req.headers, body);
+      if (call) return serveLaneCall(gateway, req, res, call, identity, lane);
       // Never the client's token: nothing downstream of here may forward it (no token passthrough).
       (req as IncomingMessage & { auth?: AuthInfo }).auth = { token: '', clientId: identity.clientId ?? '', scopes: [...identity.scopes], extra: { [IDENTITY_KEY]: identity } };
       return node(req, res, body as JSONRPCMessage);

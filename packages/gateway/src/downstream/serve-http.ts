@@ -131,7 +131,7 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
   let closed: Promise<void> | undefined;
   const dashboard = options.dashboard ? createDashboard(gateway) : undefined;
   // 2026-07-28 requests carry no session: the SDK's per-request entry serves them (modern-http.ts).
-  const modern = createModernHttp(gateway, maxBodyBytes);
+  const modern = createModernHttp(gateway, maxBodyBytes, { keepAliveMs: 15_000, maxBufferedBytes: options.maxBufferedBytesPerStream ?? 4 * 1024 * 1024 });
 
   const refuse = (res: ServerResponse, refusal: AuthRefusal): void => {
     const challenge = auth?.challenge(refusal) ?? 'Bearer';
