@@ -2,11 +2,14 @@
 // every few samples: the dispatcher reads it on every call (per-attempt timeouts, hedging delays),
 // so the read must be cheap, and a few samples of lag do not matter.
 const SIZE = 256;
+/** The ring's first size; it doubles as samples come, up to SIZE (most services of a big fleet see few calls). */
+const FIRST_SIZE = 16;
 /** New samples after which a cached percentile is computed again. */
 const REFRESH_EVERY = 16;
 
 export class LatencyWindow {
-  // Allocated on the first sample, so an idle service or tool costs a few dozen bytes.
+  // Allocated on the first sample and grown as samples come, so an idle service or tool costs a
+  // few dozen bytes and a rarely called one a few hundred, not the full window's kilobyte.
   private ring: Float32Array | undefined; // float32: a latency needs no more precision
   private count = 0;
   private next = 0;
@@ -19,7 +22,14 @@ export class LatencyWindow {
   }
 
   add(latencyMs: number): void {
-    (this.ring ??= new Float32Array(SIZE))[this.next] = latencyMs;
+    let ring = (this.ring ??= new Float32Array(FIRST_SIZE));
+    if (this.next === ring.length && ring.length < SIZE) {
+      // Not wrapped yet (next === count): grow, keeping the samples where they are.
+      const grown = new Float32Array(Math.min(SIZE, ring.length * 2));
+      grown.set(ring);
+      this.ring = ring = grown;
+    }
+    ring[this.next] = latencyMs;
     this.next = (this.next + 1) % SIZE;
     if (this.count < SIZE) this.count++;
     this.added++;
