@@ -22,6 +22,7 @@ import type { Gateway } from '../gateway.js';
 import type { Identity } from '../access/identity.js';
 import { GATEWAY_VERSION } from '../version.js';
 import type { CallScope } from './call-scope.js';
+import { encodeHandlerError, isPlainObject, plainToolCall, withContent } from './lane-wire.js';
 import type { CallToolParams, ClientEnvelope } from './session.js';
 
 /** A request the lane serves: its id, its params and its envelope apart (as the SDK lifts it), and the client it names. */
@@ -34,19 +35,12 @@ export interface LaneCall {
   readonly client: ClientEnvelope;
 }
 
-const BODY_KEYS = new Set(['jsonrpc', 'id', 'method', 'params']);
-const PARAM_KEYS = new Set(['name', 'arguments', '_meta']);
-/** `_meta` keys of the spec's own prefix the lane knows; any other (a related task, say) goes to the SDK. */
 /** The envelope: the `_meta` keys the SDK lifts out of a request before its handler sees it. */
 const ENVELOPE_KEYS = new Set(['io.modelcontextprotocol/protocolVersion', 'io.modelcontextprotocol/clientInfo', 'io.modelcontextprotocol/clientCapabilities', 'io.modelcontextprotocol/logLevel']);
 const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' };
 const SERVER_INFO = { name: 'switchboard', version: GATEWAY_VERSION };
 /** The capability an input request embedded in an input_required answer needs of the client. */
 const INPUT_CAPABILITY: Readonly<Record<string, 'sampling' | 'elicitation' | 'roots'>> = { 'sampling/createMessage': 'sampling', 'elicitation/create': 'elicitation', 'roots/list': 'roots' };
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];
@@ -58,17 +52,9 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
  * entry would; undefined sends it to the entry.
  */
 export function laneCall(headers: IncomingHttpHeaders, body: unknown): LaneCall | undefined {
-  if (!isPlainObject(body) || body.method !== 'tools/call' || body.jsonrpc !== '2.0') return undefined;
-  for (const key in body) if (!BODY_KEYS.has(key)) return undefined;
-  const id = body.id;
-  if (typeof id !== 'string' && !(typeof id === 'number' && Number.isSafeInteger(id))) return undefined;
-  const params = body.params;
-  if (!isPlainObject(params) || typeof params.name !== 'string' || params.name === '') return undefined;
-  for (const key in params) if (!PARAM_KEYS.has(key)) return undefined;
-  if (params.arguments !== undefined && !isPlainObject(params.arguments)) return undefined;
-  const meta = params._meta;
-  if (!isPlainObject(meta) || 'progressToken' in meta) return undefined;
-  for (const key in meta) if (key.startsWith('io.modelcontextprotocol/') && !ENVELOPE_KEYS.has(key)) return undefined;
+  const plain = plainToolCall(body, ENVELOPE_KEYS);
+  if (!plain?.meta) return undefined;
+  const { id, params, meta } = plain;
   // The standard headers (SEP-2243) present and naming what the body says: the entry's header rung
   // then has nothing to refuse.
   const protocolVersionHeader = header(headers, 'mcp-protocol-version');
@@ -113,28 +99,13 @@ function encodeResult(result: CallToolResult, capabilities: ClientCapabilities):
       }
     }
   } else {
-    // A result without content (and of no other family) gains `content: []`, as the SDK's server does.
-    if (out.content === undefined && !('task' in out) && !('inputRequests' in out) && !('requestState' in out)) out = { ...out, content: [] };
+    out = withContent(out);
     if (out.resultType === undefined) out = { ...out, resultType: 'complete' };
   }
   const meta = out._meta;
   if (meta === undefined) return { ...out, _meta: { [SERVER_INFO_META_KEY]: SERVER_INFO } } as Result;
   if (!isPlainObject(meta) || meta[SERVER_INFO_META_KEY] !== undefined) return out as Result;
   return { ...out, _meta: { ...meta, [SERVER_INFO_META_KEY]: SERVER_INFO } } as Result;
-}
-
-/** A handler's failure as the SDK's Protocol answers it on 2026-07-28. */
-function encodeError(error: unknown): { code: number; message: string; data?: unknown } {
-  if (error instanceof ProtocolError && error.code === ProtocolErrorCode.UrlElicitationRequired) {
-    return { code: ProtocolErrorCode.InternalError, message: 'URL elicitation cannot be signalled by throwing UrlElicitationRequiredError on protocol revision 2026-07-28' };
-  }
-  const e = error as { code?: unknown; message?: unknown; data?: unknown } | null;
-  const thrown = typeof e?.code === 'number' && Number.isSafeInteger(e.code) ? e.code : ProtocolErrorCode.InternalError;
-  return {
-    code: thrown === -32002 ? -32602 : thrown,
-    message: typeof e?.message === 'string' ? e.message : 'Internal error',
-    ...(e?.data !== undefined ? { data: e.data } : {}),
-  };
 }
 
 export interface LaneOptions {
@@ -183,7 +154,7 @@ export async function serveLaneCall(gateway: Gateway, req: IncomingMessage, res:
   try {
     message = { jsonrpc: '2.0', id: call.id, result: encodeResult(await session.callTool(call.params, scope), call.client.capabilities) };
   } catch (error) {
-    const encoded = encodeError(error);
+    const encoded = encodeHandlerError(error, 'modern');
     if (encoded.code === ProtocolErrorCode.MissingRequiredClientCapability) status = 400;
     message = { jsonrpc: '2.0', id: call.id, error: encoded };
   } finally {
