@@ -75,6 +75,11 @@ export class HttpSessionTransport implements Transport {
   private closed = false;
   /** The client ended the session with DELETE (rather than it expiring or the gateway closing). */
   deleted = false;
+  /**
+   * Sees each client message before the Server does; true means it serves the message itself and
+   * answers with send(), as the Server would (the gateway's call lane, legacy-call-lane.ts).
+   */
+  interceptor?: (message: JSONRPCMessage) => boolean;
 
   constructor(options: HttpSessionTransportOptions) {
     this.sessionId = options.sessionId;
@@ -255,8 +260,13 @@ export class HttpSessionTransport implements Transport {
         return this.onmessage?.({ ...message, id: own } as JSONRPCMessage, extra);
       }
     }
-    this.onmessage?.(message, extra);
+    this.deliver(message, extra);
     this.forgetCancelled(message);
+  }
+
+  private deliver(message: JSONRPCMessage, extra?: MessageExtraInfo): void {
+    if (this.interceptor?.(message)) return;
+    this.onmessage?.(message, extra);
   }
 
   /** Tag the id of a request to the client, and of the Server's cancellation of one. */
@@ -299,7 +309,7 @@ export class HttpSessionTransport implements Transport {
     this.onSlowClient?.({ buffered, cancelled: cancelled.length });
     // As if the client had cancelled them: the Server aborts their handlers, which cancel upstream.
     for (const requestId of cancelled) {
-      this.onmessage?.({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId, reason: 'the client stopped reading its response stream' } });
+      this.deliver({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId, reason: 'the client stopped reading its response stream' } });
     }
     return false;
   }

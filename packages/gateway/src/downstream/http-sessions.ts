@@ -9,6 +9,7 @@ import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS, type InitializeRe
 import type { Logger } from '@switchboard/core';
 import type { Gateway } from '../gateway.js';
 import { HttpSessionTransport } from './http-session-transport.js';
+import { LegacyCallLane } from './legacy-call-lane.js';
 import type { GatewaySession } from './session.js';
 import { applyChange, sameState, type SessionStateChange, type SessionStateStore } from './session-store.js';
 import { SessionTokens, type SessionSeed } from './session-token.js';
@@ -41,6 +42,8 @@ interface SessionRecord {
   client: string;
   /** Counted out of its client's sessions already (end() may run twice: close, then onclose). */
   ended?: boolean;
+  /** The gateway's own lane for its plain tool calls. */
+  lane?: LegacyCallLane;
 }
 
 /** A session to serve, or why there is none. */
@@ -182,6 +185,10 @@ export class HttpSessions {
     const store = this.options.store;
     if (store) session.onStateChange = (change) => this.share(record, change, store);
     await session.server.connect(record.transport);
+    // A plain tools/call is served by the gateway's own lane, the rest by the Server (legacy-call-lane.ts).
+    const lane = new LegacyCallLane(this.gateway, session, transport);
+    transport.interceptor = (message) => lane.intercept(message);
+    record.lane = lane;
     return record;
   }
 
@@ -213,6 +220,7 @@ export class HttpSessions {
 
   private async end(token: string, record: SessionRecord): Promise<void> {
     if (this.sessions.get(token) === record) this.sessions.delete(token);
+    record.lane?.abortAll();
     if (!record.ended) {
       record.ended = true;
       const left = (this.perClient.get(record.client) ?? 1) - 1;

@@ -1,0 +1,98 @@
+// The gateway's own path for the request that is most of a 2025 session's traffic: a plain
+// `tools/call` to tools whose upstreams all speak 2025-11-25. The SDK's Server validates such a
+// request and its result with zod, builds a handler context for it and encodes the answer, all for
+// a message the gateway only relays (the upstream's answer was validated by the gateway's SDK client
+// already); a profile put a tenth of the gateway's CPU per call there. The lane takes the request off
+// the session's transport before the Server sees it, runs the same handler (GatewaySession.callTool)
+// and sends the answer on the same transport, so the exchange (JSON or SSE, keep-alives, the in-flight
+// cap, a slow client's cut) is the one every request of the session gets.
+//
+// What the SDK does beyond that stays the SDK's: a request the lane does not take (progress, tasks,
+// batches, an unknown shape, a session not initialized yet) goes to the Server, and so does every
+// call to a tool behind a 2026-07-28 upstream, whose input_required answer the SDK's legacy shim
+// turns into requests to the client. A notification, a log line or a request to the client (sampling,
+// elicitation, roots) for a lane call goes out through the Server, tied to the call's request id, as
+// the SDK's own handler context sends it.
+import type { Gateway } from '../gateway.js';
+import type { JSONRPCMessage, RequestId, ServerRequest } from '../sdk/mcp.js';
+import type { CallScope } from './call-scope.js';
+import { encodeHandlerError, plainToolCall, withContent } from './lane-wire.js';
+import type { GatewaySession } from './session.js';
+
+const NO_RESERVED: ReadonlySet<string> = new Set();
+
+export interface LaneTransport {
+  send(message: JSONRPCMessage): Promise<void>;
+}
+
+export class LegacyCallLane {
+  /** Lane calls in flight, by the client's request id: a notifications/cancelled aborts them. */
+  private readonly calls = new Map<RequestId, AbortController>();
+
+  constructor(
+    private readonly gateway: Gateway,
+    private readonly session: GatewaySession,
+    private readonly transport: LaneTransport,
+  ) {}
+
+  /** Take a client message before the Server sees it: true when the lane serves it. */
+  intercept(message: JSONRPCMessage): boolean {
+    const m = message as { method?: unknown; id?: unknown; params?: { requestId?: RequestId } };
+    if (m.method === 'notifications/cancelled' && m.id === undefined) {
+      // The Server knows nothing of a lane call; it is told too, for the calls it serves.
+      const requestId = m.params?.requestId;
+      if (requestId !== undefined) this.calls.get(requestId)?.abort(new Error('the client cancelled the request'));
+      return false;
+    }
+    const plain = plainToolCall(message, NO_RESERVED);
+    if (!plain || this.calls.has(plain.id) || !this.takes(plain.params.name)) return false;
+    void this.serve(plain.id, plain.params, plain.meta);
+    return true;
+  }
+
+  /** The session ended: its lane calls are abandoned, as the Server abandons its handlers. */
+  abortAll(): void {
+    for (const controller of this.calls.values()) controller.abort(new Error('the client session has ended'));
+    this.calls.clear();
+  }
+
+  /** Whether the SDK would do nothing for this call beyond what the lane does. */
+  private takes(name: string): boolean {
+    const version = this.session.server.getNegotiatedProtocolVersion();
+    // Before initialize the Server answers; a 2026-07-28 negotiation never reaches a session.
+    if (version === undefined || version >= '2026-07-28') return false;
+    const route = this.gateway.catalog().tools.get(name);
+    if (!route) return true; // answered "Unknown tool" either way
+    const pool = this.gateway.router.pool;
+    // A 2026-07-28 upstream may answer input_required, which the SDK's shim serves to a 2025 client.
+    return route.members.every((member) => pool.state(member)?.era === '2025');
+  }
+
+  private async serve(id: RequestId, params: Parameters<GatewaySession['callTool']>[0], meta: Record<string, unknown> | undefined): Promise<void> {
+    const controller = new AbortController();
+    this.calls.set(id, controller);
+    const server = this.session.server;
+    const scope: CallScope = {
+      mcpReq: {
+        id,
+        ...(meta ? { _meta: meta } : {}),
+        signal: controller.signal,
+        requestState: () => undefined,
+        notify: (notification) => server.notification(notification, { relatedRequestId: id }),
+        send: (request, options) => server.request(request as ServerRequest, { ...(options?.signal ? { signal: options.signal } : {}), relatedRequestId: id }),
+      },
+    };
+    let answer: JSONRPCMessage;
+    try {
+      const result = withContent((await this.session.callTool(params, scope)) as unknown as Record<string, unknown>);
+      answer = { jsonrpc: '2.0', id, result } as JSONRPCMessage;
+    } catch (error) {
+      answer = { jsonrpc: '2.0', id, error: encodeHandlerError(error, 'legacy') } as JSONRPCMessage;
+    } finally {
+      if (this.calls.get(id) === controller) this.calls.delete(id);
+    }
+    // A cancelled request gets no answer (the spec says so; the transport stopped waiting for one).
+    if (controller.signal.aborted) return;
+    await this.transport.send(answer).catch(() => undefined);
+  }
+}
