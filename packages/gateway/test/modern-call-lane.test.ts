@@ -58,4 +58,12 @@ describe('the 2026-07-28 call lane', () => {
     expect(laneCall(HEADERS, call({}, {}, { id: 1.5 }))).toBeUndefined();
     expect(laneCall(HEADERS, call({}, {}, { jsonrpc: '1.0' }))).toBeUndefined();
   });
+
+  it('remembers the classifier verdict by headers and _meta only: any other envelope is classified afresh', () => {
+    for (let i = 0; i < 3; i++) {
+      expect(laneCall(HEADERS, call({}, { 'io.modelcontextprotocol/clientInfo': { name: 'again', version: '1' } }))).toBeDefined();
+      expect(laneCall(HEADERS, call({}, { 'io.modelcontextprotocol/clientInfo': { name: 'again' } }))).toBeUndefined();
+      expect(laneCall({ ...HEADERS, 'mcp-method': 'tools/list' }, call({}, { 'io.modelcontextprotocol/clientInfo': { name: 'again', version: '1' } }))).toBeUndefined();
+    }
+  });
 });

@@ -47,6 +47,30 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
   return typeof value === 'string' ? value.trim() : undefined;
 }
 
+/** Classifier verdicts by what they depend on (see classifiedModern); bounded, cleared when full. */
+const verdicts = new Map<string, boolean>();
+const MAX_VERDICTS = 512;
+
+/**
+ * The entry's own first rung (the SDK's classifier), on the same values: era, envelope validity,
+ * header cross-checks. For a body plainToolCall accepted, its verdict depends only on the headers
+ * and `_meta` (the envelope it validates, the claim it reads); a client sends the same ones call
+ * after call, so the verdict is remembered by them (a profile put the classifier's zod parse at a
+ * twentieth of the gateway's CPU per call). A `_meta` that changes per call (a trace context) is
+ * classified each time.
+ */
+function classifiedModern(protocolVersionHeader: string, mcpMethodHeader: string, mcpNameHeader: string, body: unknown, meta: Record<string, unknown>): boolean {
+  const key = `${protocolVersionHeader}\n${mcpMethodHeader}\n${mcpNameHeader}\n${JSON.stringify(meta)}`;
+  let verdict = verdicts.get(key);
+  if (verdict === undefined) {
+    const outcome = classifyInboundRequest({ httpMethod: 'POST', protocolVersionHeader, mcpMethodHeader, mcpNameHeader, body });
+    verdict = outcome.kind === 'modern' && outcome.classification.revision === MODERN_PROTOCOL_VERSION;
+    if (verdicts.size >= MAX_VERDICTS) verdicts.clear();
+    verdicts.set(key, verdict);
+  }
+  return verdict;
+}
+
 /**
  * The call, when this POST (its body already parsed) is one the lane serves exactly as the SDK's
  * entry would; undefined sends it to the entry.
@@ -63,9 +87,7 @@ export function laneCall(headers: IncomingHttpHeaders, body: unknown): LaneCall 
   if (protocolVersionHeader !== MODERN_PROTOCOL_VERSION || mcpMethodHeader !== 'tools/call' || mcpNameHeader !== params.name) return undefined;
   const accept = header(headers, 'accept') ?? '';
   if (!accept.includes('application/json') || !accept.includes('text/event-stream')) return undefined;
-  // The entry's own first rung, on the same values: era, envelope validity, header cross-checks.
-  const outcome = classifyInboundRequest({ httpMethod: 'POST', protocolVersionHeader, mcpMethodHeader, mcpNameHeader, body });
-  if (outcome.kind !== 'modern' || outcome.classification.revision !== MODERN_PROTOCOL_VERSION) return undefined;
+  if (!classifiedModern(protocolVersionHeader, mcpMethodHeader, mcpNameHeader, body, meta)) return undefined;
   const capabilities = meta[CLIENT_CAPABILITIES_META_KEY];
   const clientInfo = meta[CLIENT_INFO_META_KEY];
   if (!isPlainObject(capabilities)) return undefined;
