@@ -44,6 +44,8 @@ const TRACE_KEYS = ['traceparent', 'tracestate', 'baggage'] as const;
 
 /** The client's trace context: from its request's `_meta`, else from the HTTP request's headers. */
 function traceOf(meta: Record<string, unknown> | undefined, headers: { get(name: string): string | null } | undefined): TraceCarrier | undefined {
+  // Most calls carry no trace context: answer that without building anything.
+  if (meta?.traceparent === undefined && (headers === undefined || headers.get('traceparent') === null)) return undefined;
   const out: Record<string, string> = {};
   for (const key of TRACE_KEYS) {
     const value = meta?.[key] ?? headers?.get(key) ?? undefined;
@@ -641,7 +643,23 @@ export class GatewaySession {
     };
     let outcome: DispatchOutcome<T>;
     try {
-      outcome = await this.core.members.route({ ...target, ...this.observed(method, name, extra), ...(extra ? { signal: extra.mcpReq.signal } : {}), client: this.upstream.clientFor, renew: this.upstream.renew }, tracked);
+      const seen = this.observed(method, name, extra);
+      outcome = await this.core.members.route(
+        {
+          toolName: target.toolName,
+          members: target.members,
+          noHedge: target.noHedge,
+          signal: extra?.mcpReq.signal,
+          client: this.upstream.clientFor,
+          renew: this.upstream.renew,
+          method: seen.method,
+          target: seen.target,
+          trace: seen.trace,
+          protocolVersion: seen.protocolVersion,
+          jsonrpcRequestId: seen.jsonrpcRequestId,
+        },
+        tracked,
+      );
     } finally {
       if (extra) this.inflight.delete(extra);
     }
@@ -674,13 +692,8 @@ export class GatewaySession {
     const trace = traceOf(meta, extra?.http?.req?.headers);
     const envelopeVersion = meta?.[PROTOCOL_VERSION_META_KEY];
     const protocolVersion = typeof envelopeVersion === 'string' ? envelopeVersion : this.negotiatedVersion();
-    return {
-      method,
-      target: name,
-      ...(trace ? { trace } : {}),
-      ...(protocolVersion ? { protocolVersion } : {}),
-      ...(extra ? { jsonrpcRequestId: extra.mcpReq.id } : {}),
-    };
+    // (The router reads an absent field and an undefined one alike: no spread on the hot path.)
+    return { method, target: name, trace, protocolVersion: protocolVersion || undefined, jsonrpcRequestId: extra?.mcpReq.id };
   }
 
   /**

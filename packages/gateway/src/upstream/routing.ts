@@ -24,26 +24,37 @@ export interface RouteTarget {
 
 export type Operation<T> = (client: Client, entry: ServiceEntry, signal: AbortSignal) => Promise<T>;
 
+/** A replica set as the dispatcher wants it, made once per members list (the catalogue's lists are stable until it is rebuilt). */
+const memberSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+
+function setOf(members: readonly string[]): ReadonlySet<string> {
+  let set = memberSets.get(members);
+  if (!set) memberSets.set(members, (set = new Set(members)));
+  return set;
+}
+
 export class MemberRouter {
   constructor(private readonly router: Router) {}
 
   route<T>(target: RouteTarget, operation: Operation<T>): Promise<DispatchOutcome<T>> {
+    // One object, no spread of optional fields: this runs for every routed request, and the
+    // dispatcher reads an absent field and an undefined one alike.
     return this.router.dispatch(
       {
-        ...(target.toolName !== undefined ? { toolName: target.toolName } : {}),
-        services: new Set(target.members),
+        toolName: target.toolName,
+        services: setOf(target.members),
         client: target.client,
         renew: target.renew,
-        ...(target.signal ? { signal: target.signal } : {}),
-        ...(target.noHedge ? { hedge: false } : {}),
-        ...(target.method !== undefined ? { operation: target.method } : {}),
-        ...(target.target !== undefined ? { target: target.target } : {}),
-        ...(target.trace ? { trace: target.trace } : {}),
-        ...(target.protocolVersion ? { protocolVersion: target.protocolVersion } : {}),
-        ...(target.jsonrpcRequestId !== undefined ? { jsonrpcRequestId: target.jsonrpcRequestId } : {}),
+        signal: target.signal,
+        hedge: target.noHedge ? false : undefined,
+        operation: target.method,
+        target: target.target,
+        trace: target.trace,
+        protocolVersion: target.protocolVersion || undefined,
+        jsonrpcRequestId: target.jsonrpcRequestId,
         // Reads (resources, prompts, completion) can be repeated; tool calls follow the tool's
         // annotations and failover.retryableTools.
-        ...(target.toolName === undefined ? { idempotent: true } : {}),
+        idempotent: target.toolName === undefined ? true : undefined,
       },
       operation,
     );
