@@ -7,6 +7,7 @@ import type { Candidate, ServiceEvent } from './contracts.js';
 import { sameDescriptor, type ServiceDescriptor } from './descriptor.js';
 import { ServiceStats } from './stats.js';
 import { EMPTY_CATALOG, type UpstreamCatalog } from './upstream-catalog.js';
+import { ToolIndex } from './tool-index.js';
 
 export type HealthStatus = 'unknown' | 'healthy' | 'unhealthy';
 
@@ -58,13 +59,14 @@ export class ServiceEntry implements Candidate {
    * force. A list, not a map: nearly every service has one source, and an empty Map alone costs
    * ~300 bytes.
    */
-  readonly sources: ServiceDescriptor[] = [];
+  readonly sources: ServiceDescriptor[];
 
   constructor(
     public descriptor: ServiceDescriptor,
     readonly order: number,
   ) {
-    this.sources.push(descriptor);
+    // A literal, not push onto []: push grows an empty array to 17 slots (150 bytes) at once.
+    this.sources = [descriptor];
   }
 
   get name(): string {
@@ -189,9 +191,18 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
 
   /** Lists read from the upstream replace the ones held; lists not given are kept. */
   setCatalog(entry: ServiceEntry, lists: Partial<UpstreamCatalog>): void {
-    entry.catalog = { ...entry.catalog, ...lists, freshness: { ...entry.catalog.freshness, ...lists.freshness } };
+    const before = entry.catalog;
+    // Built field by field (a spread makes a slower, larger object), with the freshness record
+    // shared when neither side has one.
+    entry.catalog = {
+      tools: lists.tools ?? before.tools,
+      resources: lists.resources ?? before.resources,
+      resourceTemplates: lists.resourceTemplates ?? before.resourceTemplates,
+      prompts: lists.prompts ?? before.prompts,
+      freshness: lists.freshness === undefined || Object.keys(lists.freshness).length === 0 ? before.freshness : { ...before.freshness, ...lists.freshness },
+    };
     if (lists.tools) {
-      entry.tools = new Map(lists.tools.map((tool) => [tool.name, tool]));
+      entry.tools = new ToolIndex(lists.tools);
       entry.toolsKnown = true;
       this.invalidate(false);
       this.emit('tools', entry);
