@@ -112,9 +112,8 @@ describe('the 2026-07-28 tools/call lane', () => {
   });
 
   it('streams what the upstream sends before the result (a log line at the level the request names), then the result', async () => {
-    // A shared upstream connection delivers a message that names no request only to the one client
-    // session that has used it (shared-upstreams.ts), and each 2026-07-28 request is a session of
-    // its own: so each way gets a gateway and an upstream of its own, used by this request alone.
+    // Each way on a gateway and an upstream of its own, used by this request alone, so neither
+    // answer depends on what the other left behind.
     const answers: Answer[] = [];
     for (const aside of [false, true]) {
       const upstream = await startModernHttpFixture({ name: 'm-log' });
@@ -135,6 +134,18 @@ describe('the 2026-07-28 tools/call lane', () => {
     expect(lane.messages.map((m) => m.method ?? 'result')).toEqual(['notifications/message', 'result']);
     expect(lane.messages[0]).toMatchObject({ params: { level: 'info', data: 'm-log: note' } });
     expect(lane).toEqual(entry);
+  });
+
+  it('delivers each call its own log lines from a shared upstream that many requests have used, with two in flight', async () => {
+    // Every 2026-07-28 request is a session of its own: tenancy alone would drop these (the
+    // connection has served many); the lines come back on each call's own upstream stream.
+    const send = (message: string) =>
+      post(headersFor('m-http__log'), { jsonrpc: '2.0', id: message, method: 'tools/call', params: { name: 'm-http__log', arguments: { message }, _meta: envelope({}, { 'io.modelcontextprotocol/logLevel': 'info' }) } });
+    const [first, second] = await Promise.all([send('first'), send('second')]);
+    for (const [answer, word] of [[first, 'first'], [second, 'second']] as const) {
+      expect(answer.messages.map((m) => m.method ?? 'result')).toEqual(['notifications/message', 'result']);
+      expect(answer.messages[0]).toMatchObject({ params: { level: 'info', data: `m-http: ${word}` } });
+    }
   });
 
   it('abandons the call upstream when the client goes away before its answer', async () => {

@@ -273,9 +273,10 @@ export class GatewaySession {
     let progressSent: Promise<void> = Promise.resolve();
     // A retry of an input_required round goes to the replica that asked, and only there.
     const target = { toolName: route.upstreamName, members: resumed ? [resumed.service] : route.members, ...(progressToken !== undefined || resumed ? { noHedge: true } : {}) };
-    const result = await this.routed<CallToolResult>('tools/call', route.name, extra, target, (client, entry, signal) =>
+    const result = await this.routed<CallToolResult>('tools/call', route.name, extra, target, (client, entry, signal, tie) =>
       client
         .callTool({ ...base, ...this.upstreamMeta(meta, client, extra) } as Parameters<typeof client.callTool>[0], {
+          ...tie,
           signal,
           timeout: core.callTimeoutMs,
           allowInputRequired: true,
@@ -329,9 +330,9 @@ export class GatewaySession {
         );
         if (bridged) return (await bridged) as ReadResult;
       }
-      return this.routed('resources/read', uri, extra, { members: resumed ? [resumed.service] : owners, ...(resumed ? { noHedge: true } : {}) }, (client, entry, signal) =>
+      return this.routed('resources/read', uri, extra, { members: resumed ? [resumed.service] : owners, ...(resumed ? { noHedge: true } : {}) }, (client, entry, signal, tie) =>
         client
-          .readResource({ ...params, ...this.upstreamMeta(request.params._meta, client, extra) } as Parameters<typeof client.readResource>[0], { signal, timeout: core.callTimeoutMs, allowInputRequired: true })
+          .readResource({ ...params, ...this.upstreamMeta(request.params._meta, client, extra) } as Parameters<typeof client.readResource>[0], { ...tie, signal, timeout: core.callTimeoutMs, allowInputRequired: true })
           .then((answer) => this.sealed(answer, { service: entry.name, method: 'resources/read', name: uri }) as Awaited<ReturnType<typeof client.readResource>>),
       );
     });
@@ -350,9 +351,9 @@ export class GatewaySession {
         );
         if (bridged) return (await bridged) as Awaited<ReturnType<Client['getPrompt']>>;
       }
-      return this.routed('prompts/get', route.name, extra, { members: resumed ? [resumed.service] : route.members, ...(resumed ? { noHedge: true } : {}) }, (client, entry, signal) =>
+      return this.routed('prompts/get', route.name, extra, { members: resumed ? [resumed.service] : route.members, ...(resumed ? { noHedge: true } : {}) }, (client, entry, signal, tie) =>
         client
-          .getPrompt({ ...params, ...this.upstreamMeta(request.params._meta, client, extra) } as Parameters<typeof client.getPrompt>[0], { signal, timeout: core.callTimeoutMs, allowInputRequired: true })
+          .getPrompt({ ...params, ...this.upstreamMeta(request.params._meta, client, extra) } as Parameters<typeof client.getPrompt>[0], { ...tie, signal, timeout: core.callTimeoutMs, allowInputRequired: true })
           .then((answer) => this.sealed(answer, { service: entry.name, method: 'prompts/get', name: route.name }) as Awaited<ReturnType<typeof client.getPrompt>>),
         request.params.arguments,
       );
@@ -372,8 +373,8 @@ export class GatewaySession {
         members = allowed ? (catalog.templates.get(ref.uri)?.members ?? resourceOwners(catalog, ref.uri)) : [];
       }
       if (members.length === 0) throw new ClientError(ProtocolErrorCode.InvalidParams, `Nothing to complete for ${ref.type === 'ref/prompt' ? `prompt ${ref.name}` : `resource ${ref.uri}`}`);
-      return this.routed<CompleteResult>('completion/complete', ref.type === 'ref/prompt' ? ref.name : ref.uri, extra, { members }, (client, _e, signal) =>
-        client.getServerCapabilities()?.completions ? client.complete(params, { signal, timeout: core.callTimeoutMs }) : Promise.resolve({ completion: { values: [] } }),
+      return this.routed<CompleteResult>('completion/complete', ref.type === 'ref/prompt' ? ref.name : ref.uri, extra, { members }, (client, _e, signal, tie) =>
+        client.getServerCapabilities()?.completions ? client.complete(params, { ...tie, signal, timeout: core.callTimeoutMs }) : Promise.resolve({ completion: { values: [] } }),
       );
     });
 
@@ -419,11 +420,11 @@ export class GatewaySession {
           throw new ClientError(ProtocolErrorCode.InvalidParams, `the server that owns this task (${owned.service}) is gone; start the request again`, { reason: 'task_owner_gone' });
         }
         const inputResponses = method === 'tasks/update' ? extra.mcpReq.inputResponses : undefined;
-        const answer = await this.routed(method, owned.service, extra, { members: [owned.service], noHedge: true }, (client, _entry, signal) =>
+        const answer = await this.routed(method, owned.service, extra, { members: [owned.service], noHedge: true }, (client, _entry, signal, tie) =>
           client.request(
             { method, params: { taskId: owned.taskId, ...(inputResponses ? { inputResponses } : {}), ...this.upstreamMeta(undefined, client, extra) } } as never,
             TASK_ANSWER,
-            { signal, timeout: core.callTimeoutMs },
+            { ...tie, signal, timeout: core.callTimeoutMs },
           ),
         );
         const { _meta: _drop, ...fields } = answer as Record<string, unknown>;
@@ -460,8 +461,8 @@ export class GatewaySession {
     const members = core.access.allows(this.identity, 'resource', uri) ? resourceOwners(core.catalog(), uri) : [];
     if (members.length === 0) throw new ClientError(ProtocolErrorCode.InvalidParams, `Resource not found: ${uri}`, { uri });
     let chosen = '';
-    await this.routed('resources/subscribe', uri, extra, { members }, async (client, entry, signal) => {
-      const result = await client.subscribeResource({ uri }, { signal, timeout: core.callTimeoutMs });
+    await this.routed('resources/subscribe', uri, extra, { members }, async (client, entry, signal, tie) => {
+      const result = await client.subscribeResource({ uri }, { ...tie, signal, timeout: core.callTimeoutMs });
       chosen = entry.name;
       return result;
     });
@@ -628,14 +629,15 @@ export class GatewaySession {
     // shared connection knows which sessions may be the target of what the server sends meanwhile.
     const tracked: Operation<T> = async (client, entry, signal) => {
       const own = this.upstream.ownsSession(entry);
-      const done = own ? this.upstream.use(entry) : this.core.shared.begin(client, entry.name, this.tenant, this.callTarget(extra));
+      const lease = own ? undefined : this.core.shared.begin(client, entry.name, this.tenant, this.callTarget(extra));
+      const done = lease ? lease.end : this.upstream.use(entry);
       try {
         // On the session's own upstream, run as this call: the requests it sends upstream are
         // remembered as its own, so what the upstream sends back while serving them comes to this
-        // call (see CallAttribution). A shared connection attributes by tenancy instead
-        // (SharedUpstreams), and running it here would switch on Node's async hooks for every
-        // promise of the process, for nothing.
-        const attempt = (): Promise<T> => (own ? this.attribution.run(extra, () => operation(client, entry, signal)) : operation(client, entry, signal));
+        // call (see CallAttribution). A shared connection ties them through the request options
+        // instead (SharedUpstreams): running it here would switch on Node's async hooks for every
+        // promise of the process.
+        const attempt = (): Promise<T> => (own ? this.attribution.run(extra, () => operation(client, entry, signal)) : operation(client, entry, signal, lease!.tie));
         return await (credentials ? this.core.upstreamCredentials!.run(credentials, entry, attempt) : attempt());
       } finally {
         done();
@@ -766,7 +768,7 @@ export class GatewaySession {
         // On the shared process (none could be lent) the call is a tenant like any session's call,
         // so the connection's attribution stays exact or refuses (see shared-upstreams.ts).
         const onShared = entry.descriptor.transport === 'stdio' && !lent.has(entry.name);
-        const done = onShared ? core.shared.begin(client, entry.name, sharedTenant, sharedTenant.idle) : undefined;
+        const done = onShared ? core.shared.begin(client, entry.name, sharedTenant, sharedTenant.idle).end : undefined;
         try {
           return await (credentials ? core.upstreamCredentials!.run(credentials, entry, () => call(client, signal, held)) : call(client, signal, held));
         } finally {

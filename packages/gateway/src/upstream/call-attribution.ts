@@ -7,6 +7,15 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { transportView, type JsonRpcId, type JsonRpcMessage, type MessageExtra, type MessageTransport } from '@switchboard/core';
 
+/**
+ * What an operation adds to its SDK request options so that the transport's send knows whose
+ * request it is: `relatedRequestId`, which the SDK hands to the transport and a client transport
+ * has no other use for (see SharedUpstreams).
+ */
+export interface SendTie {
+  readonly relatedRequestId: string;
+}
+
 /** Requests remembered per upstream connection at most; the oldest are forgotten beyond it. */
 const MAX_TRACKED = 4_096;
 

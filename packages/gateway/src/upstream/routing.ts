@@ -3,6 +3,7 @@
 // budget and failover apply within that set.
 import { type Client } from '../sdk/mcp.js';
 import type { DispatchOutcome, Router, ServiceEntry, TraceCarrier } from '@switchboard/core';
+import type { SendTie } from './call-attribution.js';
 
 export interface RouteTarget {
   /** Upstream tool name, when routing a tool call. */
@@ -22,7 +23,12 @@ export interface RouteTarget {
   jsonrpcRequestId?: string | number;
 }
 
-export type Operation<T> = (client: Client, entry: ServiceEntry, signal: AbortSignal) => Promise<T>;
+/**
+ * One attempt of an operation on one service's client. `tie`, when given, goes into the SDK
+ * request options of what it sends, so that what the upstream sends back about it (on a shared
+ * connection) comes to its call (see SharedUpstreams).
+ */
+export type Operation<T> = (client: Client, entry: ServiceEntry, signal: AbortSignal, tie?: SendTie) => Promise<T>;
 
 /** A replica set as the dispatcher wants it, made once per members list (the catalogue's lists are stable until it is rebuilt). */
 const memberSets = new WeakMap<readonly string[], ReadonlySet<string>>();

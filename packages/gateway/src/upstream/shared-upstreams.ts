@@ -8,8 +8,16 @@
 // once a second session has used the connection, such messages are dropped (requests answered with
 // a JSON-RPC error), counted, and the operator is told once that `isolation: per-session` gives
 // that service exact attribution. Nothing ever reaches a session it was not meant for.
-import { type Client, ProtocolErrorCode, type LoggingMessageNotification, type Request, type Result } from '../sdk/mcp.js';
+//
+// Where the transport tells which request an incoming message came back with (Streamable HTTP: on
+// that request's POST stream), attribution is exact instead, whatever the tenancy: each call's
+// requests carry a tie in their SDK request options (`relatedRequestId`, which the SDK hands to
+// the transport's send), and what comes back on their streams goes to that call. That is what a
+// 2026-07-28 client needs most: each of its requests is a session of its own, so by tenancy alone
+// a shared connection would deliver its log lines only while it had served no other request.
+import { type Client, ProtocolErrorCode, type JSONRPCMessage, type LoggingMessageNotification, type MessageExtraInfo, type Request, type RequestId, type Result } from '../sdk/mcp.js';
 import type { Logger } from '@switchboard/core';
+import type { SendTie } from './call-attribution.js';
 import { ClientError } from '../downstream/client-error.js';
 import { deliverProgressBeforeResponses } from './progress-order.js';
 
@@ -36,7 +44,29 @@ interface Connection {
   /** Calls in flight, in the order they began. */
   readonly calls: Set<SharedCall>;
   warned: boolean;
+  /** Ties of calls in flight → their call. */
+  readonly ties: Map<string, SharedCall>;
+  /** Requests sent for a tied call, not answered yet: their id → the call. */
+  readonly sent: Map<RequestId, SharedCall>;
+  /** Requests the upstream sent on a tied call's stream, not answered yet: their id → the call. */
+  readonly asked: Map<RequestId, SharedCall>;
 }
+
+/** A call on a shared connection: its tie for the SDK request options, and its end. */
+export interface SharedLease {
+  readonly tie: SendTie;
+  end(): void;
+}
+
+/** Requests remembered per connection at most; the oldest are forgotten beyond it. */
+const MAX_TRACKED = 4_096;
+
+function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
+  map.set(key, value);
+  if (map.size > MAX_TRACKED) map.delete(map.keys().next().value as K);
+}
+
+let nextTie = 0;
 
 export class SharedUpstreams {
   private readonly connections = new WeakMap<Client, Connection>();
@@ -46,20 +76,32 @@ export class SharedUpstreams {
     private readonly onDropped?: (service: string, kind: UnattributedKind) => void,
   ) {}
 
-  /** A session's call goes out over the shared connection `client`; call the result when it is answered. */
-  begin(client: Client, service: string, tenant: SharedTenant, call: SharedCall): () => void {
+  /**
+   * A session's call goes out over the shared connection `client`: pass the lease's tie in the
+   * SDK request options of what it sends, and end the lease when it is answered.
+   */
+  begin(client: Client, service: string, tenant: SharedTenant, call: SharedCall): SharedLease {
     const connection = this.connection(client, service);
     if (connection.tenant === undefined) connection.tenant = tenant;
     else if (connection.tenant !== tenant) connection.tenant = 'several';
     connection.calls.add(call);
-    return () => void connection.calls.delete(call);
+    const tie = { relatedRequestId: `sb-shared-${++nextTie}` };
+    connection.ties.set(tie.relatedRequestId, call);
+    return {
+      tie,
+      end: () => {
+        connection.calls.delete(call);
+        connection.ties.delete(tie.relatedRequestId);
+      },
+    };
   }
 
   /** Install the attribution handlers on a shared connection (idempotent). */
   attach(service: string, client: Client): void {
     if (this.connections.has(client)) return;
-    this.connection(client, service);
+    const connection = this.connection(client, service);
     deliverProgressBeforeResponses(client);
+    this.tieMessages(client, connection);
     client.setNotificationHandler('notifications/message', (n) => {
       const target = this.target(client);
       if (target) target.log(service, n.params);
@@ -69,6 +111,8 @@ export class SharedUpstreams {
     // capability, and the SDK refuses handlers for undeclared capabilities.
     client.fallbackRequestHandler = async (request, ctx) => {
       if (!FORWARDED_REQUESTS.has(request.method)) throw new ClientError(ProtocolErrorCode.MethodNotFound, `Method not found: ${request.method}`);
+      const tied = connection.asked.get(ctx.mcpReq.id);
+      if (tied) return tied.forwardRequest({ method: request.method, ...(request.params ? { params: request.params } : {}) }, ctx.mcpReq.signal);
       const target = this.target(client);
       if (!target) {
         const reason = this.drop(client, 'request', request.method);
@@ -80,8 +124,46 @@ export class SharedUpstreams {
 
   private connection(client: Client, service: string): Connection {
     let connection = this.connections.get(client);
-    if (!connection) this.connections.set(client, (connection = { service, tenant: undefined, calls: new Set(), warned: false }));
+    if (!connection) this.connections.set(client, (connection = { service, tenant: undefined, calls: new Set(), warned: false, ties: new Map(), sent: new Map(), asked: new Map() }));
     return connection;
+  }
+
+  /**
+   * Tie what goes out and comes back on the connection's transport to calls: a request sent with
+   * a call's tie is remembered; a message the transport says came back with it belongs to that call
+   * (a log line is delivered to it here; a request is remembered for the request handler).
+   */
+  private tieMessages(client: Client, connection: Connection): void {
+    const transport = client.transport;
+    const inner = transport?.onmessage;
+    if (!transport || !inner) return;
+    const send = transport.send.bind(transport);
+    transport.send = (message: JSONRPCMessage, options?: Parameters<typeof send>[1]) => {
+      const m = message as { id?: RequestId; method?: string };
+      if (m.method === undefined && m.id !== undefined) connection.asked.delete(m.id); // our answer to the upstream's request
+      const tie = options?.relatedRequestId;
+      if (tie === undefined) return send(message, options);
+      const call = connection.ties.get(String(tie));
+      if (call && m.method !== undefined && m.id !== undefined) remember(connection.sent, m.id, call);
+      // The tie means nothing to the transport (a client's requests relate to no incoming request).
+      const { relatedRequestId: _tie, ...rest } = options!;
+      return send(message, rest);
+    };
+    transport.onmessage = (message: JSONRPCMessage, extra?: MessageExtraInfo) => {
+      const m = message as { id?: RequestId; method?: string; params?: LoggingMessageNotification['params'] };
+      if (m.method === undefined && m.id !== undefined) connection.sent.delete(m.id); // an answer: the request is done
+      // Switchboard's transports say which request a message came back with (core's MessageExtra).
+      const related = (extra as { relatedRequestId?: RequestId } | undefined)?.relatedRequestId;
+      const call = related === undefined ? undefined : connection.sent.get(related);
+      if (call && m.method !== undefined) {
+        if (m.id !== undefined) remember(connection.asked, m.id, call);
+        else if (m.method === 'notifications/message' && typeof m.params?.level === 'string') {
+          call.log(connection.service, m.params);
+          return;
+        }
+      }
+      inner.call(transport, message, extra);
+    };
   }
 
   /** Where a message with no request id goes: the tenant's one call in flight, or the tenant itself. */
