@@ -7,7 +7,6 @@ import type { Candidate, ServiceEvent } from './contracts.js';
 import { sameDescriptor, type ServiceDescriptor } from './descriptor.js';
 import { ServiceStats } from './stats.js';
 import { EMPTY_CATALOG, type UpstreamCatalog } from './upstream-catalog.js';
-import { ToolIndex } from './tool-index.js';
 
 export type HealthStatus = 'unknown' | 'healthy' | 'unhealthy';
 
@@ -202,7 +201,7 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
       freshness: lists.freshness === undefined || Object.keys(lists.freshness).length === 0 ? before.freshness : { ...before.freshness, ...lists.freshness },
     };
     if (lists.tools) {
-      entry.tools = new ToolIndex(lists.tools);
+      entry.tools = new Map(lists.tools.map((tool) => [tool.name, tool]));
       entry.toolsKnown = true;
       this.invalidate(false);
       this.emit('tools', entry);
