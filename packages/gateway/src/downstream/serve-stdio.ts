@@ -4,7 +4,9 @@
 // stateless 2026-07-28 one (per-request `_meta`, `server/discover`, `subscriptions/listen`). Logs
 // go to stderr (the core logger does), because stdout is the protocol stream.
 import type { Readable, Writable } from 'node:stream';
-import { serveStdioEntry, StdioServerTransport } from '../sdk/mcp.js';
+import { serveStdioEntry, StdioServerTransport, type JSONRPCMessage, type MessageExtraInfo } from '../sdk/mcp.js';
+import { transportView } from '@switchboard/core';
+import { LegacyCallLane } from './legacy-call-lane.js';
 import type { Gateway } from '../gateway.js';
 import type { GatewaySession } from './session.js';
 import { LOCAL_IDENTITY } from '../access/identity.js';
@@ -24,9 +26,30 @@ export interface StdioGateway {
 
 export async function serveStdio(gateway: Gateway, options: ServeStdioOptions = {}): Promise<StdioGateway> {
   const stdin = options.stdin ?? process.stdin;
-  const transport = new StdioServerTransport(stdin, options.stdout ?? process.stdout);
+  const wire = new StdioServerTransport(stdin, options.stdout ?? process.stdout);
   let session: GatewaySession | undefined;
   let era: 'legacy' | 'modern' | undefined;
+  // A 2025 client's plain tool calls are served by the gateway's call lane (legacy-call-lane.ts):
+  // it sees each message before the SDK's entry does, which owns the transport otherwise.
+  let lane: { session: GatewaySession; lane: LegacyCallLane } | undefined;
+  const intercept = (message: JSONRPCMessage): boolean => {
+    if (era !== 'legacy' || !session) return false;
+    if (lane?.session !== session) lane = { session, lane: new LegacyCallLane(gateway, session, wire) };
+    return lane.lane.intercept(message);
+  };
+  let entryHandler: ((message: JSONRPCMessage, extra?: MessageExtraInfo) => void) | undefined;
+  const deliver = (message: JSONRPCMessage, extra?: MessageExtraInfo): void => {
+    if (!intercept(message)) entryHandler?.(message, extra);
+  };
+  const transport = transportView(wire, {
+    get: (property) => (property === 'onmessage' ? { value: entryHandler ? deliver : undefined } : undefined),
+    set: (property, value) => {
+      if (property !== 'onmessage') return false;
+      entryHandler = value as typeof entryHandler;
+      wire.onmessage = value === undefined ? undefined : deliver;
+      return true;
+    },
+  });
   const entry = serveStdioEntry(
     (ctx) => {
       era = ctx.era;
@@ -42,6 +65,7 @@ export async function serveStdio(gateway: Gateway, options: ServeStdioOptions = 
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       stdin.off('end', onEnd);
+      lane?.lane.abortAll();
       await entry.close().catch(() => undefined);
       await session?.close();
       resolveClosed();
