@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { laneCall } from '../src/downstream/modern-call-lane.js';
+import { laneCall, rememberedVerdicts } from '../src/downstream/modern-call-lane.js';
 
 // Which requests the gateway's own 2026-07-28 lane takes. Everything it does not take goes to the
 // SDK's entry; the answers both give are compared over real HTTP in test/gateway-modern-lane.test.ts.
@@ -65,5 +65,13 @@ describe('the 2026-07-28 call lane', () => {
       expect(laneCall(HEADERS, call({}, { 'io.modelcontextprotocol/clientInfo': { name: 'again' } }))).toBeUndefined();
       expect(laneCall({ ...HEADERS, 'mcp-method': 'tools/list' }, call({}, { 'io.modelcontextprotocol/clientInfo': { name: 'again', version: '1' } }))).toBeUndefined();
     }
+  });
+
+  it('remembers no verdict for a large _meta, and at most 512 however many envelopes it sees', () => {
+    const before = rememberedVerdicts();
+    for (let i = 0; i < 20; i++) expect(laneCall(HEADERS, call({}, { note: `${i}`.padEnd(8_000, 'x') }))).toBeDefined();
+    expect(rememberedVerdicts()).toBe(before);
+    for (let i = 0; i < 600; i++) laneCall(HEADERS, call({}, { n: i }));
+    expect(rememberedVerdicts()).toBeLessThanOrEqual(512);
   });
 });

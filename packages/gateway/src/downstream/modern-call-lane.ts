@@ -50,6 +50,13 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
 /** Classifier verdicts by what they depend on (see classifiedModern); bounded, cleared when full. */
 const verdicts = new Map<string, boolean>();
 const MAX_VERDICTS = 512;
+/** Longer keys are not remembered: a client sending large, ever-different `_meta` must not fill memory. */
+const MAX_VERDICT_KEY = 4_096;
+
+/** How many classifier verdicts are remembered (for tests of the bound). */
+export function rememberedVerdicts(): number {
+  return verdicts.size;
+}
 
 /**
  * The entry's own first rung (the SDK's classifier), on the same values: era, envelope validity,
@@ -65,8 +72,10 @@ function classifiedModern(protocolVersionHeader: string, mcpMethodHeader: string
   if (verdict === undefined) {
     const outcome = classifyInboundRequest({ httpMethod: 'POST', protocolVersionHeader, mcpMethodHeader, mcpNameHeader, body });
     verdict = outcome.kind === 'modern' && outcome.classification.revision === MODERN_PROTOCOL_VERSION;
-    if (verdicts.size >= MAX_VERDICTS) verdicts.clear();
-    verdicts.set(key, verdict);
+    if (key.length <= MAX_VERDICT_KEY) {
+      if (verdicts.size >= MAX_VERDICTS) verdicts.clear();
+      verdicts.set(key, verdict);
+    }
   }
   return verdict;
 }
