@@ -13,6 +13,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Transport, type TransportSendOptions, SUPPORTED_PROTOCOL_VERSIONS, type InitializeRequest, type JSONRPCMessage, type MessageExtraInfo, type RequestId } from '../sdk/mcp.js';
 import { isRequest, isResponse } from './jsonrpc-wire.js';
 import { writeRpcError } from './rpc-error.js';
+import { SSE_HEADERS, sseEvent } from './sse-wire.js';
 
 export interface HttpSessionTransportOptions {
   sessionId: string;
@@ -54,7 +55,6 @@ interface Exchange {
   settle?: (response: JSONRPCMessage) => void;
 }
 
-const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' };
 const RESUME_ID = '__switchboard_resume__';
 
 export class HttpSessionTransport implements Transport {
@@ -349,8 +349,4 @@ export class HttpSessionTransport implements Transport {
     }
     return undefined;
   }
-}
-
-function sseEvent(message: JSONRPCMessage): string {
-  return `event: message\ndata: ${JSON.stringify(message)}\n\n`;
 }

@@ -22,6 +22,7 @@ import type { Gateway } from '../gateway.js';
 import type { Identity } from '../access/identity.js';
 import { GATEWAY_VERSION } from '../version.js';
 import type { CallScope } from './call-scope.js';
+import { SSE_HEADERS, sseEvent } from './sse-wire.js';
 import { encodeHandlerError, isPlainObject, plainToolCall, withContent } from './lane-wire.js';
 import type { CallToolParams, ClientEnvelope } from './session.js';
 
@@ -37,7 +38,6 @@ export interface LaneCall {
 
 /** The envelope: the `_meta` keys the SDK lifts out of a request before its handler sees it. */
 const ENVELOPE_KEYS = new Set(['io.modelcontextprotocol/protocolVersion', 'io.modelcontextprotocol/clientInfo', 'io.modelcontextprotocol/clientCapabilities', 'io.modelcontextprotocol/logLevel']);
-const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' };
 const SERVER_INFO = { name: 'switchboard', version: GATEWAY_VERSION };
 /** The capability an input request embedded in an input_required answer needs of the client. */
 const INPUT_CAPABILITY: Readonly<Record<string, 'sampling' | 'elicitation' | 'roots'>> = { 'sampling/createMessage': 'sampling', 'elicitation/create': 'elicitation', 'roots/list': 'roots' };
@@ -162,7 +162,7 @@ export async function serveLaneCall(gateway: Gateway, req: IncomingMessage, res:
       keepAlive = setInterval(() => res.write(': keepalive\n\n'), options.keepAliveMs);
       keepAlive.unref();
     }
-    res.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+    res.write(sseEvent(message));
   };
   const scope: CallScope = {
     mcpReq: {
@@ -194,7 +194,7 @@ export async function serveLaneCall(gateway: Gateway, req: IncomingMessage, res:
   if (controller.signal.aborted || res.destroyed) return;
   if (res.headersSent) {
     clearInterval(keepAlive);
-    res.end(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+    res.end(sseEvent(message));
     return;
   }
   const body = JSON.stringify(message);

@@ -19,6 +19,12 @@ export interface SendTie {
 /** Requests remembered per upstream connection at most; the oldest are forgotten beyond it. */
 const MAX_TRACKED = 4_096;
 
+/** Remember `key` in a per-connection map of requests, forgetting the oldest past MAX_TRACKED. */
+export function rememberBounded<K, V>(map: Map<K, V>, key: K, value: V): void {
+  map.set(key, value);
+  if (map.size > MAX_TRACKED) map.delete(map.keys().next().value as K);
+}
+
 export class CallAttribution<C> {
   private readonly current = new AsyncLocalStorage<C>();
 
@@ -51,8 +57,7 @@ export class CallAttribution<C> {
       const m = message as { id?: JsonRpcId; method?: string };
       const call = current.getStore();
       if (call !== undefined && m.method !== undefined && m.id !== undefined) {
-        calls.set(m.id, call);
-        if (calls.size > MAX_TRACKED) calls.delete(calls.keys().next().value as JsonRpcId);
+        rememberBounded(calls, m.id, call);
       }
       return forward(message, options);
     };

@@ -17,7 +17,7 @@
 // a shared connection would deliver its log lines only while it had served no other request.
 import { type Client, ProtocolErrorCode, type JSONRPCMessage, type LoggingMessageNotification, type MessageExtraInfo, type Request, type RequestId, type Result } from '../sdk/mcp.js';
 import type { Logger } from '@switchboard/core';
-import type { SendTie } from './call-attribution.js';
+import { rememberBounded, type SendTie } from './call-attribution.js';
 import { ClientError } from '../downstream/client-error.js';
 import { deliverProgressBeforeResponses } from './progress-order.js';
 
@@ -58,13 +58,6 @@ export interface SharedLease {
   end(): void;
 }
 
-/** Requests remembered per connection at most; the oldest are forgotten beyond it. */
-const MAX_TRACKED = 4_096;
-
-function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
-  map.set(key, value);
-  if (map.size > MAX_TRACKED) map.delete(map.keys().next().value as K);
-}
 
 let nextTie = 0;
 
@@ -144,7 +137,7 @@ export class SharedUpstreams {
       const tie = options?.relatedRequestId;
       if (tie === undefined) return send(message, options);
       const call = connection.ties.get(String(tie));
-      if (call && m.method !== undefined && m.id !== undefined) remember(connection.sent, m.id, call);
+      if (call && m.method !== undefined && m.id !== undefined) rememberBounded(connection.sent, m.id, call);
       // The tie means nothing to the transport (a client's requests relate to no incoming request).
       const { relatedRequestId: _tie, ...rest } = options!;
       return send(message, rest);
@@ -156,7 +149,7 @@ export class SharedUpstreams {
       const related = (extra as { relatedRequestId?: RequestId } | undefined)?.relatedRequestId;
       const call = related === undefined ? undefined : connection.sent.get(related);
       if (call && m.method !== undefined) {
-        if (m.id !== undefined) remember(connection.asked, m.id, call);
+        if (m.id !== undefined) rememberBounded(connection.asked, m.id, call);
         else if (m.method === 'notifications/message' && typeof m.params?.level === 'string') {
           call.log(connection.service, m.params);
           return;
