@@ -10,7 +10,7 @@ import { SwitchboardError } from './errors.js';
 import type { MessageTransport } from './jsonrpc.js';
 import type { Logger } from './logger.js';
 import { BUILTIN_PLUGIN_PACKAGES } from './builtins.js';
-import { Client, ProtocolError, SdkError, SdkErrorCode, type ClientCapabilities, type Implementation, type PriorDiscovery } from './sdk/mcp.js';
+import { Client, ProtocolError, SdkError, SdkErrorCode, UpstreamClient, type ClientCapabilities, type Implementation, type PriorDiscovery } from './sdk/mcp.js';
 import { refuseSelf } from './self-recognition.js';
 import { probeEra } from './era-probe.js';
 import { holdLogs } from './held-logger.js';
@@ -61,7 +61,7 @@ type Stage = 'transport' | 'probe' | 'initialize' | 'after';
 export async function connectUpstream(descriptor: ServiceDescriptor, options: ConnectUpstreamOptions): Promise<UpstreamConnection> {
   const plugin = options.transports.get(descriptor.transport);
   if (!plugin) throw new SwitchboardError('TRANSPORT_MISSING', missingTransportMessage(descriptor, [...options.transports.keys()]), { service: descriptor.name });
-  const client = new Client(options.clientInfo, { capabilities: options.capabilities ?? {} });
+  const client: Client = new UpstreamClient(options.clientInfo, { capabilities: options.capabilities ?? {} });
   options.prepare?.(client);
   // One bound on the whole connect, whatever step stalls (a spawn, a transport plugin, a server
   // that accepts and never answers): a connect that never settles would leave the service

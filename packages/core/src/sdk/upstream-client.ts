@@ -1,0 +1,66 @@
+// The SDK client every upstream connection uses: the SDK's own Client, with the result validator of a
+// spec request built once per protocol era and method instead of once per request.
+//
+// Why: the SDK's `request()` without an explicit schema builds its validator per call, and building
+// it probes the era codec with `validateResult(method, undefined)` to learn whether the method has a
+// result in this era. For any real method that probe is a failing zod parse whose error is turned
+// into a string: a profile of the stdio path put it at 5% of the gateway's CPU per proxied call, ten
+// times the validation of the real result. The probe's answer depends only on the codec and the
+// method, so it is asked once. Validation itself is unchanged: every result is still checked by the
+// same codec the SDK would use, and a method the era does not define still throws the SDK's TypeError.
+import { Client, type StandardSchemaV1 } from '@modelcontextprotocol/client';
+
+/** What this module needs of the SDK's era codec (its `WireCodec`, which the SDK does not export). */
+interface ResultCodec {
+  validateResult(method: string, raw: unknown): { ok: true; value: unknown } | { ok: false; reason: string; message?: string };
+}
+
+/** Per codec (one per era, module singletons in the SDK) and method: the validator, or null when the method has no result in that era. */
+const validators = new WeakMap<object, Map<string, StandardSchemaV1 | null>>();
+
+function resultValidator(codec: ResultCodec, method: string): StandardSchemaV1 | null {
+  let byMethod = validators.get(codec);
+  if (!byMethod) validators.set(codec, (byMethod = new Map()));
+  let validator = byMethod.get(method);
+  if (validator !== undefined) return validator;
+  // The SDK's probe, asked once.
+  const probe = codec.validateResult(method, undefined);
+  validator =
+    !probe.ok && probe.reason === 'not-in-era'
+      ? null
+      : {
+          '~standard': {
+            version: 1,
+            vendor: 'mcp-wire-codec',
+            validate(value: unknown) {
+              const outcome = codec.validateResult(method, value);
+              if (outcome.ok) return { value: outcome.value };
+              return { issues: [{ message: outcome.reason === 'invalid' ? (outcome.message ?? 'invalid result') : `not-in-era: ${method}` }] };
+            },
+          },
+        };
+  byMethod.set(method, validator);
+  return validator;
+}
+
+const isStandardSchema = (value: unknown): value is StandardSchemaV1 =>
+  value !== null && (typeof value === 'object' || typeof value === 'function') && '~standard' in value;
+
+type RequestArgs = [request: { method: string; params?: Record<string, unknown> }, schemaOrOptions?: unknown, options?: unknown];
+
+export class UpstreamClient extends Client {
+  constructor(...args: ConstructorParameters<typeof Client>) {
+    super(...args);
+    // An own property, so the SDK's callTool/listTools/... (which call this.request) use it too.
+    const request = (Client.prototype.request as (...a: RequestArgs) => Promise<unknown>).bind(this);
+    const memoized = (...[req, schemaOrOptions, options]: RequestArgs): Promise<unknown> => {
+      // Before a version is negotiated the SDK pins bootstrap methods to their own era: leave those to it.
+      if (this._negotiatedProtocolVersion !== undefined && !isStandardSchema(schemaOrOptions)) {
+        const validator = resultValidator(this._wireCodec() as ResultCodec, req.method);
+        if (validator) return request(req, validator, schemaOrOptions);
+      }
+      return request(req, schemaOrOptions, options);
+    };
+    this.request = memoized as Client['request'];
+  }
+}
