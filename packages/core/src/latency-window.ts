@@ -38,10 +38,17 @@ export class LatencyWindow {
     this.added++;
   }
 
-  /** Percentile (0..100) over the window, in ms; 0 with no samples. Sorts a copy: for reports. */
+  /**
+   * Percentile (0..100) over the window, in ms; 0 with no samples. Sorts a copy: for reports, and
+   * every REFRESH_EVERY samples for the hot path. A typed array's sort is numeric and native, several
+   * times cheaper than an array's sort with a comparator.
+   */
   percentile(p: number): number {
-    if (this.count === 0 || !this.ring) return 0;
-    const sorted = Array.from(this.ring.slice(0, this.count)).sort((a, b) => a - b);
+    const ring = this.ring;
+    if (this.count === 0 || !ring) return 0;
+    const sorted = new Float64Array(this.count);
+    for (let i = 0; i < this.count; i++) sorted[i] = ring[i]!;
+    sorted.sort();
     const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
     return sorted[rank]!;
   }
