@@ -16,7 +16,8 @@ function strategyOf(plugin) {
   return provided;
 }
 
-export function buildRegistry(n) {
+/** `distinct`: each service lists tools of its own (a second tool named for it), not the same two as every other. */
+export function buildRegistry(n, { distinct = false } = {}) {
   const registry = new ServiceRegistry();
   for (let i = 0; i < n; i++) {
     const entry = serverEntrySchema.parse({ name: `svc-${i}`, url: `http://127.0.0.1:${10000 + i}/mcp`, capabilities: ['search', i % 2 ? 'news' : 'web'] });
@@ -24,7 +25,7 @@ export function buildRegistry(n) {
     const e = registry.get(`svc-${i}`);
     registry.setTools(e, [
       { name: 'web_search', inputSchema: { type: 'object' } },
-      { name: 'echo', inputSchema: { type: 'object' } },
+      { name: distinct ? `echo_${i}` : 'echo', inputSchema: { type: 'object' } },
     ]);
     e.stats.end(true, 5 + (i % 7), 1);
   }
