@@ -4,9 +4,11 @@
 const SIZE = 256;
 /**
  * The ring's first size; it doubles as samples come, up to SIZE (most services of a big fleet see
- * few calls). The first ring is a plain array: a typed array costs ~180 bytes of objects however small.
+ * few calls). Small rings are plain arrays: a typed array costs ~180 bytes of objects however small,
+ * so the ring becomes one only past PLAIN_UP_TO samples.
  */
-const FIRST_SIZE = 8;
+const FIRST_SIZE = 2;
+const PLAIN_UP_TO = 8;
 /** New samples after which a cached percentile is computed again. */
 const REFRESH_EVERY = 16;
 
@@ -28,8 +30,9 @@ export class LatencyWindow {
     let ring = (this.ring ??= new Array<number>(FIRST_SIZE).fill(0));
     if (this.next === ring.length && ring.length < SIZE) {
       // Not wrapped yet (next === count): grow, keeping the samples where they are.
-      const grown = new Float32Array(Math.min(SIZE, ring.length * 2));
-      grown.set(ring);
+      const length = Math.min(SIZE, ring.length * 2);
+      const grown = length <= PLAIN_UP_TO ? new Array<number>(length).fill(0) : new Float32Array(length);
+      for (let i = 0; i < ring.length; i++) grown[i] = ring[i]!;
       this.ring = ring = grown;
     }
     ring[this.next] = latencyMs;
