@@ -5,6 +5,7 @@ import { EventEmitter } from 'node:events';
 import { type Tool } from './sdk/mcp.js';
 import type { Candidate, ServiceEvent } from './contracts.js';
 import { sameDescriptor, type ServiceDescriptor } from './descriptor.js';
+import { SharedToolLists } from './shared-tool-lists.js';
 import { ServiceStats } from './stats.js';
 import { EMPTY_CATALOG, type UpstreamCatalog } from './upstream-catalog.js';
 
@@ -54,18 +55,25 @@ export class ServiceEntry implements Candidate {
   windowCalls = 0;
   windowFailures = 0;
   /**
-   * Every source's view of this service, in the order they reported it; the first is the one in
-   * force. A list, not a map: nearly every service has one source, and an empty Map alone costs
-   * ~300 bytes.
+   * Every source's view of this service, in the order they reported it, when there is more than the
+   * one in force; see `sources`. Nearly every service has one source, and even a one-element array
+   * costs 56 bytes.
    */
-  readonly sources: ServiceDescriptor[];
+  private several: ServiceDescriptor[] | undefined;
 
   constructor(
     public descriptor: ServiceDescriptor,
     readonly order: number,
-  ) {
-    // A literal, not push onto []: push grows an empty array to 17 slots (150 bytes) at once.
-    this.sources = [descriptor];
+  ) {}
+
+  /** Every source's view of this service, in the order they reported it; the first is the one in force. */
+  get sources(): readonly ServiceDescriptor[] {
+    return this.several ?? [this.descriptor];
+  }
+
+  /** For the registry, the only writer: the sources from now on. */
+  setSources(sources: ServiceDescriptor[]): void {
+    this.several = sources.length === 1 && sources[0] === this.descriptor ? undefined : sources;
   }
 
   get name(): string {
@@ -120,6 +128,8 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
   private sorted: ServiceEntry[] = [];
   private cache = new Map<string, CandidateSet>();
   private nextOrder = 0;
+  /** Services listing the same tools (replicas) share one copy of the list and its index. */
+  private readonly toolLists = new SharedToolLists();
   /** Earliest time an open breaker re-admits its service: the cache is stale from then on. */
   private nextReadmitAt = Infinity;
   version = 0;
@@ -155,12 +165,15 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
     }
     const at = existing.sources.findIndex((d) => d.source === descriptor.source);
     const previous = at === -1 ? undefined : existing.sources[at];
-    if (at === -1) existing.sources.push(descriptor);
-    else existing.sources[at] = descriptor;
-    if (existing.descriptor.source !== descriptor.source) return; // a second source; the first stays in force
+    // The same view again (a re-announcement, a reload): nothing changes, the one held stays.
     if (previous && sameDescriptor(previous, descriptor)) return;
+    const sources = [...existing.sources];
+    if (at === -1) sources.push(descriptor);
+    else sources[at] = descriptor;
+    if (existing.descriptor.source !== descriptor.source) return existing.setSources(sources); // a second source; the first stays in force
     const old = existing.descriptor;
     existing.descriptor = descriptor;
+    existing.setSources(sources);
     this.invalidate();
     this.emit('updated', existing, old);
   }
@@ -169,19 +182,19 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
     const entry = this.entries.get(name);
     const at = entry ? entry.sources.findIndex((d) => d.source === source) : -1;
     if (!entry || at === -1) return;
-    entry.sources.splice(at, 1);
-    if (entry.sources.length === 0) {
+    const sources = entry.sources.filter((_, i) => i !== at);
+    if (sources.length === 0) {
       this.entries.delete(name);
       this.invalidate();
       this.emit('removed', entry);
       return;
     }
-    if (entry.descriptor.source === source) {
-      const old = entry.descriptor;
-      entry.descriptor = entry.sources[0]!;
-      this.invalidate();
-      this.emit('updated', entry, old);
-    }
+    if (entry.descriptor.source !== source) return entry.setSources(sources);
+    const old = entry.descriptor;
+    entry.descriptor = sources[0]!;
+    entry.setSources(sources);
+    this.invalidate();
+    this.emit('updated', entry, old);
   }
 
   setTools(entry: ServiceEntry, tools: readonly Tool[]): void {
@@ -191,17 +204,18 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
   /** Lists read from the upstream replace the ones held; lists not given are kept. */
   setCatalog(entry: ServiceEntry, lists: Partial<UpstreamCatalog>): void {
     const before = entry.catalog;
+    const tools = lists.tools ? this.toolLists.intern(lists.tools) : undefined;
     // Built field by field (a spread makes a slower, larger object), with the freshness record
     // shared when neither side has one.
     entry.catalog = {
-      tools: lists.tools ?? before.tools,
+      tools: tools ? tools.list : before.tools,
       resources: lists.resources ?? before.resources,
       resourceTemplates: lists.resourceTemplates ?? before.resourceTemplates,
       prompts: lists.prompts ?? before.prompts,
       freshness: lists.freshness === undefined || Object.keys(lists.freshness).length === 0 ? before.freshness : { ...before.freshness, ...lists.freshness },
     };
-    if (lists.tools) {
-      entry.tools = new Map(lists.tools.map((tool) => [tool.name, tool]));
+    if (tools) {
+      entry.tools = tools.byName;
       entry.toolsKnown = true;
       this.invalidate(false);
       this.emit('tools', entry);

@@ -96,4 +96,48 @@ describe('service registry', () => {
     r.apply({ type: 'updated', service: d('a', 's', { priority: 3 }) });
     expect(updates).toBe(1);
   });
+
+  it('keeps every source of a service through updates and withdrawals of the others', () => {
+    const r = new ServiceRegistry();
+    r.apply({ type: 'added', service: d('a', 'one') });
+    r.apply({ type: 'added', service: d('a', 'two', { url: 'http://127.0.0.1:2/mcp' }) });
+    r.apply({ type: 'added', service: d('a', 'three', { url: 'http://127.0.0.1:3/mcp' }) });
+    // The second source changes its view, then withdraws; the first stays in force throughout.
+    r.apply({ type: 'updated', service: d('a', 'two', { url: 'http://127.0.0.1:4/mcp' }) });
+    expect(r.get('a')!.sources.map((s) => `${s.source} ${s.url}`)).toEqual(['one http://127.0.0.1:1/mcp', 'two http://127.0.0.1:4/mcp', 'three http://127.0.0.1:3/mcp']);
+    r.apply({ type: 'removed', name: 'a', source: 'two' });
+    expect(r.get('a')!.sources.map((s) => s.source)).toEqual(['one', 'three']);
+    expect(r.get('a')!.descriptor.source).toBe('one');
+    r.apply({ type: 'removed', name: 'a', source: 'one' });
+    expect(r.get('a')!.descriptor.url).toBe('http://127.0.0.1:3/mcp');
+    expect(r.get('a')!.sources.map((s) => s.source)).toEqual(['three']);
+    // A re-announcement that changes nothing keeps the descriptor held.
+    const held = r.get('a')!.descriptor;
+    r.apply({ type: 'updated', service: d('a', 'three', { url: 'http://127.0.0.1:3/mcp' }) });
+    expect(r.get('a')!.descriptor).toBe(held);
+    expect(r.get('a')!.sources).toEqual([held]);
+  });
+
+  it('gives services listing the same tools one shared copy, and a service whose list changes its own', () => {
+    const r = new ServiceRegistry();
+    const list = (description: string) => [
+      { name: 'search', description, inputSchema: { type: 'object' as const, properties: { q: { type: 'string' } } } },
+      { name: 'fetch', inputSchema: { type: 'object' as const } },
+    ];
+    for (const name of ['r1', 'r2', 'r3']) r.apply({ type: 'added', service: d(name, 's') });
+    const [r1, r2, r3] = ['r1', 'r2', 'r3'].map((n) => r.get(n)!);
+    // Each list arrives as fresh objects, as each upstream's answer does.
+    r.setTools(r1!, list('v1'));
+    r.setTools(r2!, list('v1'));
+    r.setTools(r3!, list('v2'));
+    expect(r2!.tools).toBe(r1!.tools);
+    expect(r2!.catalog.tools).toBe(r1!.catalog.tools);
+    expect(r3!.tools).not.toBe(r1!.tools);
+    expect(r3!.tools.get('search')!.description).toBe('v2');
+    // r1 moves to v2: it now shares r3's copy; r2 keeps v1.
+    r.setTools(r1!, list('v2'));
+    expect(r1!.tools).toBe(r3!.tools);
+    expect(r2!.tools.get('search')!.description).toBe('v1');
+    expect(r.candidates('k', ['search'], undefined, 0).list.map((e) => e.name)).toEqual(['r1', 'r2', 'r3']);
+  });
 });
