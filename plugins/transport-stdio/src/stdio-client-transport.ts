@@ -5,7 +5,7 @@
 import { type ChildProcess } from 'node:child_process';
 import spawn from 'cross-spawn';
 import { JSONRPCMessageSchema } from '@modelcontextprotocol/core';
-import { type JsonRpcId as RequestId, type JsonRpcMessage as JSONRPCMessage, type McpTransport, describeLinkEnd, failedAnswer, linkError, PendingRequests, type LinkEnd, type ReportsLinkEnd, type SwitchboardError } from '@switchboard/core';
+import { batchThisTurn, type JsonRpcId as RequestId, type JsonRpcMessage as JSONRPCMessage, type McpTransport, describeLinkEnd, failedAnswer, linkError, PendingRequests, type LinkEnd, type ReportsLinkEnd, type SwitchboardError } from '@switchboard/core';
 import { LineReader, type OversizedLine } from './line-reader.js';
 
 export interface StdioClientOptions {
@@ -40,8 +40,6 @@ export class BoundedStdioClientTransport implements McpTransport, ReportsLinkEnd
   /** Requests sent and not answered yet. */
   private readonly pending = new PendingRequests();
   private ended: LinkEnd | undefined;
-  /** The child's stdin is corked until the end of this turn of the event loop (see batch). */
-  private corked = false;
 
   constructor(private readonly options: StdioClientOptions) {}
 
@@ -118,24 +116,11 @@ export class BoundedStdioClientTransport implements McpTransport, ReportsLinkEnd
         return;
       }
       this.pending.sent(message);
-      this.batch(stdin);
+      // The messages of one turn leave in one write: a system call less per call under load (a profile of
+      // HTTP→stdio put the pipe writes at 9% of the gateway's CPU).
+      batchThisTurn(stdin);
       if (stdin.write(JSON.stringify(message) + '\n')) resolve();
       else stdin.once('drain', resolve);
-    });
-  }
-
-  /**
-   * Messages sent in one turn of the event loop leave in one write: under load a call costs the
-   * gateway a system call less (a profile of HTTP→stdio put the pipe writes at 9% of its CPU). The
-   * stream is corked until the loop's check phase, after every request read in this turn was sent.
-   */
-  private batch(stdin: NodeJS.WritableStream & { cork(): void; uncork(): void }): void {
-    if (this.corked) return;
-    this.corked = true;
-    stdin.cork();
-    setImmediate(() => {
-      this.corked = false;
-      stdin.uncork();
     });
   }
 
