@@ -163,11 +163,12 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
       this.emit('added', entry);
       return;
     }
-    const at = existing.sources.findIndex((d) => d.source === descriptor.source);
-    const previous = at === -1 ? undefined : existing.sources[at];
+    const current = existing.sources; // (made on each read for a one-source service: read once)
+    const at = current.findIndex((d) => d.source === descriptor.source);
+    const previous = at === -1 ? undefined : current[at];
     // The same view again (a re-announcement, a reload): nothing changes, the one held stays.
     if (previous && sameDescriptor(previous, descriptor)) return;
-    const sources = [...existing.sources];
+    const sources = [...current];
     if (at === -1) sources.push(descriptor);
     else sources[at] = descriptor;
     if (existing.descriptor.source !== descriptor.source) return existing.setSources(sources); // a second source; the first stays in force
@@ -180,9 +181,10 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
 
   private removeSource(name: string, source: string): void {
     const entry = this.entries.get(name);
-    const at = entry ? entry.sources.findIndex((d) => d.source === source) : -1;
-    if (!entry || at === -1) return;
-    const sources = entry.sources.filter((_, i) => i !== at);
+    const current = entry?.sources;
+    const at = current ? current.findIndex((d) => d.source === source) : -1;
+    if (!entry || !current || at === -1) return;
+    const sources = current.filter((_, i) => i !== at);
     if (sources.length === 0) {
       this.entries.delete(name);
       this.invalidate();
