@@ -136,6 +136,11 @@ async function run(name, era, setup) {
 await run('floor', '2026', async () => [await start('floor')]);
 for (const era of ['2025', '2026']) {
   await run(`direct-http-${era}`, era, async () => [await start('upstream', era)]);
+  // The floor for HTTP→HTTP: node:http relaying bytes, no MCP at all.
+  await run(`relay-http-to-http-${era}`, era, async () => {
+    const upstream = await start('upstream', era);
+    return [await start('relay', upstream.url), upstream];
+  });
   await run(`gateway-http-to-http-${era}`, era, async () => {
     const upstream = await start('upstream', era);
     return [await start('gateway', JSON.stringify([{ name: 'echo-up', url: upstream.url }])), upstream];

@@ -3,6 +3,8 @@
 //   serve-proc.mjs upstream 2025|2026   an echo upstream on the official SDK over Streamable HTTP
 //   serve-proc.mjs gateway '<servers>'  the gateway over HTTP in front of the servers (JSON)
 //   serve-proc.mjs floor                node:http answering a canned JSON-RPC result
+//   serve-proc.mjs relay <url>          node:http relaying each request byte for byte to <url> over a
+//                                       keep-alive agent: the least any Node HTTP proxy does per call
 // Prints its URL on stdout, runs until stdin closes.
 import http from 'node:http';
 import { createRequire } from 'node:module';
@@ -41,6 +43,23 @@ if (kind === 'upstream') {
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   close = () => new Promise((resolve) => server.close(resolve));
+  process.stdout.write(`http://127.0.0.1:${server.address().port}/mcp\n`);
+} else if (kind === 'relay') {
+  // No parsing, no checks: request headers and body go up as they came, the answer comes back as
+  // it came. What a proxy costs above this is its own work; this is node's HTTP client and server.
+  const target = new URL(arg);
+  const agent = new http.Agent({ keepAlive: true });
+  const server = http.createServer((req, res) => {
+    const headers = { ...req.headers, host: target.host };
+    const up = http.request({ hostname: target.hostname, port: target.port, path: target.pathname, method: req.method, headers, agent }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    up.on('error', () => res.writeHead(502).end());
+    req.pipe(up);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  close = () => new Promise((resolve) => (agent.destroy(), server.closeAllConnections(), server.close(resolve)));
   process.stdout.write(`http://127.0.0.1:${server.address().port}/mcp\n`);
 } else {
   throw new Error(`unknown kind ${kind}`);
