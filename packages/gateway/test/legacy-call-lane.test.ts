@@ -7,23 +7,27 @@ import type { JSONRPCMessage } from '../src/sdk/mcp.js';
 
 // Which messages of a 2025 session the lane takes from the Server, and what it sends back. Pure
 // logic over a catalogue and the upstreams' eras; the real sessions are in test/gateway-legacy-lane.test.ts.
-function setup(options: { version?: string; eras?: Record<string, string>; answer?: (scope: CallScope) => Promise<unknown> } = {}) {
+function setup(options: { version?: string; eras?: Record<string, string>; answer?: (scope: CallScope) => Promise<unknown>; seam?: boolean } = {}) {
   const eras = options.eras ?? { old: '2025' };
   const gateway = {
     catalog: () => ({ tools: new Map([['t', { members: Object.keys(eras) }]]) }),
     router: { pool: { state: (name: string) => ({ era: eras[name] }) } },
   } as unknown as Gateway;
   const scopes: CallScope[] = [];
+  const via: string[] = [];
+  const callTool = (_params: unknown, scope: CallScope) => {
+    scopes.push(scope);
+    return options.answer ? options.answer(scope) : Promise.resolve({ content: [] });
+  };
   const session = {
     server: { getNegotiatedProtocolVersion: () => ('version' in options ? options.version : '2025-11-25'), notification: async () => undefined, request: async () => ({}) },
-    callTool: (_params: unknown, scope: CallScope) => {
-      scopes.push(scope);
-      return options.answer ? options.answer(scope) : Promise.resolve({ content: [] });
-    },
+    callTool: (params: unknown, scope: CallScope) => (via.push('callTool'), callTool(params, scope)),
+    // The Server's input-required seam, when the SDK has it (the real one: test/gateway-legacy-lane.test.ts).
+    callToolAsServer: options.seam ? (params: unknown, scope: CallScope) => (via.push('seam'), callTool(params, scope)) : undefined,
   } as unknown as GatewaySession;
   const sent: JSONRPCMessage[] = [];
   const lane = new LegacyCallLane(gateway, session, { send: async (m) => void sent.push(m) });
-  return { lane, sent, scopes };
+  return { lane, sent, scopes, via };
 }
 
 const call = (params: Record<string, unknown> = {}, id: number | string = 1) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 't', arguments: {}, ...params } }) as JSONRPCMessage;
@@ -60,6 +64,16 @@ describe('the 2025 session call lane', () => {
     expect(lane.intercept(call({ _meta: { 'io.modelcontextprotocol/related-task': { taskId: 'x' } } }))).toBe(false);
     expect(lane.intercept({ jsonrpc: '2.0', id: 1, method: 'tools/list' } as JSONRPCMessage)).toBe(false);
     expect(lane.intercept({ jsonrpc: '2.0', method: 'notifications/initialized' } as JSONRPCMessage)).toBe(false);
+  });
+
+  it('takes calls to tools behind 2026-07-28 upstreams when the Server\'s input-required seam is there, and runs them through it', async () => {
+    const { lane, sent, via } = setup({ eras: { old: '2025', new: '2026' }, seam: true });
+    expect(lane.intercept(call())).toBe(true);
+    await settle();
+    expect(via).toEqual(['seam']);
+    expect(sent).toEqual([{ jsonrpc: '2.0', id: 1, result: { content: [] } }]);
+    // Progress and tasks still go to the Server.
+    expect(lane.intercept(call({ _meta: { progressToken: 'p' } }))).toBe(false);
   });
 
   it('aborts a call the client cancels, and sends no answer for it; the Server is told too', async () => {

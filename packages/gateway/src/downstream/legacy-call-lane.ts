@@ -8,11 +8,12 @@
 // cap, a slow client's cut) is the one every request of the session gets.
 //
 // What the SDK does beyond that stays the SDK's: a request the lane does not take (progress, tasks,
-// batches, an unknown shape, a session not initialized yet) goes to the Server, and so does every
-// call to a tool behind a 2026-07-28 upstream, whose input_required answer the SDK's legacy shim
-// turns into requests to the client. A notification, a log line or a request to the client (sampling,
-// elicitation, roots) for a lane call goes out through the Server, tied to the call's request id, as
-// the SDK's own handler context sends it.
+// batches, an unknown shape, a session not initialized yet) goes to the Server. A call to a tool
+// behind a 2026-07-28 upstream is the lane's too, run through the Server's own input-required seam
+// (GatewaySession.callToolAsServer), so an input_required answer is still turned by the SDK's legacy
+// shim into requests to the client; with an SDK that lacks the seam such calls go to the Server. A
+// notification, a log line or a request to the client (sampling, elicitation, roots) for a lane call
+// goes out through the Server, tied to the call's request id, as the SDK's own handler context sends it.
 import type { Gateway } from '../gateway.js';
 import type { JSONRPCMessage, RequestId, ServerRequest } from '../sdk/mcp.js';
 import type { CallScope } from './call-scope.js';
@@ -63,8 +64,9 @@ export class LegacyCallLane {
     if (version === undefined || version >= '2026-07-28') return false;
     const route = this.gateway.catalog().tools.get(name);
     if (!route) return true; // answered "Unknown tool" either way
+    if (this.session.callToolAsServer) return true;
     const pool = this.gateway.router.pool;
-    // A 2026-07-28 upstream may answer input_required, which the SDK's shim serves to a 2025 client.
+    // Without the Server's seam, a 2026-07-28 upstream's input_required answer needs the Server.
     return route.members.every((member) => pool.state(member)?.era === '2025');
   }
 
@@ -84,7 +86,8 @@ export class LegacyCallLane {
     };
     let answer: JSONRPCMessage;
     try {
-      const result = withContent((await this.session.callTool(params, scope)) as unknown as Record<string, unknown>);
+      const call = this.session.callToolAsServer ?? ((p, s) => this.session.callTool(p, s));
+      const result = withContent((await call(params, scope)) as unknown as Record<string, unknown>);
       answer = { jsonrpc: '2.0', id, result } as JSONRPCMessage;
     } catch (error) {
       answer = { jsonrpc: '2.0', id, error: encodeHandlerError(error, 'legacy') } as JSONRPCMessage;

@@ -30,6 +30,15 @@ import type { AccessKind } from '../access/policy.js';
 /** What a handler knows of the request it serves (the SDK's ServerContext is one). */
 type Extra = CallScope;
 
+/**
+ * The SDK Server's seam around a multi round-trip handler (private in its types; present in the
+ * SDK this gateway pins, checked at run time): requestState verification, then the handler, then
+ * for a 2025-era request an input_required answer fulfilled by the legacy shim.
+ */
+interface InputRequiredSeam {
+  _invokeInputRequiredCapableHandler(method: string, handler: (request: { params: CallToolParams }, extra: Extra) => Promise<unknown>, request: { method: string; params: CallToolParams }, extra: Extra): Promise<unknown>;
+}
+
 /** A tools/call's params as the handlers read them. */
 export type CallToolParams = CallToolRequest['params'];
 
@@ -300,6 +309,23 @@ export class GatewaySession {
     await progressSent;
     return result;
   }
+
+  /**
+   * A 2025 session's tools/call as the SDK Server runs its handler, for the session's own call lane
+   * (legacy-call-lane.ts): through the Server's input-required seam, so an upstream's input_required
+   * answer is fulfilled by the SDK's legacy shim (requests to the client over this session, tied to
+   * the call, then the call again with the answers), as for a call the Server decoded. Undefined when
+   * this SDK has no such seam: the lane then leaves calls that may need it to the Server.
+   */
+  get callToolAsServer(): ((params: CallToolParams, extra: Extra) => Promise<CallToolResult>) | undefined {
+    if (this.asServer !== undefined) return this.asServer ?? undefined;
+    const server = this.server as unknown as Partial<InputRequiredSeam>;
+    if (typeof server._invokeInputRequiredCapableHandler !== 'function') return (this.asServer = null) ?? undefined;
+    const seam = server as InputRequiredSeam;
+    const handler = (request: { params: CallToolParams }, extra: Extra): Promise<CallToolResult> => this.callTool(request.params, extra);
+    return (this.asServer = (params, extra) => seam._invokeInputRequiredCapableHandler('tools/call', handler, { method: 'tools/call', params }, extra) as Promise<CallToolResult>);
+  }
+  private asServer: ((params: CallToolParams, extra: Extra) => Promise<CallToolResult>) | null | undefined;
 
   private registerHandlers(s: Server): void {
     const core = this.core;
