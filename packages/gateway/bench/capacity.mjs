@@ -118,9 +118,13 @@ async function measure(name, era, target, processes) {
   };
 }
 
+const stdioEntry = (era) => (era === '2026' ? modernStdioFixtureEntry('echo-up') : stdioFixtureEntry('echo-up', ['echo']));
 const print = (line) => process.stdout.write(JSON.stringify(line) + '\n');
 const results = {};
+// BENCH_CASES: a regular expression; only the cases whose name matches run (a ratio needs its direct case).
+const only = process.env.BENCH_CASES ? new RegExp(process.env.BENCH_CASES) : undefined;
 async function run(name, era, setup) {
+  if (only && !only.test(name)) return;
   const procs = await setup();
   try {
     const line = await measure(name, era, procs[0], procs);
@@ -145,8 +149,15 @@ for (const era of ['2025', '2026']) {
     const upstream = await start('upstream', era);
     return [await start('gateway', JSON.stringify([{ name: 'echo-up', url: upstream.url }])), upstream];
   });
-  await run(`gateway-http-to-stdio-${era}`, era, async () => {
-    const entry = era === '2026' ? modernStdioFixtureEntry('echo-up') : stdioFixtureEntry('echo-up', ['echo']);
-    return [await start('gateway', JSON.stringify([entry]))];
-  });
+  await run(`gateway-http-to-stdio-${era}`, era, async () => [await start('gateway', JSON.stringify([stdioEntry(era)]))]);
+}
+// The bridges: a client of one era through the gateway to a stdio upstream of the other. Beside the
+// same-era cases they split an era's cost into its client side and its upstream side, each measured
+// next to the same upstream (a process's CPU per call depends on what else runs on the machine: the
+// byte relay costs more beside the heavier 2026-07-28 server than beside the 2025 one).
+for (const [era, upstreamEra] of [
+  ['2026', '2025'],
+  ['2025', '2026'],
+]) {
+  await run(`bridge-${era}-client-to-${upstreamEra}-stdio`, era, async () => [await start('gateway', JSON.stringify([stdioEntry(upstreamEra)]))]);
 }
