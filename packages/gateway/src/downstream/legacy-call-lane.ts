@@ -1,11 +1,12 @@
 // The gateway's own path for the request that is most of a 2025 session's traffic: a plain
-// `tools/call` to tools whose upstreams all speak 2025-11-25. The SDK's Server validates such a
-// request and its result with zod, builds a handler context for it and encodes the answer, all for
-// a message the gateway only relays (the upstream's answer was validated by the gateway's SDK client
-// already); a profile put a tenth of the gateway's CPU per call there. The lane takes the request off
-// the session's transport before the Server sees it, runs the same handler (GatewaySession.callTool)
-// and sends the answer on the same transport, so the exchange (JSON or SSE, keep-alives, the in-flight
-// cap, a slow client's cut) is the one every request of the session gets.
+// `tools/call`, to upstreams of either era. The SDK's Server validates such a request and its
+// result with zod, builds a handler context for it and encodes the answer, all for a message the
+// gateway only relays (the upstream's answer was validated by the gateway's SDK client already); a
+// profile put a tenth of the gateway's CPU per call there. The lane takes the request off the
+// session's transport before the Server sees it, runs the same handler (GatewaySession.callTool,
+// through the Server's input-required seam) and sends the answer on the same transport, so the
+// exchange (JSON or SSE, keep-alives, the in-flight cap, a slow client's cut) is the one every
+// request of the session gets.
 //
 // What the SDK does beyond that stays the SDK's: a request the lane does not take (progress, tasks,
 // batches, an unknown shape, a session not initialized yet) goes to the Server. A call to a tool
