@@ -72,6 +72,11 @@ describe('the 2025 session call lane', () => {
     await settle();
     expect(via).toEqual(['seam']);
     expect(sent).toEqual([{ jsonrpc: '2.0', id: 1, result: { content: [] } }]);
+    // Behind 2025 upstreams only, no input_required can come back: the handler runs as it is.
+    const legacy = setup({ eras: { old: '2025' }, seam: true });
+    expect(legacy.lane.intercept(call())).toBe(true);
+    await settle();
+    expect(legacy.via).toEqual(['callTool']);
     // Progress and tasks still go to the Server.
     expect(lane.intercept(call({ _meta: { progressToken: 'p' } }))).toBe(false);
   });

@@ -16,12 +16,15 @@
 // notification, a log line or a request to the client (sampling, elicitation, roots) for a lane call
 // goes out through the Server, tied to the call's request id, as the SDK's own handler context sends it.
 import type { Gateway } from '../gateway.js';
-import type { JSONRPCMessage, RequestId, ServerRequest } from '../sdk/mcp.js';
+import type { CallToolResult, JSONRPCMessage, RequestId, ServerRequest } from '../sdk/mcp.js';
 import type { CallScope } from './call-scope.js';
 import { encodeHandlerError, plainToolCall, withContent } from './lane-wire.js';
-import type { GatewaySession } from './session.js';
+import type { CallToolParams, GatewaySession } from './session.js';
 
 const NO_RESERVED: ReadonlySet<string> = new Set();
+
+/** Runs one lane call: GatewaySession.callTool, directly or through the Server's input-required seam. */
+type LaneHandler = (params: CallToolParams, scope: CallScope) => Promise<CallToolResult>;
 
 export interface LaneTransport {
   send(message: JSONRPCMessage): Promise<void>;
@@ -47,8 +50,10 @@ export class LegacyCallLane {
       return false;
     }
     const plain = plainToolCall(message, NO_RESERVED);
-    if (!plain || this.calls.has(plain.id) || !this.takes(plain.params.name)) return false;
-    void this.serve(plain.id, plain.params, plain.meta);
+    if (!plain || this.calls.has(plain.id)) return false;
+    const call = this.handlerFor(plain.params.name);
+    if (!call) return false;
+    void this.serve(call, plain.id, plain.params, plain.meta);
     return true;
   }
 
@@ -58,20 +63,26 @@ export class LegacyCallLane {
     this.calls.clear();
   }
 
-  /** Whether the SDK would do nothing for this call beyond what the lane does. */
-  private takes(name: string): boolean {
+  /**
+   * How the lane runs this call, or undefined when the SDK's Server must: the handler itself when
+   * every upstream of the tool speaks 2025 (no input_required can come back), else the handler
+   * through the Server's input-required seam, when this SDK has it.
+   */
+  private handlerFor(name: string): LaneHandler | undefined {
     const version = this.session.server.getNegotiatedProtocolVersion();
     // Before initialize the Server answers; a 2026-07-28 negotiation never reaches a session.
-    if (version === undefined || version >= '2026-07-28') return false;
+    if (version === undefined || version >= '2026-07-28') return undefined;
     const route = this.gateway.catalog().tools.get(name);
-    if (!route) return true; // answered "Unknown tool" either way
-    if (this.session.callToolAsServer) return true;
     const pool = this.gateway.router.pool;
-    // Without the Server's seam, a 2026-07-28 upstream's input_required answer needs the Server.
-    return route.members.every((member) => pool.state(member)?.era === '2025');
+    // No route: answered "Unknown tool" either way.
+    if (!route || route.members.every((member) => pool.state(member)?.era === '2025')) return this.direct;
+    // A 2026-07-28 upstream (or one not probed yet) may answer input_required: the SDK's shim serves it.
+    return this.session.callToolAsServer;
   }
 
-  private async serve(id: RequestId, params: Parameters<GatewaySession['callTool']>[0], meta: Record<string, unknown> | undefined): Promise<void> {
+  private readonly direct: LaneHandler = (params, scope) => this.session.callTool(params, scope);
+
+  private async serve(call: LaneHandler, id: RequestId, params: CallToolParams, meta: Record<string, unknown> | undefined): Promise<void> {
     const controller = new AbortController();
     this.calls.set(id, controller);
     const server = this.session.server;
@@ -87,7 +98,6 @@ export class LegacyCallLane {
     };
     let answer: JSONRPCMessage;
     try {
-      const call = this.session.callToolAsServer ?? ((p, s) => this.session.callTool(p, s));
       const result = withContent((await call(params, scope)) as unknown as Record<string, unknown>);
       answer = { jsonrpc: '2.0', id, result } as JSONRPCMessage;
     } catch (error) {
