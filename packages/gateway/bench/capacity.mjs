@@ -4,7 +4,8 @@
 // for 2026-07-28) POSTs `tools/call echo` as fast as the target answers, for BENCH_SECONDS; then
 // again at a fixed BENCH_RATE calls/s, below every case's capacity, reading each process's CPU from
 // /proc. Every server is its own process (serve-proc.mjs), so what is counted is its own work.
-// Prints one JSON line per case. Linux only (/proc). Run after `pnpm build`.
+// Prints one JSON line per case. Linux only (/proc). Run after `pnpm build`. BENCH_CASES (a regular
+// expression) runs only the cases whose name matches.
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -160,4 +161,38 @@ for (const [era, upstreamEra] of [
   ['2025', '2026'],
 ]) {
   await run(`bridge-${era}-client-to-${upstreamEra}-stdio`, era, async () => [await start('gateway', JSON.stringify([stdioEntry(upstreamEra)]))]);
+}
+
+// The eras in one gateway: the same process, the same upstream, warm for both, loaded at the fixed
+// rate by a 2025 session and by 2026-07-28 requests in turn, five phases each. Cases run one after
+// another drift with the machine; alternating phases in one process do not, so this is the
+// comparison of what each client era costs the gateway.
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+for (const upstreamEra of ['2025', '2026']) {
+  const name = `eras-alternating-to-${upstreamEra}-stdio`;
+  if (only && !only.test(name)) continue;
+  const gateway = await start('gateway', JSON.stringify([stdioEntry(upstreamEra)]));
+  try {
+    const headers = { 2025: await headersFor(gateway.url, '2025'), 2026: await headersFor(gateway.url, '2026') };
+    for (const era of ['2025', '2026']) await load(gateway.url, headers[era], era, { duration: 1 });
+    const usPerCall = { 2025: [], 2026: [] };
+    for (let phase = 0; phase < 5; phase++) {
+      for (const era of ['2025', '2026']) {
+        const before = cpuMs(gateway.pid);
+        const paced = await load(gateway.url, headers[era], era, { overallRate: rate });
+        usPerCall[era].push(Math.round(((cpuMs(gateway.pid) - before) * 1000) / Math.max(1, paced.requests.total)));
+      }
+    }
+    print({
+      bench: 'capacity',
+      case: name,
+      rate,
+      seconds,
+      legacyClientCpuUsPerCall: usPerCall[2025],
+      modernClientCpuUsPerCall: usPerCall[2026],
+      modernToLegacyMedianRatio: Math.round((median(usPerCall[2026]) / median(usPerCall[2025])) * 100) / 100,
+    });
+  } finally {
+    await gateway.close();
+  }
 }

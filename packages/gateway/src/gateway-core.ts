@@ -48,4 +48,6 @@ export interface GatewayCore {
   holdSharedSubscription(session: GatewaySession, service: string, uri: string): void;
   /** Returns how many sessions still hold that subscription. */
   releaseSharedSubscription(session: GatewaySession, service: string, uri: string): number;
+  /** A session closed: the gateway stops counting it and telling it of list changes. */
+  sessionClosed(session: GatewaySession): void;
 }

@@ -222,12 +222,11 @@ class GatewayImpl implements Gateway, GatewayCore {
   createSession(era: 'legacy' | 'modern' = 'legacy', options: SessionOptions = {}): GatewaySession {
     const session = new GatewaySession(this, era, options);
     this.sessions.add(session);
-    const close = session.close.bind(session);
-    session.close = async () => {
-      this.sessions.delete(session);
-      await close();
-    };
     return session;
+  }
+
+  sessionClosed(session: GatewaySession): void {
+    this.sessions.delete(session);
   }
 
   catalog(): CatalogSnapshot {

@@ -18,7 +18,7 @@ import type { HeldCall, HeldStep } from './held-calls.js';
 import { CallAttribution } from '../upstream/call-attribution.js';
 import type { Operation, RouteTarget } from '../upstream/routing.js';
 import type { SharedCall, SharedTenant } from '../upstream/shared-upstreams.js';
-import { heldCallBridge, UpstreamSessions } from '../upstream/upstream-session.js';
+import { heldCallBridge, UpstreamSessions, type UpstreamPolicy } from '../upstream/upstream-session.js';
 import { carriedTask, TASKS_EXTENSION } from '../upstream/task-results.js';
 import { undeclaredCapability } from '../upstream/capability-gate.js';
 import type { CallLessee, CallProcess } from '../upstream/call-processes.js';
@@ -98,6 +98,14 @@ const TASK_ANSWER = z.object({}).passthrough();
 /** The params of tasks/get, tasks/update and tasks/cancel (made once: a 2026-07-28 session is made per request). */
 const TASK_PARAMS = z.object({ taskId: z.string().min(1) }).passthrough();
 
+/** The upstream policy with every upstream shared, made once per policy (a 2026-07-28 session is made per request). */
+const sharedPolicies = new WeakMap<UpstreamPolicy, UpstreamPolicy>();
+function sharedPolicy(policy: UpstreamPolicy): UpstreamPolicy {
+  let shared = sharedPolicies.get(policy);
+  if (!shared) sharedPolicies.set(policy, (shared = { ...policy, scope: 'shared' }));
+  return shared;
+}
+
 /** What policy calls each paged list's items. */
 const ACCESS_KIND: Readonly<Record<PagedKind, AccessKind>> = { tools: 'tool', resources: 'resource', templates: 'resource', prompts: 'prompt' };
 
@@ -176,7 +184,7 @@ export class GatewaySession {
       },
       core.logger,
       core.connectTimeoutMs,
-      era === 'modern' ? { ...core.upstreamPolicy, scope: 'shared' } : core.upstreamPolicy,
+      era === 'modern' ? sharedPolicy(core.upstreamPolicy) : core.upstreamPolicy,
     );
     // A 2025 session's Server is its connection: made now, as before.
     if (era === 'legacy') this.built = this.makeServer();
@@ -228,6 +236,7 @@ export class GatewaySession {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.core.sessionClosed(this);
     for (const [uri, service] of this.subscriptions) this.core.releaseSharedSubscription(this, service, uri);
     this.subscriptions.clear();
     await this.upstream.close();

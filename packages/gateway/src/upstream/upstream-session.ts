@@ -168,6 +168,7 @@ export class UpstreamSessions {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.open.size === 0) return; // a 2026-07-28 request's, always: its upstreams are the shared ones
     await Promise.all([...this.open.keys()].map((name) => this.drop(name)));
   }
 
