@@ -42,6 +42,9 @@ interface InputRequiredSeam {
 /** A tools/call's params as the handlers read them. */
 export type CallToolParams = CallToolRequest['params'];
 
+/** A tools/call run through the Server's input-required seam. */
+type SeamCall = (params: CallToolParams, extra: Extra) => Promise<CallToolResult>;
+
 /** RFC 5424 severities in increasing order, as MCP's logging levels. */
 const LEVELS: readonly LoggingLevel[] = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
 
@@ -326,15 +329,20 @@ export class GatewaySession {
    * the call, then the call again with the answers), as for a call the Server decoded. Undefined when
    * this SDK has no such seam: the lane then leaves calls that may need it to the Server.
    */
-  get callToolAsServer(): ((params: CallToolParams, extra: Extra) => Promise<CallToolResult>) | undefined {
-    if (this.asServer !== undefined) return this.asServer ?? undefined;
+  get callToolAsServer(): SeamCall | undefined {
+    if (this.asServer === undefined) this.asServer = this.seamCall();
+    return this.asServer ?? undefined;
+  }
+  /** Made on first use; null when the SDK has no seam. */
+  private asServer: SeamCall | null | undefined;
+
+  private seamCall(): SeamCall | null {
     const server = this.server as unknown as Partial<InputRequiredSeam>;
-    if (typeof server._invokeInputRequiredCapableHandler !== 'function') return (this.asServer = null) ?? undefined;
+    if (typeof server._invokeInputRequiredCapableHandler !== 'function') return null;
     const seam = server as InputRequiredSeam;
     const handler = (request: { params: CallToolParams }, extra: Extra): Promise<CallToolResult> => this.callTool(request.params, extra);
-    return (this.asServer = (params, extra) => seam._invokeInputRequiredCapableHandler('tools/call', handler, { method: 'tools/call', params }, extra) as Promise<CallToolResult>);
+    return (params, extra) => seam._invokeInputRequiredCapableHandler('tools/call', handler, { method: 'tools/call', params }, extra) as Promise<CallToolResult>;
   }
-  private asServer: ((params: CallToolParams, extra: Extra) => Promise<CallToolResult>) | null | undefined;
 
   private registerHandlers(s: Server): void {
     const core = this.core;
