@@ -45,7 +45,12 @@ const frames = new AsyncLocalStorage<Frame>();
 export class CallAttribution<C> {
   /** Run `fn` as `call`: what it sends upstream is remembered as the call's. */
   run<T>(call: C | undefined, fn: () => T): T {
-    return call === undefined ? fn() : frames.run({ owner: this, call, outer: frames.getStore() }, fn);
+    if (call === undefined) return fn();
+    // A frame of this attribution that is entered from one of its own replaces it rather than
+    // stacking on it: an upstream connection opened inside a call carries that call's frame into
+    // every message it delivers later, and the chain must not grow with each of them.
+    const current = frames.getStore();
+    return frames.run({ owner: this, call, outer: current?.owner === this ? current.outer : current }, fn);
   }
 
   /** The call the running code handles: set while an upstream message tied to it is handled. */
