@@ -1,7 +1,12 @@
-// Failover under load: three replicas (separate processes) over Streamable HTTP, 16 callers of a
+// Failover under load: three replicas (separate processes) over Streamable HTTP, calls of a
 // read-only tool, and one replica killed with SIGKILL a second in. Prints calls/s and p99 over the
 // run, failed calls, and the time from the kill to the last failed or slow call (slow: over 3× the
 // p99 before the kill).
+//
+// Two loads: 16 callers in a closed loop (each calls again as soon as its call ends), which runs the
+// machine at capacity, so a retry waits behind every queued call; and calls offered at a fixed rate
+// (BENCH_FAILOVER_RATE, default 300/s, about a third of that capacity here), as a production load
+// below capacity is. The first measures failover plus queueing, the second failover itself.
 import { createRouter } from '@switchboard/core';
 import staticDiscovery from '@switchboard/discovery-static';
 import healthPing from '@switchboard/health-ping';
@@ -13,7 +18,7 @@ import { launchReplica } from './replica-process.mjs';
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
 
-async function runCase(print, strategy) {
+async function runCase(print, strategy, load) {
   const replicas = await Promise.all(['f1', 'f2', 'f3'].map((n) => launchReplica(n)));
   // However this case ends (a bad config throws before the try below), no replica outlives the bench.
   process.once('exit', () => replicas.forEach((r) => r.child.kill('SIGKILL')));
@@ -37,15 +42,30 @@ async function runCase(print, strategy) {
       killedAt = performance.now();
       replicas[0].child.kill('SIGKILL');
     }, 1_000);
-    await Promise.all(
-      Array.from({ length: 16 }, async () => {
-        while (performance.now() < end) {
-          const t0 = performance.now();
-          const r = await router.routeRequest({ toolName: 'whoami' });
-          calls.push({ at: t0, ms: performance.now() - t0, ok: r.success, failovers: r.failoverAttempts });
-        }
-      }),
-    );
+    const call = async () => {
+      const t0 = performance.now();
+      const r = await router.routeRequest({ toolName: 'whoami' });
+      calls.push({ at: t0, ms: performance.now() - t0, ok: r.success, failovers: r.failoverAttempts });
+    };
+    if (load.mode === 'closed-loop') {
+      await Promise.all(
+        Array.from({ length: load.callers }, async () => {
+          while (performance.now() < end) await call();
+        }),
+      );
+    } else {
+      // Open loop: calls start on schedule whether or not earlier ones have ended, so a slow call
+      // does not slow the load down (a closed loop would hide the latency it adds).
+      const pending = [];
+      const interval = 1000 / load.rate;
+      let next = performance.now();
+      while (next < end) {
+        const now = performance.now();
+        for (; next <= now; next += interval) pending.push(call());
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.min(next - performance.now(), 5))));
+      }
+      await Promise.all(pending);
+    }
     clearTimeout(killer);
     const elapsed = performance.now() - started;
     const before = calls.filter((c) => c.at < killedAt).map((c) => c.ms).sort((a, b) => a - b);
@@ -58,7 +78,7 @@ async function runCase(print, strategy) {
       transport: 'http',
       strategy,
       replicas: 3,
-      concurrency: 16,
+      ...(load.mode === 'closed-loop' ? { load: 'closed-loop', concurrency: load.callers } : { load: 'fixed-rate', offeredPerSec: load.rate }),
       callsPerSec: Math.round(calls.length / (elapsed / 1000)),
       p50Ms: +percentile(all, 50).toFixed(2),
       p99Ms: +percentile(all, 99).toFixed(2),
@@ -76,5 +96,7 @@ async function runCase(print, strategy) {
 }
 
 export async function runFailoverBench(print) {
-  for (const strategy of ['round-robin', 'latency']) await runCase(print, strategy);
+  const rate = Number(process.env.BENCH_FAILOVER_RATE ?? 300);
+  for (const load of [{ mode: 'closed-loop', callers: 16 }, { mode: 'fixed-rate', rate }])
+    for (const strategy of ['round-robin', 'latency']) await runCase(print, strategy, load);
 }
