@@ -69,7 +69,10 @@ export interface GatewayOptions {
 export interface Gateway {
   readonly router: Router;
   readonly metrics: GatewayMetrics;
+  /** Open 2025 client sessions (over HTTP or stdio). */
   readonly sessionCount: number;
+  /** 2026-07-28 requests being served: each has a session object only while it runs. */
+  readonly modernRequestsInFlight: number;
   /**
    * A new client session; connect `session.server` to a transport, and close the session when it
    * ends. 'modern': the server for one 2026-07-28 request (no session state, shared upstreams).
@@ -123,6 +126,8 @@ class GatewayImpl implements Gateway, GatewayCore {
   private readonly reaper: NodeJS.Timeout;
   private readonly mode: NamingMode;
   private readonly sessions = new Set<GatewaySession>();
+  /** How many of `sessions` serve one 2026-07-28 request each (not client sessions). */
+  private modernInFlight = 0;
   private readonly listChangeListeners = new Set<(kind: 'tools' | 'prompts' | 'resources') => void>();
   /** service\0uri → sessions subscribed through a shared upstream connection. */
   private readonly sharedSubs = new Map<string, Set<GatewaySession>>();
@@ -209,7 +214,11 @@ class GatewayImpl implements Gateway, GatewayCore {
   }
 
   get sessionCount(): number {
-    return this.sessions.size;
+    return this.sessions.size - this.modernInFlight;
+  }
+
+  get modernRequestsInFlight(): number {
+    return this.modernInFlight;
   }
 
   /** Told when a list the gateway serves changes (2026-07-28 listen streams have no session). */
@@ -222,11 +231,12 @@ class GatewayImpl implements Gateway, GatewayCore {
   createSession(era: 'legacy' | 'modern' = 'legacy', options: SessionOptions = {}): GatewaySession {
     const session = new GatewaySession(this, era, options);
     this.sessions.add(session);
+    if (era === 'modern') this.modernInFlight++;
     return session;
   }
 
   sessionClosed(session: GatewaySession): void {
-    this.sessions.delete(session);
+    if (this.sessions.delete(session) && session.era === 'modern') this.modernInFlight--;
   }
 
   catalog(): CatalogSnapshot {

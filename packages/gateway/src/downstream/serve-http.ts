@@ -268,7 +268,7 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
     const identity = outcome.identity;
     if (atDashboard && dashboard) return dashboard.handle(req, res, url.pathname);
     if (url.pathname === '/metrics' && req.method === 'GET') {
-      return void res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(gateway.metrics.render(gateway.router, gateway.sessionCount));
+      return void res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(gateway.metrics.render(gateway.router, gateway.sessionCount, gateway.modernRequestsInFlight));
     }
     if (url.pathname === '/services' && req.method === 'GET') {
       return void res.writeHead(200, JSON_HEADERS).end(JSON.stringify(await servicesReport(gateway)));
@@ -355,6 +355,7 @@ async function servicesReport(gateway: Gateway): Promise<unknown> {
       stats: perf.services[e.name],
     })),
     sessions: gateway.sessionCount,
+    modernRequestsInFlight: gateway.modernRequestsInFlight,
     conflicts: catalog.conflicts,
     totalRoutingDecisions: perf.totalRoutingDecisions,
     totalFailovers: perf.totalFailovers,

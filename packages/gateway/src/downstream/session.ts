@@ -167,7 +167,7 @@ export class GatewaySession {
    */
   constructor(
     private readonly core: GatewayCore,
-    private readonly era: 'legacy' | 'modern' = 'legacy',
+    readonly era: 'legacy' | 'modern' = 'legacy',
     options: SessionOptions = {},
   ) {
     this.identity = options.identity ?? ANONYMOUS_IDENTITY;

@@ -60,6 +60,7 @@ function render(s) {
   $('n-healthy').textContent = healthy + ' / ' + s.services.length;
   $('n-rate').textContent = s.services.reduce((a, x) => a + x.callsPerSecond, 0).toFixed(1);
   $('n-sessions').textContent = String(s.sessions);
+  $('n-modern').textContent = String(s.modernRequestsInFlight);
   $('n-failovers').textContent = String(s.totalFailovers);
   $('updated').textContent = 'updated ' + new Date(s.at).toLocaleTimeString();
   const rows = s.services.map((x) => {
@@ -125,7 +126,8 @@ const BODY = `<header><h1>Switchboard gateway</h1><span id="conn" class="muted">
 <div class="stat"><span class="muted">services</span><b id="n-services">–</b></div>
 <div class="stat"><span class="muted">healthy</span><b id="n-healthy">–</b></div>
 <div class="stat"><span class="muted">calls/s</span><b id="n-rate">–</b></div>
-<div class="stat"><span class="muted">sessions</span><b id="n-sessions">–</b></div>
+<div class="stat"><span class="muted">sessions (2025)</span><b id="n-sessions">–</b></div>
+<div class="stat"><span class="muted">2026-07-28 requests</span><b id="n-modern">–</b></div>
 <div class="stat"><span class="muted">failovers</span><b id="n-failovers">–</b></div>
 </div>
 <section><h2>Services</h2><table><thead><tr><th>service</th><th>source</th><th>transport</th><th>health</th><th>breaker</th>

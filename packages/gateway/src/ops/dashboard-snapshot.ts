@@ -45,7 +45,10 @@ export interface DashboardDefinitionChange {
 export interface DashboardSnapshot {
   /** Epoch ms when the snapshot was built. */
   at: number;
+  /** Open 2025 client sessions. */
   sessions: number;
+  /** 2026-07-28 requests being served (those clients hold no session). */
+  modernRequestsInFlight: number;
   totalFailovers: number;
   conflicts: number;
   services: DashboardService[];
@@ -92,6 +95,7 @@ export function buildDashboardSnapshot(gateway: Gateway, rates: RateTracker, now
   return {
     at: Date.now(),
     sessions: gateway.sessionCount,
+    modernRequestsInFlight: gateway.modernRequestsInFlight,
     totalFailovers: perf.totalFailovers,
     conflicts: catalog.conflicts.length,
     services: entries.map((e) => ({

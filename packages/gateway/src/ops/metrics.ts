@@ -71,7 +71,7 @@ export class GatewayMetrics {
     if (sample.failovers > 0) this.failovers.set(sample.tool, (this.failovers.get(sample.tool) ?? 0) + sample.failovers);
   }
 
-  render(router: Router, sessions: number): string {
+  render(router: Router, sessions: number, modernRequestsInFlight = 0): string {
     const out: string[] = [];
     out.push('# HELP switchboard_gateway_requests_total Requests the gateway routed to upstreams.', '# TYPE switchboard_gateway_requests_total counter');
     for (const s of this.series.values()) out.push(`switchboard_gateway_requests_total{${s.labels}} ${s.requests}`);
@@ -99,8 +99,11 @@ export class GatewayMetrics {
     }
     out.push('# HELP switchboard_service_in_flight Requests in flight per service.', '# TYPE switchboard_service_in_flight gauge');
     for (const e of entries) out.push(`switchboard_service_in_flight{service="${esc(e.name)}"} ${e.stats.inFlight}`);
-    out.push('# HELP switchboard_gateway_sessions Open client sessions.', '# TYPE switchboard_gateway_sessions gauge');
+    out.push('# HELP switchboard_gateway_sessions Open 2025 client sessions.', '# TYPE switchboard_gateway_sessions gauge');
     out.push(`switchboard_gateway_sessions ${sessions}`);
+    // 2026-07-28 clients have no sessions: what they hold open is requests.
+    out.push('# HELP switchboard_gateway_modern_requests_in_flight 2026-07-28 requests being served.', '# TYPE switchboard_gateway_modern_requests_in_flight gauge');
+    out.push(`switchboard_gateway_modern_requests_in_flight ${modernRequestsInFlight}`);
     out.push('# HELP switchboard_gateway_sessions_opened_total Client sessions opened here, by initialize or resumed from a token another instance (or an earlier state here) issued.', '# TYPE switchboard_gateway_sessions_opened_total counter');
     for (const how of ['initialize', 'resume'] as const) out.push(`switchboard_gateway_sessions_opened_total{how="${how}"} ${this.opened[how]}`);
     out.push(
