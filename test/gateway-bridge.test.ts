@@ -58,7 +58,7 @@ async function modern(url: string, declare: boolean, answer = true): Promise<{ c
     client.setRequestHandler('elicitation/create', async (request) => {
       const message = (request.params as { message: string }).message;
       asked.elicitations.push(message);
-      const content = message === 'Which topic?' ? { topic: 'bridges' } : message === 'Passphrase?' ? { phrase: 'open sesame' } : { username: 'ada', email: 'ada@example.com' };
+      const content: Record<string, string> = message === 'Which topic?' ? { topic: 'bridges' } : message === 'Passphrase?' ? { phrase: 'open sesame' } : { username: 'ada', email: 'ada@example.com' };
       return { action: 'accept', content };
     });
     client.setRequestHandler('sampling/createMessage', async (request) => {
@@ -133,7 +133,7 @@ describe('2026-07-28 client, 2025 upstream that asks for input', () => {
 
   it('a client that declared neither is never asked: the upstream gets a refusal instead', async () => {
     const { client } = await modern(harness.http.url, false);
-    const result = await client.callTool({ name: 'test_elicitation', arguments: { message: 'Nobody?' } }).catch((error: Error) => ({ error }));
-    expect('error' in result ? result.error.message : firstText(result)).toMatch(/does not support elicitation|elicitation|refused/);
+    const result = await client.callTool({ name: 'test_elicitation', arguments: { message: 'Nobody?' } }).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+    expect(result instanceof Error ? result.message : firstText(result)).toMatch(/does not support elicitation|elicitation|refused/);
   });
 });

@@ -1,7 +1,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger, toDescriptor, UpstreamPool, type Transport } from '../src/index.js';
+import { serverEntrySchema, silentLogger, toDescriptor, UpstreamPool, type Transport } from '../src/index.js';
 
 // Pure supervision logic, so an in-memory link is enough: what is under test is when the pool
 // reconnects, not how bytes move.
@@ -36,7 +36,7 @@ describe('upstream supervision', () => {
       onDisconnect: () => undefined,
       supervise: true,
     });
-    const descriptor = { ...toDescriptor({ name: 'mem', command: 'unused' }, 'test'), transport: 'memory' };
+    const descriptor = { ...toDescriptor(serverEntrySchema.parse({ name: 'mem', command: 'unused' }), 'test'), transport: 'memory' };
     await pool.client(descriptor);
     // Each connection records the era and revision it agreed at initialize.
     expect(pool.state('mem')).toMatchObject({ connected: true, era: '2025', protocolVersion: '2025-11-25' });
@@ -70,7 +70,7 @@ describe('upstream connect', () => {
       onDisconnect: () => undefined,
       supervise: true,
     });
-    const descriptor = { ...toDescriptor({ name: 'mem', command: 'unused' }, 'test'), transport: 'memory' };
+    const descriptor = { ...toDescriptor(serverEntrySchema.parse({ name: 'mem', command: 'unused' }), 'test'), transport: 'memory' };
     await expect(pool.client(descriptor)).rejects.toMatchObject({ code: 'TRANSPORT_ERROR', message: expect.stringContaining('did not finish within 200 ms') });
     await expect.poll(() => pool!.state('mem')?.connected, { timeout: 5_000 }).toBe(true);
     expect(attempts).toBe(2);

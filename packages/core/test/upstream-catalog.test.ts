@@ -1,7 +1,7 @@
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger, toDescriptor, UpstreamPool, type Transport, type UpstreamCatalog } from '../src/index.js';
+import { serverEntrySchema, silentLogger, toDescriptor, UpstreamPool, type Transport, type UpstreamCatalog } from '../src/index.js';
 
 // What the pool reads and when is pure logic over a link, so an in-memory link is enough here; the
 // gateway tests read the same catalogues from real stdio and HTTP servers.
@@ -43,7 +43,7 @@ function recordingPool(transport: Transport): { pool: UpstreamPool; reads: Parti
   return { pool, reads };
 }
 
-const descriptor = { ...toDescriptor({ name: 'mem', command: 'unused' }, 'test'), transport: 'memory' };
+const descriptor = { ...toDescriptor(serverEntrySchema.parse({ name: 'mem', command: 'unused' }), 'test'), transport: 'memory' };
 
 describe('one catalogue per upstream', () => {
   it('reads tools, resources, templates and prompts on connect, then only the list that changed', async () => {

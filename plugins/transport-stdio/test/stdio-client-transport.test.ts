@@ -25,12 +25,12 @@ afterEach(async () => {
 
 describe('BoundedStdioClientTransport', () => {
   it('writes the messages of one turn in one write, in order, and the next turn in another', async () => {
-    transport = new BoundedStdioClientTransport({ command: process.execPath, args: ['-e', CHILD], env: { ...process.env } as Record<string, string>, maxMessageBytes: 1 << 20, onStderrLine: () => {} });
+    transport = new BoundedStdioClientTransport({ command: process.execPath, args: ['-e', CHILD], env: { ...process.env } as Record<string, string>, maxMessageBytes: 1 << 20, onStderrLine: () => {}, onTooLarge: () => {} });
     const answers = new Map<number, number>();
     const all = (n: number) =>
       new Promise<void>((resolve) => {
         transport!.onmessage = (m) => {
-          const { id, result } = m as { id: number; result: { chunk: number } };
+          const { id, result } = m as unknown as { id: number; result: { chunk: number } };
           answers.set(id, result.chunk);
           if (answers.size === n) resolve();
         };

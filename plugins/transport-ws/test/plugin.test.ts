@@ -15,7 +15,7 @@ async function provided(options: unknown = {}): Promise<Transport> {
   const plugin = websocketTransportPlugin();
   let transport: Transport | undefined;
   await plugin.register(
-    { container: unusedContainer, logger: silentLogger, instanceId: 'websocket#0', provide: (t) => (transport = t) },
+    { container: unusedContainer, logger: silentLogger, instanceId: 'websocket#0', provide: (t) => (transport = t), provideFactory: () => undefined },
     plugin.optionsSchema.parse(options),
   );
   if (!transport) throw new Error('the plugin provided nothing');
