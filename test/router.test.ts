@@ -173,3 +173,19 @@ describe('a missing transport plugin', () => {
     expect(missingTransportMessage({ name: 'ws-one', transport: 'websocket' }, [])).toMatch(/install @switchboard\/transport-ws \(pnpm add @switchboard\/transport-ws\) or list it in plugins: transports loaded: none$/);
   });
 });
+
+describe('a request no transport can encode', () => {
+  it("fails as the caller's error on every transport, with no failover and nothing held against the services", async () => {
+    router = createRouter(patternConfig(), { plugins: corePlugins() });
+    await router.initialize();
+    // A programmatic caller's BigInt: JSON.stringify throws before anything is sent.
+    for (const toolName of ['web_search', 'calculate']) {
+      for (let i = 0; i < 6; i++) {
+        const result = await router.routeRequest({ toolName, arguments: { query: 1n, expression: 2n } });
+        expect(result).toMatchObject({ success: false, errorCode: 'INVALID_REQUEST', failoverAttempts: 0 });
+      }
+    }
+    expect(router.registry.all().map((e) => [e.name, e.breaker, e.status])).toEqual(router.registry.all().map((e) => [e.name, 'closed', 'healthy']));
+    expect((await router.routeRequest({ toolName: 'calculate', arguments: { expression: '6*7' } })).success).toBe(true);
+  });
+});

@@ -43,5 +43,7 @@ export * from './pending-requests.js';
 export { resolvePlugins, type PluginSelection, type ResolvedPlugin } from './wiring.js';
 export * from './self-recognition.js';
 export * from './jsonrpc.js';
+export * from './message-encoding.js';
+export * from './json-depth.js';
 export * from './write-batching.js';
 export * from './transport-view.js';

@@ -2,7 +2,7 @@
 // backwards-compatibility section tells clients to do it: POST the initialize request; if the
 // server answers 4xx (it predates Streamable HTTP), open the SSE stream and send it there instead.
 import { SSEClientTransport } from '@modelcontextprotocol/client';
-import { type JsonRpcMessage as JSONRPCMessage, type McpTransport, type SendOptions as TransportSendOptions, DEFAULT_MAX_MESSAGE_BYTES, linkError, linkFaultOf, SwitchboardError, type Logger } from '@switchboard/core';
+import { type JsonRpcMessage as JSONRPCMessage, type McpTransport, type SendOptions as TransportSendOptions, DEFAULT_MAX_MESSAGE_BYTES, encodeMessage, linkError, linkFaultOf, SwitchboardError, type Logger } from '@switchboard/core';
 import { eventSizeGuard } from './event-size-guard.js';
 import { HttpStatusError, modernOnlyVersions, NodeHttpClientTransport } from './node-http-client-transport.js';
 
@@ -104,7 +104,10 @@ export class StreamableHttpWithSseFallback implements McpTransport {
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     if (this.inner) {
       // SDK v2 forgets a call whose send() failed by itself (SDK v1 kept its handlers for good).
-      return this.inner instanceof SSEClientTransport ? this.inner.send(message).catch((error: unknown) => Promise.reject(sseSendFailure(error))) : this.inner.send(message, options);
+      if (!(this.inner instanceof SSEClientTransport)) return this.inner.send(message, options);
+      // The SDK's SSE transport would throw JSON.stringify's own error: fail as the caller's instead.
+      encodeMessage(message);
+      return this.inner.send(message).catch((error: unknown) => Promise.reject(sseSendFailure(error)));
     }
     const { url, headers, requestHeaders, maxMessageBytes } = this.options;
     const streamable = new NodeHttpClientTransport({

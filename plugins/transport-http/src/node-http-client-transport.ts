@@ -5,7 +5,7 @@
 import http, { type ClientRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import https from 'node:https';
 import { urlToHttpOptions } from 'node:url';
-import { DEFAULT_MAX_MESSAGE_BYTES, failedAnswer, linkError, SwitchboardError, type JsonRpcId as RequestId, type JsonRpcMessage, type JsonRpcMessage as JSONRPCMessage, type MessageExtra, type McpTransport as Transport, type SendOptions as TransportSendOptions } from '@switchboard/core';
+import { DEFAULT_MAX_MESSAGE_BYTES, encodeMessage, exceedsJsonDepth, failedAnswer, tooDeepAnswer, tooDeepAnswerError, tooDeepError, linkError, SwitchboardError, type JsonRpcId as RequestId, type JsonRpcMessage, type JsonRpcMessage as JSONRPCMessage, type MessageExtra, type McpTransport as Transport, type SendOptions as TransportSendOptions } from '@switchboard/core';
 import { SseParser, type SseEvent } from './sse-parser.js';
 import { applyModernHeaders, modernVersionOf } from './modern-headers.js';
 
@@ -106,7 +106,7 @@ export class NodeHttpClientTransport implements Transport {
   /** Resumption tokens (replaying a broken stream by Last-Event-ID) are not supported: a broken stream fails its request instead. */
   async send(message: JSONRPCMessage, _options?: TransportSendOptions): Promise<void> {
     if (this.closed) throw linkError('closed', 'no', 'the transport was closed before the message was sent');
-    const body = JSON.stringify(message);
+    const body = encodeMessage(message);
     const headers = this.headers('application/json, text/event-stream');
     headers['content-type'] = 'application/json';
     headers['content-length'] = Buffer.byteLength(body);
@@ -261,6 +261,10 @@ export class NodeHttpClientTransport implements Transport {
         let messages: unknown[];
         try {
           const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+          if (exceedsJsonDepth(text)) {
+            reject(tooDeepAnswerError('the upstream'));
+            return;
+          }
           const value: unknown = JSON.parse(text);
           messages = Array.isArray(value) ? value : [value];
           for (const m of messages) if (!isMessageShaped(m)) throw new SyntaxError(`not a JSON-RPC message: ${text.slice(0, ERROR_BODY_LIMIT)}`);
@@ -436,6 +440,13 @@ export class NodeHttpClientTransport implements Transport {
     } catch (error) {
       this.onerror?.(error as Error);
       return undefined;
+    }
+    if (exceedsJsonDepth(event.data)) {
+      // An answer fails its call now (not at its timeout); anything else is reported and dropped.
+      const refused = tooDeepAnswer(value, 'the upstream');
+      if (refused) this.deliver(refused, related);
+      else this.onerror?.(tooDeepError('the upstream'));
+      return refused;
     }
     if (!isMessageShaped(value)) {
       this.onerror?.(new SyntaxError(`not a JSON-RPC message: ${event.data.slice(0, ERROR_BODY_LIMIT)}`));

@@ -5,7 +5,7 @@
 import { type ChildProcess } from 'node:child_process';
 import spawn from 'cross-spawn';
 import { JSONRPCMessageSchema } from '@modelcontextprotocol/core';
-import { batchThisTurn, type JsonRpcId as RequestId, type JsonRpcMessage as JSONRPCMessage, type McpTransport, describeLinkEnd, failedAnswer, linkError, PendingRequests, type LinkEnd, type ReportsLinkEnd, type SwitchboardError } from '@switchboard/core';
+import { batchThisTurn, encodeMessage, exceedsJsonDepth, tooDeepAnswer, tooDeepError, type JsonRpcId as RequestId, type JsonRpcMessage as JSONRPCMessage, type McpTransport, describeLinkEnd, failedAnswer, linkError, PendingRequests, type LinkEnd, type ReportsLinkEnd, type SwitchboardError } from '@switchboard/core';
 import { LineReader, type OversizedLine } from './line-reader.js';
 
 export interface StdioClientOptions {
@@ -115,11 +115,14 @@ export class BoundedStdioClientTransport implements McpTransport, ReportsLinkEnd
         reject(linkError('closed', 'no', 'the process is not running; nothing was sent'));
         return;
       }
+      // Encoded before it counts as sent: a message that cannot be encoded was never sent (it throws
+      // the caller's error, and the executor turns that into this promise's rejection).
+      const line = encodeMessage(message) + '\n';
       this.pending.sent(message);
       // The messages of one turn leave in one write: a system call less per call under load (a profile of
       // HTTP→stdio put the pipe writes at 9% of the gateway's CPU).
       batchThisTurn(stdin);
-      if (stdin.write(JSON.stringify(message) + '\n')) resolve();
+      if (stdin.write(line)) resolve();
       else stdin.once('drain', resolve);
     });
   }
@@ -147,7 +150,15 @@ export class BoundedStdioClientTransport implements McpTransport, ReportsLinkEnd
     if (line.trim() === '') return;
     let message: JSONRPCMessage;
     try {
-      message = JSONRPCMessageSchema.parse(JSON.parse(line));
+      const value: unknown = JSON.parse(line);
+      if (exceedsJsonDepth(line)) {
+        // Parsed, but nothing could pass it on: its call fails now instead of waiting for its timeout.
+        const refused = tooDeepAnswer(value, 'the upstream');
+        if (refused) this.deliver(refused);
+        else this.onerror?.(tooDeepError('the upstream'));
+        return;
+      }
+      message = JSONRPCMessageSchema.parse(value);
     } catch (error) {
       this.onerror?.(error as Error);
       return;

@@ -2,7 +2,7 @@
 // throws, because a bad frame must be reported (onerror) without tearing the connection down.
 import type { RawData } from 'ws';
 import { JSONRPCMessageSchema } from '@modelcontextprotocol/core';
-import type { JsonRpcMessage as JSONRPCMessage } from '@switchboard/core';
+import { encodeMessage, exceedsJsonDepth, tooDeepAnswer, tooDeepError, type JsonRpcMessage as JSONRPCMessage } from '@switchboard/core';
 
 /** The WebSocket subprotocol MCP uses (the same one the SDK's browser transport asks for). */
 export const MCP_SUBPROTOCOL = 'mcp';
@@ -17,6 +17,8 @@ export function decodeFrame(data: RawData, isBinary: boolean, peer: string): JSO
   } catch (error) {
     return new Error(`ignored a websocket frame from ${peer} that is not valid JSON: ${(error as Error).message} (${preview(text)})`);
   }
+  // An answer nested past what anything can pass on fails its call now; anything else is dropped.
+  if (exceedsJsonDepth(text)) return tooDeepAnswer(json, peer) ?? tooDeepError(peer);
   const parsed = JSONRPCMessageSchema.safeParse(json);
   if (!parsed.success) {
     return new Error(`ignored a websocket frame from ${peer} that is not a JSON-RPC 2.0 message (${preview(text)})`);
@@ -25,7 +27,7 @@ export function decodeFrame(data: RawData, isBinary: boolean, peer: string): JSO
 }
 
 export function encodeFrame(message: JSONRPCMessage): string {
-  return JSON.stringify(message);
+  return encodeMessage(message);
 }
 
 function rawToString(data: RawData): string {

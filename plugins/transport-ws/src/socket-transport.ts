@@ -49,11 +49,17 @@ export abstract class SocketTransport implements Transport {
       const state = this.finished ? 'closed' : socket ? (STATE_NAMES[socket.readyState] ?? 'not open') : 'not started';
       return Promise.reject(this.error(`cannot send to ${this.peer}: the connection is ${state}`, undefined, { kind: 'closed', delivered: 'no' }));
     }
+    let frame: string;
+    try {
+      frame = encodeFrame(message);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     this.pending.sent(message);
     return new Promise((resolve, reject) => {
       // The callback fires once the frame is handed to the OS, so a caller awaiting send() gets
       // backpressure and a real error if the socket died in between.
-      socket.send(encodeFrame(message), (error) => (error ? reject(this.error(`sending to ${this.peer} failed: ${error.message}`, error, { kind: 'closed', delivered: 'maybe' })) : resolve()));
+      socket.send(frame, (error) => (error ? reject(this.error(`sending to ${this.peer} failed: ${error.message}`, error, { kind: 'closed', delivered: 'maybe' })) : resolve()));
     });
   }
 

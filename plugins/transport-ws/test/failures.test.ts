@@ -154,6 +154,30 @@ describe('bad frames', () => {
     expect(JSON.parse(received[0]!)).toEqual(ping);
   });
 
+  it('the client fails a call at once whose answer nests past 512 levels, and drops a deep notification', async () => {
+    const raw = await rawServer();
+    const transport = new WebSocketClientTransport(raw.url, { name: 'deep' });
+    cleanup.add(() => transport.close());
+    const errors: Error[] = [];
+    const messages: JSONRPCMessage[] = [];
+    transport.onerror = (error) => errors.push(error);
+    transport.onmessage = (message) => messages.push(message);
+    await transport.start();
+    await until(() => raw.sockets.length === 1, 'the server to accept');
+    const peer = raw.sockets[0]!;
+    const nested = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    peer.send(`{"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info","data":${nested}}}`);
+    peer.send(`{"jsonrpc":"2.0","id":7,"result":{"content":[],"structuredContent":{"d":${nested}}}}`);
+    await until(() => messages.length === 1, 'the failed answer');
+    // The answer becomes a failed answer to call 7, carrying the typed protocol fault core reads.
+    const answer = messages[0] as { id: number; error: { message: string; data: unknown } };
+    expect(answer.id).toBe(7);
+    expect(answer.error.message).toMatch(/answered with JSON nested deeper than 512 levels; the answer was refused/);
+    expect(SwitchboardError.is(answer.error.data) && answer.error.data.link).toMatchObject({ kind: 'protocol' });
+    expect(errors.map((e) => e.message)).toEqual([expect.stringMatching(/sent JSON nested deeper than 512 levels; the message was dropped/)]);
+    expect(transport.closed).toBe(false);
+  });
+
   it('the server reports a garbage frame and keeps serving that connection', async () => {
     const errors: Error[] = [];
     const served = await serveMcpOverWebSocket({ createServer: () => createTestServer().server, onError: (e) => errors.push(e) });

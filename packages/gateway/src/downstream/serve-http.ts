@@ -20,6 +20,7 @@ import { writeRpcError } from './rpc-error.js';
 import { checkWire, isRequest } from './jsonrpc-wire.js';
 import { createModernHttp, hasModernEnvelope } from './modern-http.js';
 import type { SessionStateStore } from './session-store.js';
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from '@switchboard/core';
 
 export type { HttpAuthOptions } from '../access/authenticate.js';
 
@@ -198,8 +199,11 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
         }
         throw error;
       }
+      const text = raw.toString('utf8');
+      // Refused before anything walks it: past this depth nothing could pass it on (or log it).
+      if (exceedsJsonDepth(text)) return writeRpcError(res, 400, -32600, `Invalid Request: JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
       try {
-        body = JSON.parse(raw.toString('utf8'));
+        body = JSON.parse(text);
       } catch {
         return writeRpcError(res, 400, -32700, 'Parse error: invalid JSON');
       }

@@ -72,6 +72,8 @@ function answerOf<T>(outcome: DispatchOutcome<T>): T {
     const cause = outcome.error.cause;
     // An upstream's own answer about the request (bad params, unknown method) goes back as it was.
     if (outcome.error.code === 'UPSTREAM_ERROR' && cause instanceof ProtocolError) throw new ClientError(cause.code, stripPrefix(cause.message), cause.data);
+    // A request the gateway could not pass on as it was (it cannot be encoded as JSON): the client's to fix.
+    if (outcome.error.code === 'INVALID_REQUEST') throw new ClientError(ProtocolErrorCode.InvalidParams, outcome.error.message, { code: outcome.error.code, ...(outcome.error.service ? { service: outcome.error.service } : {}) });
     throw new ClientError(ProtocolErrorCode.InternalError, outcome.error.message, { code: outcome.error.code, ...(outcome.error.service ? { service: outcome.error.service } : {}) });
   }
   return withoutServerIdentity(outcome.value as T);
