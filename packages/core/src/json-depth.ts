@@ -47,6 +47,22 @@ export function tooDeepAnswerError(peer: string): SwitchboardError {
 }
 
 /**
+ * True when a parsed value nests arrays and objects more than `limit` levels deep: for a transport
+ * that only sees messages already parsed (the SDK's legacy SSE client). Walks without recursion, and
+ * stops at the first branch too deep.
+ */
+export function valueExceedsJsonDepth(value: unknown, limit = MAX_JSON_DEPTH): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth + 1 > limit) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/**
  * What a transport delivers for an upstream's message that nests past MAX_JSON_DEPTH: for an answer,
  * a failed answer to the call it answers (the call fails at once, as the upstream's protocol fault);
  * for a request or notification, nothing (`undefined`: report it and drop it).

@@ -2,7 +2,7 @@
 // backwards-compatibility section tells clients to do it: POST the initialize request; if the
 // server answers 4xx (it predates Streamable HTTP), open the SSE stream and send it there instead.
 import { SSEClientTransport } from '@modelcontextprotocol/client';
-import { type JsonRpcMessage as JSONRPCMessage, type McpTransport, type SendOptions as TransportSendOptions, DEFAULT_MAX_MESSAGE_BYTES, encodeMessage, linkError, linkFaultOf, SwitchboardError, type Logger } from '@switchboard/core';
+import { type JsonRpcMessage as JSONRPCMessage, type McpTransport, type SendOptions as TransportSendOptions, DEFAULT_MAX_MESSAGE_BYTES, encodeMessage, linkError, tooDeepAnswer, tooDeepError, valueExceedsJsonDepth, linkFaultOf, SwitchboardError, type Logger } from '@switchboard/core';
 import { eventSizeGuard } from './event-size-guard.js';
 import { HttpStatusError, modernOnlyVersions, NodeHttpClientTransport } from './node-http-client-transport.js';
 
@@ -201,7 +201,20 @@ export class StreamableHttpWithSseFallback implements McpTransport {
 
   private async use(inner: McpTransport): Promise<void> {
     this.inner = inner;
-    inner.onmessage = (message, extra) => this.onmessage?.(message, extra);
+    inner.onmessage =
+      inner instanceof SSEClientTransport
+        ? (message, extra) => {
+            // The SDK's SSE client parses events itself, so the depth the other intakes read from the
+            // text is read here from the value: an answer too deep fails its call now, not at its timeout.
+            if (valueExceedsJsonDepth(message)) {
+              const refused = tooDeepAnswer(message, 'the upstream');
+              if (refused) this.onmessage?.(refused, extra);
+              else this.onerror?.(tooDeepError('the upstream'));
+              return;
+            }
+            this.onmessage?.(message, extra);
+          }
+        : (message, extra) => this.onmessage?.(message, extra);
     inner.onerror = (error) => this.onerror?.(error);
     inner.onclose = () => {
       if (this.inner === inner) this.onclose?.();
