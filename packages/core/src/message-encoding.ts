@@ -6,11 +6,11 @@
 import { SwitchboardError } from './errors.js';
 import type { JsonRpcMessage } from './jsonrpc.js';
 
-export function encodeMessage(message: JsonRpcMessage, service?: string): string {
+export function encodeMessage(message: JsonRpcMessage): string {
   try {
     return JSON.stringify(message);
   } catch (error) {
     const why = error instanceof RangeError ? 'it is nested too deeply' : `it holds a value JSON cannot carry (${(error as Error).message})`;
-    throw new SwitchboardError('INVALID_REQUEST', `the message cannot be sent as JSON: ${why}; nothing was sent`, { ...(service ? { service } : {}), cause: error });
+    throw new SwitchboardError('INVALID_REQUEST', `the message cannot be sent as JSON: ${why}; nothing was sent`, { cause: error });
   }
 }

@@ -25,12 +25,12 @@ describe('encodeMessage', () => {
     ] as const) {
       let thrown: unknown;
       try {
-        encodeMessage(call(args), 'svc');
+        encodeMessage(call(args));
       } catch (error) {
         thrown = error;
       }
       expect(SwitchboardError.is(thrown)).toBe(true);
-      expect(thrown).toMatchObject({ code: 'INVALID_REQUEST', service: 'svc' });
+      expect(thrown).toMatchObject({ code: 'INVALID_REQUEST' });
       expect((thrown as Error).message).toMatch(why);
       expect(isServiceFailure(thrown)).toBe(false);
     }
