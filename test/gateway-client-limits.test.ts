@@ -124,16 +124,93 @@ describe('connection limits', () => {
 });
 
 describe('session limits', () => {
-  it('caps sessions per client with 429, leaving room for other clients', async () => {
+  it('caps sessions per client: its longest-idle session makes room, a busy one never does (then 429), other clients unaffected', async () => {
     const tokens = ['client-one-token-0000001', 'client-two-token-0000002'];
     harness = await startGateway([{ name: 'good', transport: 'http', url: good.url }], { http: { auth: { bearerTokens: tokens }, maxSessionsPerClient: 3 } });
-    const as = (t: string) => ({ authorization: `Bearer ${t}` });
-    for (let i = 0; i < 3; i++) expect((await post(initialize(), as(tokens[0]!))).status).toBe(200);
-    const refused = await post(initialize(), as(tokens[0]!));
-    expect(refused.status).toBe(429);
-    expect(refused.headers.get('retry-after')).toBe('5');
-    expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(/Too many sessions for this client/);
-    expect((await post(initialize(), as(tokens[1]!))).status).toBe(200);
+    const as = (t: string, session?: string) => ({ authorization: `Bearer ${t}`, ...(session ? { 'mcp-session-id': session } : {}) });
+    const open = async (t: string): Promise<string> => {
+      const res = await post(initialize(), as(t));
+      expect(res.status).toBe(200);
+      await res.text();
+      return res.headers.get('mcp-session-id')!;
+    };
+    const list = async (t: string, session: string): Promise<number> => {
+      const res = await post({ jsonrpc: '2.0', id: 9, method: 'tools/list' }, as(t, session));
+      await res.text();
+      return res.status;
+    };
+    const streams: AbortController[] = [];
+    const stream = async (t: string, session: string): Promise<void> => {
+      const controller = new AbortController();
+      streams.push(controller);
+      const res = await fetch(harness!.http.url, { headers: { ...as(t, session), accept: 'text/event-stream', 'mcp-protocol-version': '2025-06-18' }, signal: controller.signal });
+      expect(res.status).toBe(200); // held open, unread, until the test aborts it
+    };
+    try {
+      const [one] = tokens as [string, string];
+      const first = await open(one);
+      await stream(one, first); // connected: never taken
+      const second = await open(one);
+      // A call in flight (the upstream's `hang` waits until cancelled): never taken either.
+      const hanging = new AbortController();
+      streams.push(hanging);
+      const call = fetch(harness.http.url, {
+        method: 'POST',
+        headers: { ...HEADERS, ...as(one, second) },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'hang', arguments: { tag: 'busy' } } }),
+        signal: hanging.signal,
+      }).catch(() => undefined);
+      const third = await open(one);
+      await waitFor(() => harness!.router.getPerformanceReport().services.good?.inFlight === 1, { what: 'the hang call to reach the upstream' });
+      // The cap is reached: a fourth session takes the place of the one idle longest that is not busy.
+      const fourth = await open(one);
+      expect(harness.http.sessionCount).toBe(3);
+      expect(await list(one, third)).toBe(404);
+      for (const kept of [first, second, fourth]) expect(await list(one, kept)).toBe(200);
+      // With every session of the client busy, a new one is refused, as before.
+      await stream(one, fourth);
+      const refused = await post(initialize(), as(one));
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('retry-after')).toBe('5');
+      expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(/Too many sessions for this client, all of them busy/);
+      hanging.abort();
+      await call;
+      // Another client is not touched by either.
+      await open(tokens[1]!);
+      expect(harness.http.sessionCount).toBe(4);
+      const metrics = await (await fetch(harness.http.url.replace('/mcp', '/metrics'), { headers: as(one) })).text();
+      expect(metrics).toMatch(/^switchboard_gateway_sessions_evicted_total\{cap="maxSessionsPerClient"\} 1$/m);
+    } finally {
+      for (const c of streams) c.abort();
+    }
+  });
+
+  it('at the global cap, takes the session idle longest once it has been idle a while, never a fresh one', async () => {
+    harness = await startGateway([{ name: 'good', transport: 'http', url: good.url }], { http: { maxSessions: 3, unusedSessionIdleMs: 300, sessionIdleMs: 60_000 } });
+    const sessions: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const id = await openSession();
+      const res = await post({ jsonrpc: '2.0', id: 2, method: 'tools/list' }, { 'mcp-session-id': id });
+      expect(res.status).toBe(200);
+      await res.text();
+      sessions.push(id);
+    }
+    // All three were just used: a flood of new sessions cannot push them out.
+    const early = await post(initialize());
+    await early.text();
+    expect(early.status).toBe(503);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    // Now the one idle longest makes room.
+    const newest = await openSession();
+    expect(harness.http.sessionCount).toBe(3);
+    const gone = await post({ jsonrpc: '2.0', id: 3, method: 'tools/list' }, { 'mcp-session-id': sessions[0]! });
+    await gone.text();
+    expect(gone.status).toBe(404);
+    for (const kept of [sessions[1]!, sessions[2]!, newest]) {
+      const res = await post({ jsonrpc: '2.0', id: 4, method: 'tools/list' }, { 'mcp-session-id': kept });
+      await res.text();
+      expect(res.status).toBe(200);
+    }
   });
 
   it('expires a session that makes no request after initialize well before the idle timeout, and keeps one in use', async () => {

@@ -130,6 +130,11 @@ export class HttpSessionTransport implements Transport {
     for (const m of messages) this.receive(m, extra);
   }
 
+  /** The client holds its standalone SSE stream open: it is connected, not idle. */
+  get streaming(): boolean {
+    return this.standalone !== undefined;
+  }
+
   /** The standalone SSE stream: notifications and requests that belong to no client request. */
   handleGet(req: IncomingMessage, res: ServerResponse): void {
     const problem = this.checkHeaders(req, 'get');

@@ -104,6 +104,35 @@ export class HttpSessions {
   }
 
   /**
+   * Room for one more session of `client`, or which cap leaves none. At its own cap, the client's
+   * session idle longest makes room; at the global cap, the session idle longest of any client, if it
+   * has been idle for `unusedIdleMs` at least (so a flood of new sessions cannot push out sessions in
+   * use). A session with a call in flight or its GET stream open is never taken. Why: most SDK
+   * clients never DELETE their sessions, so a client that opens one per task hit its cap and was
+   * refused for the idle timeout (30 minutes by default), and at the global cap so was everyone.
+   * The session taken ends as idle expiry would have ended it later.
+   */
+  makeRoom(client: string): 'full' | 'client-full' | undefined {
+    if (this.clientFull(client) && !this.evictIdlest(client, 0)) return 'client-full';
+    if (this.full && !this.evictIdlest(undefined, this.options.unusedIdleMs)) return 'full';
+    return undefined;
+  }
+
+  private evictIdlest(client: string | undefined, minIdleMs: number): boolean {
+    let found: [string, SessionRecord] | undefined;
+    for (const entry of this.sessions) {
+      const record = entry[1];
+      if (record.active > 0 || record.transport.streaming || (client !== undefined && record.client !== client)) continue;
+      if (!found || record.lastSeen < found[1].lastSeen) found = entry;
+    }
+    if (!found || Date.now() - found[1].lastSeen < minIdleMs) return false;
+    this.logger.info('session ended to make room for a new one', { session: found[1].seed.sid, idleMs: Date.now() - found[1].lastSeen, cap: client === undefined ? 'maxSessions' : 'maxSessionsPerClient' });
+    this.gateway.metrics.sessionEvicted(client === undefined ? 'maxSessions' : 'maxSessionsPerClient');
+    this.retire(found[0], found[1], Date.now());
+    return true;
+  }
+
+  /**
    * The session a request names: held here, or resumed from its token. A session is bound to the
    * credential that opened it: any other one (valid or not) is told it does not exist.
    */
@@ -195,8 +224,8 @@ export class HttpSessions {
   /** Re-create a session from what its token carries, and what other instances shared of it. */
   private async resume(token: string, seed: SessionSeed, client: string): Promise<SessionLookup> {
     if (this.ended.has(seed.sid)) return { refused: 'unknown' };
-    if (this.full) return { refused: 'full' };
-    if (this.clientFull(client)) return { refused: 'client-full' };
+    const refused = this.makeRoom(client);
+    if (refused) return { refused };
     const record = await this.open(token, seed, client);
     // A session resumed here is in use: it came with a request.
     record.used = true;
@@ -283,13 +312,18 @@ export class HttpSessions {
     for (const [token, record] of this.sessions) {
       if (record.active > 0 || record.lastSeen > (record.used ? cutoff : unusedCutoff)) continue;
       this.logger.info(record.used ? 'session expired' : 'session expired: no request after initialize', { session: record.seed.sid });
-      this.sessions.delete(token);
-      // A token only this process can open dies with its state. A shared one may be in use on
-      // another instance; only its state here is released, and it resumes if it comes back.
-      if (!this.tokens.portable) this.ended.set(record.seed.sid, now);
-      void record.transport.close().catch(() => undefined);
-      void this.end(token, record);
+      this.retire(token, record, now);
     }
+  }
+
+  /** End an idle session here (expired, or taken to make room). */
+  private retire(token: string, record: SessionRecord, now: number): void {
+    this.sessions.delete(token);
+    // A token only this process can open dies with its state. A shared one may be in use on
+    // another instance; only its state here is released, and it resumes if it comes back.
+    if (!this.tokens.portable) this.ended.set(record.seed.sid, now);
+    void record.transport.close().catch(() => undefined);
+    void this.end(token, record);
   }
 
   private forgetEnded(): void {

@@ -229,7 +229,7 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
       const found = await sessions.find(sessionId, cred, client);
       if ('refused' in found) {
         if (found.refused === 'full') return writeRpcError(res, 503, -32000, 'Too many sessions', { 'retry-after': '5' });
-        if (found.refused === 'client-full') return writeRpcError(res, 429, -32000, 'Too many sessions for this client; end some (DELETE) first', { 'retry-after': '5' });
+        if (found.refused === 'client-full') return writeRpcError(res, 429, -32000, 'Too many sessions for this client, all of them busy; end some (DELETE) first', { 'retry-after': '5' });
         return writeRpcError(res, 404, -32001, 'Session not found; initialize a new session');
       }
       if (initialize) return writeRpcError(res, 400, -32600, 'Invalid Request: Server already initialized');
@@ -245,8 +245,9 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
     }
     if (!initialize) return writeRpcError(res, 400, -32000, 'Bad Request: no session; send an initialize request first');
     if (wire.messages.length > 1) return writeRpcError(res, 400, -32600, 'Invalid Request: Only one initialization request is allowed');
-    if (sessions.full) return writeRpcError(res, 503, -32000, 'Too many sessions', { 'retry-after': '5' });
-    if (sessions.clientFull(client)) return writeRpcError(res, 429, -32000, 'Too many sessions for this client; end some (DELETE) first', { 'retry-after': '5' });
+    const refused = sessions.makeRoom(client);
+    if (refused === 'full') return writeRpcError(res, 503, -32000, 'Too many sessions', { 'retry-after': '5' });
+    if (refused === 'client-full') return writeRpcError(res, 429, -32000, 'Too many sessions for this client, all of them busy; end some (DELETE) first', { 'retry-after': '5' });
     return sessions.serve(await sessions.create(initialize, cred, client), req, res, wire, identity);
   };
 

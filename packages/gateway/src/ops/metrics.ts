@@ -32,6 +32,8 @@ export class GatewayMetrics {
   private readonly failovers = new Map<string, number>();
   /** Sessions opened here: by an initialize, or resumed from a token another instance issued. */
   private readonly opened = { initialize: 0, resume: 0 };
+  /** Idle sessions ended to make room for a new one, by the cap that was reached. */
+  private readonly evicted = { maxSessions: 0, maxSessionsPerClient: 0 };
 
   /** service\0kind → messages from shared upstreams dropped because no session could be named. */
   private readonly dropped = new Map<string, number>();
@@ -48,6 +50,10 @@ export class GatewayMetrics {
 
   accessRefused(reason: 'policy' | 'rate_limit'): void {
     this.refusals[reason]++;
+  }
+
+  sessionEvicted(cap: 'maxSessions' | 'maxSessionsPerClient'): void {
+    this.evicted[cap]++;
   }
 
   sessionOpened(how: 'initialize' | 'resume'): void {
@@ -106,6 +112,8 @@ export class GatewayMetrics {
     out.push(`switchboard_gateway_modern_requests_in_flight ${modernRequestsInFlight}`);
     out.push('# HELP switchboard_gateway_sessions_opened_total Client sessions opened here, by initialize or resumed from a token another instance (or an earlier state here) issued.', '# TYPE switchboard_gateway_sessions_opened_total counter');
     for (const how of ['initialize', 'resume'] as const) out.push(`switchboard_gateway_sessions_opened_total{how="${how}"} ${this.opened[how]}`);
+    out.push('# HELP switchboard_gateway_sessions_evicted_total Idle client sessions ended to make room for a new one, by the cap reached.', '# TYPE switchboard_gateway_sessions_evicted_total counter');
+    for (const cap of ['maxSessions', 'maxSessionsPerClient'] as const) out.push(`switchboard_gateway_sessions_evicted_total{cap="${cap}"} ${this.evicted[cap]}`);
     out.push(
       '# HELP switchboard_gateway_unattributed_dropped_total Log messages and server-to-client requests from shared upstreams that named no request and were dropped rather than risk another session.',
       '# TYPE switchboard_gateway_unattributed_dropped_total counter',
