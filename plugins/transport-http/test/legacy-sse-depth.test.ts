@@ -3,53 +3,26 @@
 // its call at once (before: it parsed, and the call waited for its timeout, since nothing after
 // JSON.parse could pass the value on). A real SDK v1 SSE server; the deep answer is written raw,
 // as no SDK server could write it.
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { serverEntrySchema, silentLogger, toDescriptor, valueExceedsJsonDepth } from '@switchboard/core';
-import { createFixtureServer } from '@switchboard/testing/fixtures';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpTransport, type StreamableHttpWithSseFallback } from '../src/index.js';
+import { startLegacySseServer, type LegacySseServer } from './legacy-sse-server.js';
 
 const DEPTH = 100_000;
 
-/** A server that predates Streamable HTTP; an echo of "deep" is answered with a result nested DEPTH deep. */
-async function startLegacyServer(): Promise<{ url: string; close(): Promise<void> }> {
-  const sessions = new Map<string, SSEServerTransport>();
-  const server: Server = createServer((req, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    if (req.method === 'GET' && url.pathname === '/sse') {
-      const transport = new SSEServerTransport('/messages', res);
-      const send = transport.send.bind(transport);
-      transport.send = async (message: JSONRPCMessage) => {
-        const text = (message as { result?: { content?: Array<{ text?: string }> } }).result?.content?.[0]?.text;
-        if (text !== 'deep' || !('id' in message)) return send(message);
-        const nested = `${'['.repeat(DEPTH)}${']'.repeat(DEPTH)}`;
-        res.write(`event: message\ndata: {"jsonrpc":"2.0","id":${JSON.stringify(message.id)},"result":{"content":[],"structuredContent":{"d":${nested}}}}\n\n`);
-      };
-      sessions.set(transport.sessionId, transport);
-      transport.onclose = () => void sessions.delete(transport.sessionId);
-      void createFixtureServer({ name: 'legacy', tools: ['echo'] }).connect(transport);
-      return;
-    }
-    const transport = sessions.get(url.searchParams.get('sessionId') ?? '');
-    if (req.method === 'POST' && url.pathname === '/messages' && transport) return void transport.handlePostMessage(req, res);
-    res.writeHead(405).end();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/sse`,
-    async close() {
-      await Promise.all([...sessions.values()].map((t) => t.close().catch(() => undefined)));
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+/** An echo of "deep" is answered with a result nested DEPTH deep, written raw. */
+function deepAnswers(message: JSONRPCMessage, stream: ServerResponse): boolean {
+  const text = (message as { result?: { content?: Array<{ text?: string }> } }).result?.content?.[0]?.text;
+  if (text !== 'deep' || !('id' in message)) return false;
+  const nested = `${'['.repeat(DEPTH)}${']'.repeat(DEPTH)}`;
+  stream.write(`event: message\ndata: {"jsonrpc":"2.0","id":${JSON.stringify(message.id)},"result":{"content":[],"structuredContent":{"d":${nested}}}}\n\n`);
+  return true;
 }
 
-let legacy: Awaited<ReturnType<typeof startLegacyServer>> | undefined;
+let legacy: LegacySseServer | undefined;
 let client: Client | undefined;
 afterEach(async () => {
   await client?.close();
@@ -59,7 +32,7 @@ afterEach(async () => {
 
 describe('legacy HTTP+SSE, an answer nested too deep', () => {
   it('fails its call at once with the refusal, and the next call is answered', async () => {
-    legacy = await startLegacyServer();
+    legacy = await startLegacySseServer(deepAnswers);
     const descriptor = toDescriptor(serverEntrySchema.parse({ name: 'legacy', url: legacy.url, transport: 'sse' }), 'test#0');
     const upstream = (await new HttpTransport().connect(descriptor, { logger: silentLogger })) as StreamableHttpWithSseFallback;
     client = new Client({ name: 't', version: '1' });

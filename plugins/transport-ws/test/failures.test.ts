@@ -39,6 +39,20 @@ async function rawServer(options: { autoPong?: boolean } = {}): Promise<{ wss: W
 
 const ping: JSONRPCMessage = { jsonrpc: '2.0', id: 1, method: 'ping' };
 
+/** A started client transport connected to a bare server, what it reports, and the server's end. */
+async function clientOfRawServer(name: string): Promise<{ transport: WebSocketClientTransport; errors: Error[]; messages: JSONRPCMessage[]; peer: WebSocket }> {
+  const raw = await rawServer();
+  const transport = new WebSocketClientTransport(raw.url, { name });
+  cleanup.add(() => transport.close());
+  const errors: Error[] = [];
+  const messages: JSONRPCMessage[] = [];
+  transport.onerror = (error) => errors.push(error);
+  transport.onmessage = (message) => messages.push(message);
+  await transport.start();
+  await until(() => raw.sockets.length === 1, 'the server to accept');
+  return { transport, errors, messages, peer: raw.sockets[0]! };
+}
+
 describe('connecting', () => {
   it('a refused connection rejects start() with a TRANSPORT_ERROR naming the service and url', async () => {
     const port = await closedPort();
@@ -124,16 +138,7 @@ describe('connecting', () => {
 
 describe('bad frames', () => {
   it('the client reports frames that are not JSON-RPC and keeps the connection', async () => {
-    const raw = await rawServer();
-    const transport = new WebSocketClientTransport(raw.url, { name: 'noisy' });
-    cleanup.add(() => transport.close());
-    const errors: Error[] = [];
-    const messages: JSONRPCMessage[] = [];
-    transport.onerror = (error) => errors.push(error);
-    transport.onmessage = (message) => messages.push(message);
-    await transport.start();
-    await until(() => raw.sockets.length === 1, 'the server to accept');
-    const peer = raw.sockets[0]!;
+    const { transport, errors, messages, peer } = await clientOfRawServer('noisy');
     peer.send('this is not json');
     peer.send(JSON.stringify({ hello: 'world' }));
     peer.send(Buffer.from(JSON.stringify(ping)), { binary: true });
@@ -155,16 +160,7 @@ describe('bad frames', () => {
   });
 
   it('the client fails a call at once whose answer nests past 512 levels, and drops a deep notification', async () => {
-    const raw = await rawServer();
-    const transport = new WebSocketClientTransport(raw.url, { name: 'deep' });
-    cleanup.add(() => transport.close());
-    const errors: Error[] = [];
-    const messages: JSONRPCMessage[] = [];
-    transport.onerror = (error) => errors.push(error);
-    transport.onmessage = (message) => messages.push(message);
-    await transport.start();
-    await until(() => raw.sockets.length === 1, 'the server to accept');
-    const peer = raw.sockets[0]!;
+    const { transport, errors, messages, peer } = await clientOfRawServer('deep');
     const nested = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
     peer.send(`{"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info","data":${nested}}}`);
     peer.send(`{"jsonrpc":"2.0","id":7,"result":{"content":[],"structuredContent":{"d":${nested}}}}`);
