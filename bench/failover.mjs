@@ -21,7 +21,8 @@ const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.max(0,
 async function runCase(print, strategy, load) {
   const replicas = await Promise.all(['f1', 'f2', 'f3'].map((n) => launchReplica(n)));
   // However this case ends (a bad config throws before the try below), no replica outlives the bench.
-  process.once('exit', () => replicas.forEach((r) => r.child.kill('SIGKILL')));
+  const killAll = () => replicas.forEach((r) => r.child.kill('SIGKILL'));
+  process.once('exit', killAll);
   const router = createRouter(
     {
       discovery: [{ type: 'static', servers: replicas.map((r) => ({ name: r.name, url: r.url })) }],
@@ -91,7 +92,8 @@ async function runCase(print, strategy, load) {
     });
   } finally {
     await router.close();
-    for (const r of replicas) r.child.kill('SIGKILL');
+    killAll();
+    process.off('exit', killAll);
   }
 }
 

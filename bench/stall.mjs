@@ -25,7 +25,8 @@ const control = (replica, fault) => fetch(new URL('/__control', replica.url), { 
 async function runCase(print, strategy, fault) {
   const replicas = await Promise.all(['s1', 's2', 's3'].map((n) => launchReplica(n, ['--latency', '1'])));
   // However this case ends (a bad config throws before the try below), no replica outlives the bench.
-  process.once('exit', () => replicas.forEach((r) => r.child.kill('SIGKILL')));
+  const killAll = () => replicas.forEach((r) => r.child.kill('SIGKILL'));
+  process.once('exit', killAll);
   const router = createRouter(
     {
       discovery: [{ type: 'static', servers: replicas.map((r) => ({ name: r.name, url: r.url })) }],
@@ -83,7 +84,8 @@ async function runCase(print, strategy, fault) {
   } finally {
     for (const r of replicas) r.child.kill('SIGCONT');
     await router.close();
-    for (const r of replicas) r.child.kill('SIGKILL');
+    killAll();
+    process.off('exit', killAll);
   }
 }
 

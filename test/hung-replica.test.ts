@@ -61,6 +61,30 @@ describe('a hung replica', () => {
     expect((await r.getServiceHealth()).h2).toMatchObject({ healthy: false, status: 'ejected', breakerState: 'open', healthCheck: 'healthy' });
   });
 
+  it('takes no new calls once a couple of its calls are beaten by hedges, long before its ejection (first-match: all traffic)', async () => {
+    // first-match sends every call to h1. Before, it kept doing so until h1's lost races were judged
+    // and it was ejected (100-400 ms under load): more calls than the hedge budget could rescue, so the
+    // rest waited out their attempt timeout (1 s).
+    const r = await setup('first-match', {});
+    await warmUp(r);
+    await replicas[0]!.fault('hang');
+    const before = r.registry.get('h1')!.stats.total;
+    const results = await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        const out = [];
+        for (let i = 0; i < 15; i++) out.push(await r.routeRequest({ toolName: 'whoami' }));
+        return out;
+      }),
+    );
+    const all = results.flat();
+    expect(all.filter((x) => !x.success)).toEqual([]);
+    // No call waited out an attempt timeout on h1: each one that went there was hedged.
+    expect(all.flatMap((x) => x.attempts ?? []).filter((a) => a.errorCode === 'TIMEOUT')).toEqual([]);
+    // The calls in flight when it hung, and the few that went before two of them were beaten; not
+    // the dozens sent until its ejection.
+    expect(r.registry.get('h1')!.stats.total - before).toBeLessThanOrEqual(16);
+  });
+
   it('without hedging, fails a read-only call over after a per-attempt timeout from its observed latency', async () => {
     const r = await setup('round-robin', { hedging: { enabled: false }, attemptTimeout: { multiplier: 10, minMs: 300 } });
     await warmUp(r);

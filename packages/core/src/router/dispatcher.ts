@@ -114,11 +114,16 @@ export class Dispatcher {
       const set = registry.candidates(key, required, target.requestType, now());
       panic ||= set.panic;
       const allowed = target.services;
-      // A service whose half-open trial is in flight takes no other call until the trial ends.
-      const list =
+      // A service whose half-open trial is in flight takes no other call until the trial ends; one
+      // whose calls keep losing hedge races unanswered takes none while another candidate can.
+      let list =
         excluded || allowed || guard.trialsInFlight > 0
           ? set.list.filter((e) => !(excluded?.has(e) ?? false) && (allowed?.has(e.name) ?? true) && !e.trialInFlight)
           : set.list;
+      if (guard.lostRacesPending && list.some((e) => guard.isSuspect(e))) {
+        const trusted = list.filter((e) => !guard.isSuspect(e));
+        if (trusted.length > 0) list = trusted;
+      }
       if (attempt === 0) alternatives = Math.max(0, list.length - 1);
       let chosen: ServiceEntry | undefined;
       try {

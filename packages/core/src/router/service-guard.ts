@@ -33,6 +33,25 @@ export class ServiceGuard {
     return this.trials;
   }
 
+  /**
+   * Per service, its calls that lost their hedge race and are still unanswered (see
+   * judgeHedgeLoser); only services that have some, so a registry of thousands holds nothing here.
+   */
+  private readonly lostPending = new Map<ServiceEntry, number>();
+
+  /** Whether any service has such calls (the dispatcher looks for suspects only then). */
+  get lostRacesPending(): boolean {
+    return this.lostPending.size > 0;
+  }
+
+  /**
+   * The service has enough calls beaten by a hedge and still unanswered (two) to take no new call
+   * while another candidate can.
+   */
+  isSuspect(entry: ServiceEntry): boolean {
+    return (this.lostPending.get(entry) ?? 0) >= 2;
+  }
+
   // ── Lifecycle with the registry ──────────────────────────────────────────────────────────────
 
   add(entry: ServiceEntry): void {
@@ -126,8 +145,17 @@ export class ServiceGuard {
    */
   judgeHedgeLoser(primary: HedgeAttempt<unknown>, hedgeMs: number): void {
     let settled = false;
+    // Until it answers, the loser counts as pending: a replica that hangs collects such calls within
+    // a hedge delay or two, and is passed over from then on, long before the losses are judged. Before,
+    // round-robin and first-match kept sending it calls until its ejection (100-400 ms under load),
+    // more than the hedge budget could rescue, and the rest waited out their attempt timeout (1 s).
+    const entry = primary.entry;
+    this.lostPending.set(entry, (this.lostPending.get(entry) ?? 0) + 1);
     const done = (): void => {
       settled = true;
+      const left = (this.lostPending.get(entry) ?? 1) - 1;
+      if (left > 0) this.lostPending.set(entry, left);
+      else this.lostPending.delete(entry);
     };
     primary.promise.then(done, done);
     const timer = setTimeout(() => {
