@@ -38,11 +38,15 @@ export interface ServeHttpOptions {
   sessionIdleMs?: number;
   /** Largest accepted request body (default 4 MiB). */
   maxBodyBytes?: number;
-  /** Most concurrent sessions (default 10 000); more get 503. */
+  /**
+   * Most concurrent sessions (default 10 000). A new one then takes the place of the session idle
+   * longest, if idle for `unusedSessionIdleMs` at least; with none such, 503.
+   */
   maxSessions?: number;
   /**
    * Sessions one client may hold (default 1 000): a client is its credential, or its remote address
-   * when auth is off, so one client cannot fill the session cap. More get 429.
+   * when auth is off, so one client cannot fill the session cap. A new one then takes the place of
+   * the client's session idle longest; with all of them busy (a call in flight, a GET stream), 429.
    */
   maxSessionsPerClient?: number;
   /** A session that makes no request after its initialize is closed after this long (default 60 s). */
