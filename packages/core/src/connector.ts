@@ -5,7 +5,8 @@
 // client session) and what happens after; each connection records the protocol era it speaks.
 import type { LinkEnd, Transport, TransportContext } from './contracts.js';
 import { describeLinkEnd, reportsLinkEnd } from './contracts.js';
-import type { ServiceDescriptor } from './descriptor.js';
+import { maxMessageBytes, type ServiceDescriptor } from './descriptor.js';
+import { boundedListWalks, LIST_WALK_MESSAGES } from './list-budget.js';
 import { SwitchboardError } from './errors.js';
 import type { MessageTransport } from './jsonrpc.js';
 import type { Logger } from './logger.js';
@@ -15,7 +16,7 @@ import { refuseSelf } from './self-recognition.js';
 import { probeEra } from './era-probe.js';
 import { holdLogs } from './held-logger.js';
 import { transportView } from './transport-view.js';
-import { linkFaultOf } from './link-faults.js';
+import { linkFaultOf, transportErrorOf } from './link-faults.js';
 import type { EraVerdicts } from './era-verdicts.js';
 
 /**
@@ -133,6 +134,7 @@ export async function connectUpstream(descriptor: ServiceDescriptor, options: Co
       tell?.(version);
     };
     stage = 'initialize';
+    link = boundedListWalks(link, LIST_WALK_MESSAGES * maxMessageBytes(descriptor), descriptor.name);
     await within(client.connect(link, { timeout: options.timeoutMs, ...(prior.kind === 'modern' ? { prior } : {}) }));
     protocolVersion = client.getNegotiatedProtocolVersion() ?? protocolVersion;
     if (options.instanceId) refuseSelf(descriptor.name, describeEndpoint(descriptor), client.getServerCapabilities()?.experimental, options.instanceId);
@@ -176,6 +178,10 @@ function connectError(descriptor: ServiceDescriptor, stage: Stage, error: unknow
 }
 
 function connectFailure(stage: Stage, error: unknown, transport: MessageTransport | undefined, timeoutMs: number): string {
+  // A message refused here (too large, nested too deep) is why, even though the link has ended by
+  // now: the failed connect closed it, and a stdio server then exits as it should.
+  const refused = transportErrorOf(error);
+  if (refused?.link?.kind === 'too-large' || refused?.link?.kind === 'protocol') return refused.message;
   const end = reportsLinkEnd(transport) ? transport.linkEnd() : undefined;
   const step = stage === 'after' ? 'listing its tools' : stage === 'probe' ? 'answering server/discover' : 'answering initialize';
   if (end) return describeLinkEnd(end, `before ${step}`);
