@@ -142,7 +142,7 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   'serverEntry.alwaysAllow': 'Written by some MCP clients (Cline, Roo); accepted and ignored.',
   'serverEntry.description': 'Free text for people; accepted and ignored.',
   'serverEntry.disabledTools': 'Written by some MCP clients; accepted and ignored.',
-  'serverEntry.maxMessageBytes': 'Largest single message accepted from this server (JSON body, SSE event, stdio line, WebSocket frame), enforced while reading; a larger one fails only the call it answers. Default 16 MiB.',
+  'serverEntry.maxMessageBytes': 'Largest single message accepted from this server (JSON body, SSE event, stdio line, WebSocket frame), enforced while reading; a larger one fails only the call it answers; the pages of one list may add up to 4 × this. Default 16 MiB.',
 };
 
 /** camelCase spelling of a pattern name, which config also accepts. */
