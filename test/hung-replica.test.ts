@@ -95,7 +95,11 @@ describe('a hung replica', () => {
     const movedOn = results.filter((x) => x.failoverAttempts > 0);
     expect(movedOn.length).toBeGreaterThan(0);
     for (const x of movedOn) expect(x.attempts?.[0]).toMatchObject({ service: 'h2', errorCode: 'TIMEOUT' });
-    expect(movedOn[0]!.attempts?.[0]?.error).toMatch(/did not answer within 3\d\d ms/);
+    // The attempt's own timeout, in whole milliseconds: at least minMs, far below the 30 s call timeout
+    // (10 × p99 of the warm-up, which a loaded machine can put above minMs).
+    const ms = Number(/did not answer within (\d+) ms/.exec(movedOn[0]!.attempts?.[0]?.error ?? '')?.[1]);
+    expect(ms).toBeGreaterThanOrEqual(300);
+    expect(ms).toBeLessThan(5_000);
   });
 
   it('after its breaker opens, admits exactly one trial call and sends every other call elsewhere at once', async () => {

@@ -228,7 +228,8 @@ export class Dispatcher {
     const at = failover.attemptTimeout;
     if (at.multiplier === 0 || latency.size < at.minSamples) return undefined;
     const base = entry.descriptor.timeoutMs ?? failover.timeoutMs;
-    return Math.min(base, Math.max(at.minMs, at.multiplier * latency.recentPercentile(at.percentile)));
+    // Whole milliseconds: the value is said in errors ("did not answer within 364 ms"), not 363.966….
+    return Math.min(base, Math.max(at.minMs, Math.ceil(at.multiplier * latency.recentPercentile(at.percentile))));
   }
 
   /** How long the first attempt of a safe call runs alone before a hedge is sent; undefined: no hedge. */
