@@ -99,7 +99,7 @@ export class HttpSessions {
   }
 
   /** `client` holds as many sessions as one client may. */
-  clientFull(client: string): boolean {
+  private clientFull(client: string): boolean {
     return (this.perClient.get(client) ?? 0) >= this.options.maxSessionsPerClient;
   }
 
@@ -125,10 +125,12 @@ export class HttpSessions {
       if (record.active > 0 || record.transport.streaming || (client !== undefined && record.client !== client)) continue;
       if (!found || record.lastSeen < found[1].lastSeen) found = entry;
     }
-    if (!found || Date.now() - found[1].lastSeen < minIdleMs) return false;
-    this.logger.info('session ended to make room for a new one', { session: found[1].seed.sid, idleMs: Date.now() - found[1].lastSeen, cap: client === undefined ? 'maxSessions' : 'maxSessionsPerClient' });
-    this.gateway.metrics.sessionEvicted(client === undefined ? 'maxSessions' : 'maxSessionsPerClient');
-    this.retire(found[0], found[1], Date.now());
+    const now = Date.now();
+    if (!found || now - found[1].lastSeen < minIdleMs) return false;
+    const cap = client === undefined ? 'maxSessions' : 'maxSessionsPerClient';
+    this.logger.info('session ended to make room for a new one', { session: found[1].seed.sid, idleMs: now - found[1].lastSeen, cap });
+    this.gateway.metrics.sessionEvicted(cap);
+    this.retire(found[0], found[1], now);
     return true;
   }
 
