@@ -1,6 +1,7 @@
 // Time from a server announcing itself (mDNS) or being put in etcd to the router routing a call to
-// it: discovery, connection, tools/list and the first routed call, all on loopback.
-import { advertise } from '@switchboard/discovery-mdns';
+// it: discovery, connection, tools/list and the first routed call, all on loopback; and what an mDNS
+// flood (a new instance per packet) costs the process.
+import { advertise, measureFlood } from '@switchboard/discovery-mdns';
 import mdnsDiscovery from '@switchboard/discovery-mdns';
 import etcdDiscovery, { registerService } from '@switchboard/discovery-etcd';
 import { createRouter } from '@switchboard/core';
@@ -58,6 +59,7 @@ export async function runDiscoveryBench(print) {
     return () => ad.stop();
   });
   print({ bench: 'discovery', source: 'mdns', what: 'announce to routable', ...mdns });
+  print({ bench: 'discovery', source: 'mdns', what: 'flood: a new instance per packet', ...(await measureFlood()) });
 
   let etcd;
   try {

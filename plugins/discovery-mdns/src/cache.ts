@@ -13,6 +13,11 @@ const REFRESH_JITTER = 0.02;
 const MISSING_QUERY_GAP_MS = 1000;
 /** RFC 6762 §10.2: a cache-flush record only flushes records older than one second. */
 const FLUSH_GRACE_MS = 1000;
+/**
+ * Addresses kept per host. A host has a handful (IPv4, IPv6, link-local); a peer that announces a
+ * new one per packet pushes out its oldest instead of growing the map.
+ */
+export const MAX_ADDRESSES_PER_HOST = 16;
 
 export class Timed<T> {
   readonly expiresAt: number;
@@ -71,6 +76,12 @@ interface HostState {
 export interface CacheOptions {
   /** How long a resolved instance waits for its host's address before it is reported with the host name. */
   readonly addressWaitMs: number;
+  /**
+   * Instances held at most. Any peer on the link can announce names, so without a bound one that
+   * announces a new instance per packet grows the cache (and every pass over it) without end.
+   * Records for new instances past the bound are ignored and counted (takeRefused).
+   */
+  readonly maxInstances?: number;
   /** Uniform in [0, 1); injected so tests can fix the refresh jitter. */
   readonly random?: () => number;
 }
@@ -94,13 +105,31 @@ export class MdnsCache {
   private readonly hosts = new Map<string, HostState>();
   /** When each missing-record question last went out, so every packet does not repeat it. */
   private readonly askedAt = new Map<string, number>();
+  /** SRV targets (name keys) and how many instances point at each: an address is kept only for these. */
+  private readonly targetRefs = new Map<string, number>();
   private readonly random: () => number;
+  private readonly maxInstances: number;
+  /** Records for new instances ignored since the last takeRefused(), because the cache was full. */
+  private refused = 0;
 
   constructor(
     private readonly serviceType: string,
     private readonly options: CacheOptions,
   ) {
     this.random = options.random ?? Math.random;
+    this.maxInstances = options.maxInstances ?? Infinity;
+  }
+
+  /** How many instances are held. */
+  get size(): number {
+    return this.instances.size;
+  }
+
+  /** Records for new instances ignored because the cache held maxInstances, since the last call. */
+  takeRefused(): number {
+    const refused = this.refused;
+    this.refused = 0;
+    return refused;
   }
 
   /** Apply one packet's records. Returns true when any of them concerned this service type. */
@@ -121,7 +150,7 @@ export class MdnsCache {
         changed = true;
       }
       if (inst.srv && inst.srv.expiresAt <= now) {
-        inst.srv = undefined;
+        this.setSrv(inst, undefined);
         changed = true;
       }
       if (inst.txt && inst.txt.expiresAt <= now) {
@@ -141,9 +170,8 @@ export class MdnsCache {
       if (inst.srv?.takeRefresh(now)) questions.push({ name: inst.fqdn, type: 'SRV' });
       if (inst.txt?.takeRefresh(now)) questions.push({ name: inst.fqdn, type: 'TXT' });
     }
-    const targets = this.targets();
     for (const [key, host] of this.hosts) {
-      if (!targets.has(key)) {
+      if (!this.targetRefs.has(key)) {
         this.hosts.delete(key);
         continue;
       }
@@ -225,6 +253,8 @@ export class MdnsCache {
     this.instances.clear();
     this.hosts.clear();
     this.askedAt.clear();
+    this.targetRefs.clear();
+    this.refused = 0;
   }
 
   private applyServiceRecord(record: ServiceRecord, now: number): boolean {
@@ -244,10 +274,10 @@ export class MdnsCache {
     if (!inst) return true;
     if (record.type === 'SRV') {
       if (record.ttl === 0) {
-        inst.srv = undefined;
+        this.setSrv(inst, undefined);
       } else {
         const targetChanged = !inst.srv || nameKey(inst.srv.value.target) !== nameKey(record.data.target);
-        inst.srv = this.timed({ target: record.data.target, port: record.data.port }, record.ttl, now);
+        this.setSrv(inst, this.timed({ target: record.data.target, port: record.data.port }, record.ttl, now));
         if (targetChanged) {
           inst.srvSince = now;
           inst.addressWaitOver = this.options.addressWaitMs <= 0;
@@ -262,7 +292,7 @@ export class MdnsCache {
 
   private applyAddress(record: AddressRecord, now: number): boolean {
     const key = nameKey(record.name);
-    if (!this.targets().has(key)) return false;
+    if (!this.targetRefs.has(key)) return false;
     let host = this.hosts.get(key);
     if (!host) {
       if (record.ttl === 0) return true;
@@ -278,6 +308,11 @@ export class MdnsCache {
         if (timed.value === record.type && address !== record.data && now - timed.receivedAt > FLUSH_GRACE_MS) host.addresses.delete(address);
       }
     }
+    if (!host.addresses.has(record.data) && host.addresses.size >= MAX_ADDRESSES_PER_HOST) {
+      // Maps keep insertion order: the first key is the address learned longest ago.
+      const oldest = host.addresses.keys().next().value;
+      if (oldest !== undefined) host.addresses.delete(oldest);
+    }
     host.addresses.set(record.data, this.timed(record.type, record.ttl, now));
     return true;
   }
@@ -287,6 +322,10 @@ export class MdnsCache {
     const key = nameKey(fqdn);
     let inst = this.instances.get(key);
     if (!inst && create) {
+      if (this.instances.size >= this.maxInstances) {
+        this.refused += 1;
+        return undefined;
+      }
       inst = { fqdn: fqdn.replace(/\.$/, ''), label, addressWaitOver: false };
       this.instances.set(key, inst);
     }
@@ -307,10 +346,19 @@ export class MdnsCache {
     return host ? [...host.addresses.keys()] : [];
   }
 
-  private targets(): Set<string> {
-    const out = new Set<string>();
-    for (const inst of this.instances.values()) if (inst.srv) out.add(nameKey(inst.srv.value.target));
-    return out;
+  /** Every SRV change goes through here, so targetRefs always counts the instances pointing at each host. */
+  private setSrv(inst: InstanceState, srv: InstanceState['srv']): void {
+    if (inst.srv) {
+      const key = nameKey(inst.srv.value.target);
+      const refs = (this.targetRefs.get(key) ?? 1) - 1;
+      if (refs > 0) this.targetRefs.set(key, refs);
+      else this.targetRefs.delete(key);
+    }
+    inst.srv = srv;
+    if (srv) {
+      const key = nameKey(srv.value.target);
+      this.targetRefs.set(key, (this.targetRefs.get(key) ?? 0) + 1);
+    }
   }
 
   private timed<T>(value: T, ttlSeconds: number, now: number): Timed<T> {

@@ -12,6 +12,16 @@ import { ServiceView } from './view.js';
 
 type State = 'idle' | 'running' | 'stopped';
 
+/**
+ * A pass over the cache (the questions still missing, the view's diff, the next deadline) costs in
+ * proportion to the instances held. Passes are spaced so that they take at most this share of the
+ * event loop: a link that sends packets faster than the router can walk its cache gets fewer passes,
+ * not a stalled process.
+ */
+const PASS_SHARE = 0.1;
+/** The longest a packet's effect waits for the next pass, however slow passes get. */
+const MAX_PASS_GAP_MS = 250;
+
 export class MdnsDiscoverer implements Discoverer {
   private state: State = 'idle';
   private socket: MdnsSocket | undefined;
@@ -20,6 +30,11 @@ export class MdnsDiscoverer implements Discoverer {
   private readonly view: ServiceView;
   private deadlineTimer: NodeJS.Timeout | undefined;
   private browseTimer: NodeJS.Timeout | undefined;
+  /** The pass that applies what packets changed, when one is scheduled. */
+  private passTimer: NodeJS.Timeout | undefined;
+  private passAfter = 0;
+  /** The cache was full when last checked: warned once until it has room again. */
+  private cacheFull = false;
   /** Pending start()/refresh() collection windows, cut short by stop(). */
   private readonly waits = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
 
@@ -30,7 +45,7 @@ export class MdnsDiscoverer implements Discoverer {
     private readonly now: () => number = () => performance.now(),
   ) {
     // An instance whose address is not in the same packet gets as long as start() would give it.
-    this.cache = new MdnsCache(options.serviceType, { addressWaitMs: options.initialWaitMs });
+    this.cache = new MdnsCache(options.serviceType, { addressWaitMs: options.initialWaitMs, maxInstances: options.maxInstances });
     this.view = new ServiceView(id);
   }
 
@@ -79,6 +94,8 @@ export class MdnsDiscoverer implements Discoverer {
     this.state = 'stopped';
     clearTimeout(this.deadlineTimer);
     clearInterval(this.browseTimer);
+    clearTimeout(this.passTimer);
+    this.passTimer = undefined;
     for (const pending of this.waits) {
       clearTimeout(pending.timer);
       pending.resolve();
@@ -90,22 +107,38 @@ export class MdnsDiscoverer implements Discoverer {
     this.cache.clear();
   }
 
+  /** A packet costs in proportion to its records; what it changed is applied by the next pass. */
   private onResponse(packet: ResponsePacket): void {
     if (this.isStopped()) return;
-    const now = this.now();
-    if (!this.cache.apply(recordsOf(packet), now)) return;
-    const missing = this.cache.missingQuestions(now);
-    if (missing.length > 0) void this.send(missing, false);
-    this.reconcile();
-    this.schedule();
+    if (!this.cache.apply(recordsOf(packet), this.now())) return;
+    this.requestPass();
   }
 
   private onDeadline(): void {
     if (this.isStopped()) return;
     const { changed, questions } = this.cache.tick(this.now());
     if (questions.length > 0) void this.send(questions, true);
-    if (changed) this.reconcile();
+    if (changed) this.requestPass();
+    else this.schedule();
+  }
+
+  /** Schedule a pass: at once (after the packets already read), or once the previous pass's spacing is over. */
+  private requestPass(): void {
+    if (this.passTimer !== undefined || this.isStopped()) return;
+    this.passTimer = setTimeout(() => this.pass(), Math.max(0, Math.ceil(this.passAfter - this.now())));
+    this.passTimer.unref();
+  }
+
+  private pass(): void {
+    this.passTimer = undefined;
+    if (this.isStopped()) return;
+    const started = this.now();
+    const missing = this.cache.missingQuestions(started);
+    if (missing.length > 0) void this.send(missing, false);
+    this.reconcile();
     this.schedule();
+    const took = this.now() - started;
+    this.passAfter = this.now() + Math.min(MAX_PASS_GAP_MS, took / PASS_SHARE - took);
   }
 
   /** One timer for the cache's next refresh or expiry, whichever comes first. */
@@ -122,8 +155,23 @@ export class MdnsDiscoverer implements Discoverer {
   private reconcile(): void {
     if (this.isStopped() || !this.sink) return;
     const { events, warnings } = this.view.update(this.cache.ready(this.now()));
+    this.reportCacheBound();
     for (const warning of warnings) this.sink.warn(warning.message, warning.fields);
     for (const event of events) this.sink.emit(event);
+  }
+
+  /** Warn once when new instances start being ignored, and again only after the cache had room. */
+  private reportCacheBound(): void {
+    const refused = this.cache.takeRefused();
+    if (refused > 0 && !this.cacheFull) {
+      this.cacheFull = true;
+      this.sink?.warn(
+        `mDNS: ignoring new instances of ${this.options.serviceType}: the cache holds its limit of ${this.options.maxInstances}. Raise maxInstances if the network really has more.`,
+        { serviceType: this.options.serviceType, maxInstances: this.options.maxInstances, ignoredRecords: refused },
+      );
+    } else if (this.cacheFull && this.cache.size < this.options.maxInstances) {
+      this.cacheFull = false;
+    }
   }
 
   private async browse(withKnownAnswers: boolean, forceMissing = false): Promise<void> {

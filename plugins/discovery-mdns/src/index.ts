@@ -7,7 +7,7 @@ import { mdnsOptionsSchema } from './options.js';
 
 export { advertise, type Advertisement, type AdvertiseContext, type StopOptions } from './advertise.js';
 export { advertiseOptionsSchema, type AdvertiseOptions } from './advertise-options.js';
-export { measureAnnounceToDiscovered, type MeasureOptions } from './bench.js';
+export { measureAnnounceToDiscovered, measureFlood, type FloodOptions, type FloodResult, type MeasureOptions } from './bench.js';
 export { DEFAULT_SERVICE_TYPE, MDNS_PORT, PLUGIN_NAME } from './constants.js';
 export { MdnsDiscoverer } from './discoverer.js';
 export { mdnsOptionsSchema, type MdnsOptions, type MdnsOptionsInput } from './options.js';

@@ -13,6 +13,11 @@ export const mdnsOptionsSchema = z.strictObject({
    */
   initialWaitMs: z.number().int().min(0).default(1_000),
   serviceType: z.string().min(1).default(DEFAULT_SERVICE_TYPE),
+  /**
+   * Instances of serviceType held at most (Avahi bounds its cache the same way). Any peer on the
+   * link can announce names; past the bound new instances are ignored, with one warning.
+   */
+  maxInstances: z.number().int().min(1).default(1024),
   /** UDP port of the mDNS group. Only tests and isolated setups change it. */
   mdnsPort: z.number().int().min(1).max(65535).default(MDNS_PORT),
 });

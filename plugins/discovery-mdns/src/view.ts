@@ -18,6 +18,12 @@ export class ServiceView {
   private readonly reported = new Map<string, ServiceDescriptor>();
   /** Last warning per instance, so a bad record is reported once rather than on every packet. */
   private readonly warned = new Map<string, string>();
+  /**
+   * The last description per instance and what it was made from. Updates run after every burst of
+   * packets, over every resolved instance: validating each one's entry again would make every
+   * packet cost as much as the whole link.
+   */
+  private readonly described = new Map<string, { readonly signature: string; readonly result: Described }>();
 
   constructor(private readonly source: string) {}
 
@@ -49,6 +55,7 @@ export class ServiceView {
       next.set(descriptor.name, descriptor);
     }
     for (const fqdn of this.warned.keys()) if (!seenInstances.has(fqdn)) this.warned.delete(fqdn);
+    for (const fqdn of this.described.keys()) if (!seenInstances.has(fqdn)) this.described.delete(fqdn);
 
     const events: ServiceEvent[] = [];
     for (const [name, descriptor] of this.reported) {
@@ -64,8 +71,17 @@ export class ServiceView {
     return { events, warnings };
   }
 
-  /** The descriptor for an instance, or the field that makes it unusable. */
+  /** The descriptor for an instance, or the field that makes it unusable; computed again only when its records change. */
   private describe(instance: ResolvedInstance): Described {
+    const signature = signatureOf(instance);
+    const known = this.described.get(instance.fqdn);
+    if (known?.signature === signature) return known.result;
+    const result = this.describeAnew(instance);
+    this.described.set(instance.fqdn, { signature, result });
+    return result;
+  }
+
+  private describeAnew(instance: ResolvedInstance): Described {
     const result = toRawServerEntry(instance);
     if (!result.ok) return result;
     const parsed = serverEntrySchema.safeParse(result.raw);
@@ -81,4 +97,9 @@ export class ServiceView {
     this.warned.set(fqdn, message);
     out.push({ message, fields });
   }
+}
+
+/** Everything toRawServerEntry reads, as one string: equal strings describe equal entries. */
+function signatureOf(instance: ResolvedInstance): string {
+  return JSON.stringify([instance.label, instance.host, instance.port, instance.addresses, [...instance.txt]]);
 }

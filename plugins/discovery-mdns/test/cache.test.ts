@@ -1,7 +1,7 @@
 // The record cache's RFC 6762 rules, with time passed in: refresh at 80-95% of TTL, expiry, goodbye,
 // cache-flush, known-answer lists and the short wait for a host's address.
 import { describe, expect, it } from 'vitest';
-import { MdnsCache } from '../src/cache.js';
+import { MAX_ADDRESSES_PER_HOST, MdnsCache } from '../src/cache.js';
 import type { CacheRecord } from '../src/records.js';
 
 const TYPE = '_mcp._tcp.local';
@@ -134,5 +134,50 @@ describe('MdnsCache', () => {
     c.apply([{ type: 'PTR', name: '_MCP._tcp.local.', ttl: 100, data: `Alpha._mcp._TCP.local.` }, ...records().slice(1)], 0);
     expect(c.ready(0)).toHaveLength(1);
     expect(c.ready(0)[0]?.label).toBe('Alpha');
+  });
+
+  it('holds at most maxInstances instances, counts what it refused, and takes new ones once there is room', () => {
+    const c = new MdnsCache(TYPE, { addressWaitMs: 0, maxInstances: 2, random: () => 0 });
+    const announce = (label: string, ttl = 100): CacheRecord[] => [
+      { type: 'PTR', name: TYPE, ttl, data: `${label}.${TYPE}` },
+      { type: 'SRV', name: `${label}.${TYPE}`, ttl, data: { target: `${label}-host.local`, port: 7000 } },
+      { type: 'TXT', name: `${label}.${TYPE}`, ttl, data: ['txtvers=1'] },
+    ];
+    for (const label of ['a', 'b', 'c', 'd']) c.apply(announce(label), 0);
+    expect(c.size).toBe(2);
+    expect(c.ready(0).map((i) => i.label)).toEqual(['a', 'b']);
+    expect(c.takeRefused()).toBe(6); // three records each for c and d
+    expect(c.takeRefused()).toBe(0);
+    // An address for a refused instance's host is not kept either: no SRV points at it.
+    expect(c.apply([{ type: 'A', name: 'c-host.local', ttl: 100, data: '10.0.0.3', flush: false }], 0)).toBe(false);
+    c.apply(announce('a', 0), 10); // goodbye
+    c.apply(announce('c'), 20);
+    expect(c.ready(20).map((i) => i.label)).toEqual(['b', 'c']);
+  });
+
+  it('keeps an address only while some SRV points at its host, however SRVs come and go', () => {
+    const c = cache(0);
+    const srv = (label: string, target: string, ttl = 100): CacheRecord => ({ type: 'SRV', name: `${label}.${TYPE}`, ttl, data: { target, port: 7000 } });
+    const ptr = (label: string): CacheRecord => ({ type: 'PTR', name: TYPE, ttl: 100, data: `${label}.${TYPE}` });
+    const a: CacheRecord = { type: 'A', name: 'shared.local', ttl: 100, data: '10.0.0.7', flush: false };
+    c.apply([ptr('x'), ptr('y'), srv('x', 'shared.local'), srv('y', 'shared.local')], 0);
+    expect(c.apply([a], 0)).toBe(true);
+    c.apply([srv('x', 'other.local')], 1); // x moves away; y still points at shared.local
+    expect(c.apply([a], 2)).toBe(true);
+    c.apply([srv('y', 'shared.local', 0)], 3); // y's SRV says goodbye: nothing points there now
+    expect(c.apply([a], 4)).toBe(false);
+    c.tick(5); // the host and its address are dropped
+    c.apply([srv('y', 'shared.local')], 6);
+    expect(c.missingQuestions(6, true)).toContainEqual({ name: 'shared.local', type: 'A' });
+  });
+
+  it(`keeps at most ${MAX_ADDRESSES_PER_HOST} addresses per host, pushing out the one learned longest ago`, () => {
+    const c = cache(0);
+    c.apply(records(), 0);
+    for (let i = 0; i < 40; i++) c.apply([{ type: 'A', name: 'box.local', ttl: 100, data: `10.1.0.${i}`, flush: false }], 1 + i);
+    const addresses = c.ready(100)[0]?.addresses ?? [];
+    expect(addresses).toHaveLength(MAX_ADDRESSES_PER_HOST);
+    expect(addresses.at(-1)).toBe('10.1.0.39');
+    expect(addresses).not.toContain('10.0.0.5');
   });
 });

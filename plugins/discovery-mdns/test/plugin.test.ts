@@ -19,10 +19,11 @@ describe('mdns plugin', () => {
   });
 
   it('has defaults, and rejects unknown keys and bad values', () => {
-    expect(mdnsOptionsSchema.parse({})).toEqual({ queryIntervalMs: 60_000, initialWaitMs: 1_000, serviceType: '_mcp._tcp.local', mdnsPort: 5353 });
+    expect(mdnsOptionsSchema.parse({})).toEqual({ queryIntervalMs: 60_000, initialWaitMs: 1_000, serviceType: '_mcp._tcp.local', mdnsPort: 5353, maxInstances: 1024 });
     expect(mdnsOptionsSchema.safeParse({ iface: '127.0.0.1' }).success).toBe(false);
     expect(mdnsOptionsSchema.safeParse({ interface: 'lo' }).success).toBe(false);
     expect(mdnsOptionsSchema.safeParse({ queryIntervalMs: 10 }).success).toBe(false);
+    expect(mdnsOptionsSchema.safeParse({ maxInstances: 0 }).success).toBe(false);
   });
 
   it('measures announcement-to-discovered time on loopback', async () => {

@@ -81,6 +81,7 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   'discovery:mdns.queryIntervalMs': 'How often (ms) to browse again; records are also re-queried at ~80% of their TTL.',
   'discovery:mdns.initialWaitMs': 'How long (ms) a start or refresh collects answers before resolving; it asks a second time halfway, for responders that miss or answer late. `switchboard discover --wait MS` overrides it.',
   'discovery:mdns.serviceType': 'The DNS-SD service type to browse.',
+  'discovery:mdns.maxInstances': 'Instances of the service type held at most. Any peer on the link can announce names; past the bound, new instances are ignored with one warning, so a flood of announcements cannot grow memory or stall the router.',
   'discovery:mdns.mdnsPort': 'UDP port of the mDNS group; only tests and isolated setups change it.',
   'discovery:etcd': 'A shared etcd registry: every key under `prefix` is one server (written by `switchboard register`).',
   'discovery:etcd.endpoints': 'Client URLs of the etcd members (`http://` or `https://`).',
