@@ -39,6 +39,8 @@ export const registryOptionsSchema = z.strictObject({
   headers: stringRecord.default({}),
   /** Give up on a registry request after this long. */
   timeoutMs: z.number().int().positive().default(10_000),
+  /** A page's body is read up to this many bytes; a larger one fails the read (the last catalogue is kept). */
+  maxPageBytes: z.number().int().positive().default(16 * 1024 * 1024),
   /** Per registry server name: values for its URL variables and headers. */
   inputs: z.record(z.string(), serverInputsSchema).default({}),
 });

@@ -15,7 +15,7 @@ export interface ReadQuery {
   readonly updatedSince?: string;
 }
 
-export type RegistryClientOptions = Pick<RegistryOptions, 'url' | 'search' | 'pageSize' | 'headers' | 'timeoutMs'>;
+export type RegistryClientOptions = Pick<RegistryOptions, 'url' | 'search' | 'pageSize' | 'headers' | 'timeoutMs' | 'maxPageBytes'>;
 
 export class RegistryClient {
   readonly endpoint: URL;
@@ -77,12 +77,7 @@ export class RegistryClient {
       await response.body?.cancel().catch(() => undefined);
       throw this.failure(url, `the registry answered HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`);
     }
-    let text: string;
-    try {
-      text = await response.text();
-    } catch (error) {
-      throw this.failure(url, describeFetchError(error, this.options.timeoutMs), error);
-    }
+    const text = await this.bodyText(url, response);
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -96,6 +91,40 @@ export class RegistryClient {
       throw this.failure(url, `the registry returned an unexpected shape: ${issue?.message ?? 'not a server list'}${where} (expected { servers: [...], metadata: { nextCursor } })`);
     }
     return parsed.data;
+  }
+
+  /**
+   * The page's body, read up to maxPageBytes. A registry is a remote peer: one that answers with an
+   * endless or enormous body is cut off there instead of filling memory.
+   */
+  private async bodyText(url: URL, response: Response): Promise<string> {
+    const limit = this.options.maxPageBytes;
+    const tooLarge = () => this.failure(url, `the registry answered a page larger than ${limit} bytes (maxPageBytes); set pageSize to ask for smaller pages`);
+    const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+    if (declared > limit) {
+      await response.body?.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    const reader = response.body?.getReader();
+    if (!reader) return '';
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        size += value.byteLength;
+        if (size > limit) {
+          await reader.cancel().catch(() => undefined);
+          throw tooLarge();
+        }
+        chunks.push(value);
+      }
+    } catch (error) {
+      if (error instanceof SwitchboardError) throw error;
+      throw this.failure(url, describeFetchError(error, this.options.timeoutMs), error);
+    }
+    return Buffer.concat(chunks, size).toString('utf8');
   }
 
   private failure(url: URL, reason: string, cause?: unknown): SwitchboardError {

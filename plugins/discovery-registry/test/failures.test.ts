@@ -118,6 +118,44 @@ describe('when the registry fails', () => {
     expect(sink.names()).toContain('io.github.acme/weather');
   });
 
+  it('cuts off a page larger than maxPageBytes, endless or declared, and keeps the last catalogue', async () => {
+    let written = 0;
+    let closedEarly = false;
+    const endless = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.on('close', () => (closedEarly = !res.writableFinished));
+      const chunk = Buffer.alloc(64 * 1024, ' ');
+      res.write('{"servers": [');
+      const pump = (): void => {
+        while (!res.destroyed && res.write(chunk)) written += chunk.length;
+        if (!res.destroyed) res.once('drain', pump);
+      };
+      pump();
+    });
+    extraServers.push(endless);
+    await new Promise<void>((resolve) => endless.listen(0, '127.0.0.1', () => resolve()));
+    const endlessUrl = `http://127.0.0.1:${(endless.address() as AddressInfo).port}`;
+    const d = discoverer({ url: endlessUrl, maxPageBytes: 1024 * 1024 });
+    const sink = new RecordingSink();
+    await d.start(sink);
+    expect(sink.events).toEqual([]);
+    expect(sink.warnings[0]?.message).toMatch(/: the registry answered a page larger than 1048576 bytes \(maxPageBytes\); set pageSize/);
+    await expect.poll(() => closedEarly).toBe(true);
+    expect(written).toBeLessThan(64 * 1024 * 1024);
+
+    // A page whose Content-Length says it is too large is refused before its body is read.
+    const d2 = discoverer({ maxPageBytes: 100 });
+    const sink2 = new RecordingSink();
+    await d2.start(sink2);
+    expect(sink2.warnings[0]?.message).toMatch(/larger than 100 bytes/);
+    expect(sink2.events).toEqual([]);
+    // Under the bound, the same registry reads as usual.
+    const d3 = discoverer();
+    const sink3 = new RecordingSink();
+    await d3.start(sink3);
+    expect(sink3.names()).toContain('io.github.acme/weather');
+  });
+
   it('a registry that hangs is given up on after timeoutMs', async () => {
     const hanging = createServer(() => {
       /* never answers */

@@ -27,6 +27,7 @@ describe('registryDiscoveryPlugin', () => {
       includeDeprecated: false,
       headers: {},
       timeoutMs: 10_000,
+      maxPageBytes: 16 * 1024 * 1024,
       inputs: {},
     });
     const bad = registryOptionsSchema.safeParse({ url: 'not a url', namePattern: '/(/', pageSize: 0, surprise: true });

@@ -102,6 +102,7 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   'discovery:registry.includeDeprecated': 'Also route to servers their publisher has deprecated.',
   'discovery:registry.headers': 'Sent with every registry request (for example Authorization for a private sub-registry).',
   'discovery:registry.timeoutMs': 'Give up on a registry request after this long (ms).',
+  'discovery:registry.maxPageBytes': 'A page\'s body is read up to this many bytes; a larger or endless one fails that read (the last known catalogue is kept) instead of filling memory.',
   'discovery:registry.inputs': 'Per registry server name: values for its URL variables and headers.',
   'discovery:registry.inputs.*.variables': 'Fill `{variable}` in remote URLs and header values, e.g. `{ tenant_id: us-cell1 }`.',
   'discovery:registry.inputs.*.headers': 'Header values to send to the server; they win over the registry\'s.',
