@@ -1,6 +1,6 @@
 // The built `switchboard` binary, run as a user would, against real fixture servers.
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -135,6 +135,32 @@ describe('switchboard CLI', () => {
     const unknown = await cli(['frobnicate']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("unknown command 'frobnicate'");
+  });
+
+  it('takes decimal numbers only for numeric flags: not 0x50 (port 80), an empty string (port 0) or 1e3', async () => {
+    const config = join(dir, 'switchboard.yaml');
+    for (const [args, message] of [
+      [['serve', '-c', config, '--http', '0x50'], "--http takes a port number from 0 to 65535 (got '0x50')"],
+      [['serve', '-c', config, '--http', ''], "--http takes a port number from 0 to 65535 (got '')"],
+      [['serve', '-c', config, '--http', '65536'], "(got '65536')"],
+      [['discover', '-c', config, '--wait', '1e3'], "--wait takes milliseconds from 0 to 60000 (got '1e3')"],
+      [['discover', '-c', config, '--wait', ' 5'], "(got ' 5')"],
+      [['register', '--etcd', 'http://127.0.0.1:1', '--name', 'n', '--url', 'http://127.0.0.1:2/mcp', '--ttl', '0x10'], "--ttl takes seconds from 1 to 2147483647 (got '0x10')"],
+      [['advertise', '--name', 'n', '--port', '8080.0'], "--port takes a port number from 1 to 65535 (got '8080.0')"],
+    ] as const) {
+      const r = await cli([...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toContain(message);
+    }
+  });
+
+  it('prints its version', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../packages/cli/package.json', import.meta.url), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V', 'version']) {
+      const r = await cli([flag]);
+      expect(r.code).toBe(0);
+      expect(r.stdout.trim()).toBe(`switchboard ${version}`);
+    }
   });
 
   it('shows help with examples for every command', async () => {

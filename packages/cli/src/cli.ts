@@ -13,6 +13,7 @@ import { validateCommand } from './commands/validate.js';
 import { runRegister, type RegisterOptions } from './commands/register.js';
 import { runServe, type ServeOptions } from './commands/serve.js';
 import { processIo, UsageError, type CliIo } from './io.js';
+import { CLI_VERSION } from './version.js';
 
 export interface CommandSpec {
   summary: string;
@@ -120,7 +121,7 @@ export function helpText(name?: string): string {
     Object.entries(commands)
       .map(([c, s]) => `  ${c.padEnd(width)}  ${s.summary}`)
       .join('\n') +
-    '\n\nRun `switchboard COMMAND --help` for options and examples.\n'
+    '\n\nRun `switchboard COMMAND --help` for options and examples; `switchboard --version` prints the version.\n'
   );
 }
 
@@ -129,6 +130,10 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.out(helpText(rest[0]));
     return name ? 0 : 2;
+  }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    io.out(`switchboard ${CLI_VERSION}`);
+    return 0;
   }
   const spec = commands[name];
   if (!spec) {

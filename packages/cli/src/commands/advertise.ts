@@ -4,6 +4,7 @@ import { advertise } from '@switchboard/discovery-mdns';
 import { createLogger } from '@switchboard/core';
 import { UsageError, type CliIo } from '../io.js';
 import { untilSignal } from '../until-signal.js';
+import { wholeNumberArg } from '../number-arg.js';
 
 export interface AdvertiseCliOptions {
   name?: string;
@@ -17,19 +18,12 @@ export interface AdvertiseCliOptions {
   'mdns-port'?: string;
 }
 
-function integer(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n)) throw new UsageError(`${flag} must be a whole number (got '${value}')`, 'advertise');
-  return n;
-}
-
 export async function runAdvertise(io: CliIo, options: AdvertiseCliOptions): Promise<number> {
   if (!options.name) throw new UsageError('--name is required', 'advertise');
-  const port = integer(options.port, '--port');
+  const port = wholeNumberArg(options.port, { flag: '--port', command: 'advertise', min: 1, max: 65_535, what: 'a port number' });
   if (port === undefined) throw new UsageError('--port is required (the TCP port the MCP server listens on)', 'advertise');
-  const ttlSeconds = integer(options.ttl, '--ttl');
-  const mdnsPort = integer(options['mdns-port'], '--mdns-port');
+  const ttlSeconds = wholeNumberArg(options.ttl, { flag: '--ttl', command: 'advertise', min: 1, max: 2 ** 31 - 1, what: 'seconds' });
+  const mdnsPort = wholeNumberArg(options['mdns-port'], { flag: '--mdns-port', command: 'advertise', min: 1, max: 65_535, what: 'a port number' });
   const ad = await advertise(
     {
       name: options.name,

@@ -1,13 +1,11 @@
 // `switchboard discover --config F [--json] [--wait MS]`: what the config's discoverers find, and each server's tools.
 import { list } from '../format.js';
-import { UsageError, type CliIo } from '../io.js';
+import type { CliIo } from '../io.js';
+import { wholeNumberArg } from '../number-arg.js';
 import { routerFromConfig } from '../router-from-config.js';
 
 export async function runDiscover(io: CliIo, options: { config?: string; json?: boolean; wait?: string }): Promise<number> {
-  const waitMs = options.wait === undefined ? undefined : Number(options.wait);
-  if (waitMs !== undefined && (!Number.isInteger(waitMs) || waitMs < 0 || waitMs > 60_000)) {
-    throw new UsageError(`--wait takes milliseconds from 0 to 60000 (got '${options.wait}')`, 'discover');
-  }
+  const waitMs = wholeNumberArg(options.wait, { flag: '--wait', command: 'discover', min: 0, max: 60_000, what: 'milliseconds' });
   // --wait sets how long each mDNS source collects answers.
   const router = await routerFromConfig(options.config, 'discover', (raw) => withMdnsWait(raw, waitMs));
   try {

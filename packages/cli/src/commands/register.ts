@@ -4,6 +4,7 @@ import { registerService } from '@switchboard/discovery-etcd';
 import { createLogger } from '@switchboard/core';
 import { UsageError, type CliIo } from '../io.js';
 import { untilSignal } from '../until-signal.js';
+import { wholeNumberArg } from '../number-arg.js';
 
 export interface RegisterOptions {
   etcd?: string[];
@@ -19,8 +20,7 @@ export async function runRegister(io: CliIo, options: RegisterOptions): Promise<
   if (!options.etcd?.length) throw new UsageError('--etcd URL is required (for example http://127.0.0.1:2379)', 'register');
   if (!options.name) throw new UsageError('--name is required', 'register');
   if (!options.url) throw new UsageError('--url is required (the URL clients reach this server at)', 'register');
-  const ttlSeconds = options.ttl === undefined ? undefined : Number(options.ttl);
-  if (ttlSeconds !== undefined && (!Number.isInteger(ttlSeconds) || ttlSeconds < 1)) throw new UsageError(`--ttl must be a whole number of seconds >= 1 (got '${options.ttl}')`, 'register');
+  const ttlSeconds = wholeNumberArg(options.ttl, { flag: '--ttl', command: 'register', min: 1, max: 2 ** 31 - 1, what: 'seconds' });
   const registration = await registerService({
     endpoints: options.etcd,
     ...(options.prefix ? { prefix: options.prefix } : {}),

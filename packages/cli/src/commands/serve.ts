@@ -8,6 +8,7 @@ import type { JsonRpcMessage } from '@switchboard/core';
 import { createEtcdSessionStore } from '@switchboard/discovery-etcd';
 import { createGateway, GATEWAY_CLIENT_CAPABILITIES, gatewayConfigSchema, serveHttp, serveStdio, type HttpGateway, type SessionStateStore, type SharedSessionState, type StdioGateway } from '@switchboard/gateway';
 import { UsageError, type CliIo } from '../io.js';
+import { wholeNumberArg } from '../number-arg.js';
 import { builtinPlugins } from '../plugins.js';
 import { auditExportFor, observersFor } from '../observers.js';
 import { untilSignal } from '../until-signal.js';
@@ -25,8 +26,7 @@ export interface ServeOptions {
 
 export async function runServe(io: CliIo, options: ServeOptions): Promise<number> {
   if (!options.config) throw new UsageError('--config FILE is required', 'serve');
-  const port = options.http === undefined ? undefined : Number(options.http);
-  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535)) throw new UsageError(`--http must be a port number 0-65535 (got '${options.http}')`, 'serve');
+  const port = wholeNumberArg(options.http, { flag: '--http', command: 'serve', min: 0, max: 65_535, what: 'a port number' });
   const file = resolve(options.config);
   const raw = await readConfigFile(file);
   const config = parseConfig(raw, file);
