@@ -4,6 +4,7 @@
 import { connectUpstream, type ProtocolEra, type UpstreamConnection } from './connector.js';
 import { EraVerdicts } from './era-verdicts.js';
 import { type Client, type ClientCapabilities } from './sdk/mcp.js';
+import { coalescedRereads } from './coalesced-rereads.js';
 import { CATALOG_LISTS, isStale, offeredLists, readLists, watchLists, type CatalogList, type ListFreshness, type UpstreamCatalog } from './upstream-catalog.js';
 import { describeLinkEnd, type Transport } from './contracts.js';
 import type { ServiceDescriptor } from './descriptor.js';
@@ -333,10 +334,11 @@ export class UpstreamPool {
       (error: unknown) => logger.warn('listing resources and prompts failed', { error }),
     );
     this.options.onCatalog(name, { ...absent, ...(offered.includes('tools') ? await read(['tools']) : {}) });
-    const reread = conn.reread;
-    watchLists(client, offered, (lists) => {
-      reread(lists).catch((error: unknown) => logger.warn('re-reading a changed list failed', { lists, error }));
-    });
+    watchLists(
+      client,
+      offered,
+      coalescedRereads(conn.reread, (lists, error) => logger.warn('re-reading a changed list failed', { lists, error })),
+    );
     if (client.getProtocolEra() === 'modern') this.listen(conn, client, logger);
   }
 
