@@ -113,6 +113,26 @@ describe('modern-only upstreams', () => {
     expect(firstText(await client.callTool({ name: 'm-http__late_tool' }))).toBe('m-http: late_tool');
     expect(modernHttp.requests.some((r) => r.method === 'subscriptions/listen')).toBe(true);
   });
+
+  it('reopen a listen stream the upstream ends at once with backoff, not in a loop', async () => {
+    const fixture = await startModernHttpFixture({ name: 'cut', endListenStreams: true });
+    const router = createRouter(
+      { discovery: [{ type: 'static', servers: [{ name: 'cut', url: fixture.url }] }], strategy: { type: 'first-match' }, health: false, logLevel: 'error' },
+      { plugins: corePlugins() },
+    );
+    try {
+      await router.initialize();
+      const listens = (): number => fixture.requests.filter((r) => r.method === 'subscriptions/listen').length;
+      await expect.poll(listens).toBeGreaterThanOrEqual(2); // opened, ended, opened again
+      await new Promise((r) => setTimeout(r, 1500));
+      // Backoff from 100 ms doubling: about five in 1.5 s. Reopened at once, it was hundreds.
+      expect(listens()).toBeLessThanOrEqual(10);
+      expect(await router.routeRequest({ toolName: 'echo', arguments: { text: 'still' } })).toMatchObject({ success: true });
+    } finally {
+      await router.close();
+      await fixture.close();
+    }
+  });
 });
 
 describe('era detection', () => {

@@ -55,6 +55,8 @@ export interface ConnectionState {
   protocolVersion?: string;
 }
 
+/** A subscriptions/listen stream that ends sooner than this after opening is reopened with backoff. */
+const LISTEN_STABLE_MS = 5_000;
 /** A connection that dies sooner than this after starting counts toward a crash loop. */
 const SHORT_LIVED_MS = 10_000;
 const CRASH_LOOP_REPORT_AT = 5;
@@ -354,8 +356,15 @@ export class UpstreamPool {
     client
       .listen(filter, { timeout: this.options.connectTimeoutMs })
       .then(async (subscription) => {
+        const openedAt = performance.now();
         const ended = await subscription.closed;
-        if (ended !== 'local' && live()) this.listen(conn, client, logger, 0);
+        if (ended === 'local' || !live()) return;
+        // A stream that lasted is reopened at once (the upstream restarted, or a proxy cut an idle
+        // stream). One ended as soon as it opened is retried with backoff: reopening those at once
+        // was a loop of hundreds of listen requests a second against such an upstream.
+        if (performance.now() - openedAt >= LISTEN_STABLE_MS) return this.listen(conn, client, logger, 0);
+        const retry = setTimeout(() => live() && this.listen(conn, client, logger, attempt + 1), this.backoffMs(attempt + 1));
+        retry.unref();
       })
       .catch((error: unknown) => {
         if (!live()) return;
