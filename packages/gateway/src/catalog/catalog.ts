@@ -84,6 +84,16 @@ export function resourceOwners(catalog: CatalogSnapshot, uri: string): string[] 
   return out;
 }
 
+/**
+ * What a resource URI is counted under in metrics: the URI itself when it is listed, else the
+ * first template it matches. Bounded by the catalog, whatever URIs clients name.
+ */
+export function resourceMetricName(catalog: CatalogSnapshot, uri: string): string {
+  if (catalog.resources.has(uri)) return uri;
+  for (const template of catalog.templates.keys()) if (templateMatches(template, uri)) return template;
+  return uri;
+}
+
 /** RFC 6570 level-1 match: literal parts must match, each {var} matches at least one character. */
 export function templateMatches(template: string, uri: string): boolean {
   const parts = template.split(/\{[^}]*\}/);

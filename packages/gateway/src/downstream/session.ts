@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { CLIENT_CAPABILITIES_META_KEY, CLIENT_INFO_META_KEY, LOG_LEVEL_META_KEY, PROTOCOL_VERSION_META_KEY, ProtocolError, ProtocolErrorCode, SERVER_INFO_META_KEY, Server, type Client, type ClientCapabilities, type CallToolRequest, type CallToolResult, type CompleteResult, type LoggingLevel, type LoggingMessageNotification, type Request, type RequestMeta, type Result, type ResourceUpdatedNotification, type ServerNotification, type ServerRequest } from '../sdk/mcp.js';
 import type { CatalogList, DispatchOutcome, ServiceEntry, TraceCarrier } from '@switchboard/core';
 import { rpcErrorText, selfCapability } from '@switchboard/core';
-import { exposedPrompts, exposedTools, resourceOwners, type CatalogSnapshot } from '../catalog/catalog.js';
+import { exposedPrompts, exposedTools, resourceMetricName, resourceOwners, type CatalogSnapshot } from '../catalog/catalog.js';
 import type { GatewayCore } from '../gateway-core.js';
 import { paginate, type PagedKind } from './paging.js';
 import type { SessionStateChange, SharedSessionState } from './session-store.js';
@@ -375,7 +375,8 @@ export class GatewaySession {
         );
         if (bridged) return (await bridged) as ReadResult;
       }
-      return this.routed('resources/read', uri, extra, { members: resumed ? [resumed.service] : owners, ...(resumed ? { noHedge: true } : {}) }, (client, entry, signal, tie) =>
+      const metricName = resourceMetricName(core.catalog(), uri);
+      return this.routed('resources/read', uri, extra, { members: resumed ? [resumed.service] : owners, metricName, ...(resumed ? { noHedge: true } : {}) }, (client, entry, signal, tie) =>
         client
           .readResource({ ...params, ...this.upstreamMeta(request.params._meta, client, extra) } as Parameters<typeof client.readResource>[0], { ...tie, signal, timeout: core.callTimeoutMs, allowInputRequired: true })
           .then((answer) => this.sealed(answer, { service: entry.name, method: 'resources/read', name: uri }) as Awaited<ReturnType<typeof client.readResource>>),
@@ -506,7 +507,7 @@ export class GatewaySession {
     const members = core.access.allows(this.identity, 'resource', uri) ? resourceOwners(core.catalog(), uri) : [];
     if (members.length === 0) throw new ClientError(ProtocolErrorCode.InvalidParams, `Resource not found: ${uri}`, { uri });
     let chosen = '';
-    await this.routed('resources/subscribe', uri, extra, { members }, async (client, entry, signal, tie) => {
+    await this.routed('resources/subscribe', uri, extra, { members, metricName: resourceMetricName(core.catalog(), uri) }, async (client, entry, signal, tie) => {
       const result = await client.subscribeResource({ uri }, { ...tie, signal, timeout: core.callTimeoutMs });
       chosen = entry.name;
       return result;
@@ -659,7 +660,7 @@ export class GatewaySession {
     method: string,
     name: string,
     extra: Extra | undefined,
-    target: { toolName?: string; members: readonly string[]; noHedge?: boolean },
+    target: { toolName?: string; members: readonly string[]; noHedge?: boolean; metricName?: string },
     operation: Operation<T>,
     args?: unknown,
   ): Promise<T> {
@@ -712,7 +713,7 @@ export class GatewaySession {
     }
     const service = outcome.service ?? outcome.attempts.at(-1)?.service ?? '';
     const latencyMs = performance.now() - started;
-    this.core.metrics.record({ method, service, tool: name, latencyMs, ok: !outcome.error, failovers: outcome.failoverAttempts, era: this.era === 'modern' ? '2026' : '2025' });
+    this.core.metrics.record({ method, service, tool: target.metricName ?? name, latencyMs, ok: !outcome.error, failovers: outcome.failoverAttempts, era: this.era === 'modern' ? '2026' : '2025' });
     if (this.core.access.audit && extra) this.audited(method, name, extra, args, outcome, latencyMs);
     return answerOf(outcome);
   }

@@ -3,6 +3,14 @@
 // discovered).
 import type { Router } from '@switchboard/core';
 
+/**
+ * Request series held at most. Their labels come from the catalog (tools, prompts, resource URIs
+ * or templates) and the services discovered, so this is a backstop: past it, a new label set is
+ * counted under tool="(other)" rather than growing the map (and every scrape) without end.
+ */
+export const MAX_REQUEST_SERIES = 10_000;
+export const OTHER_TOOL = '(other)';
+
 /** Latency buckets in seconds: loopback calls are sub-millisecond, real tools take seconds. */
 const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
@@ -66,7 +74,8 @@ export class GatewayMetrics {
   }
 
   record(sample: RequestSample): void {
-    const labels = `method="${esc(sample.method)}",service="${esc(sample.service)}",tool="${esc(sample.tool)}",era="${sample.era}"`;
+    let labels = `method="${esc(sample.method)}",service="${esc(sample.service)}",tool="${esc(sample.tool)}",era="${sample.era}"`;
+    if (this.series.size >= MAX_REQUEST_SERIES && !this.series.has(labels)) labels = `method="${esc(sample.method)}",service="${esc(sample.service)}",tool="${OTHER_TOOL}",era="${sample.era}"`;
     let s = this.series.get(labels);
     if (!s) this.series.set(labels, (s = { labels, requests: 0, errors: 0, sumSeconds: 0, buckets: new Array<number>(BUCKETS.length).fill(0) }));
     s.requests++;
@@ -74,7 +83,7 @@ export class GatewayMetrics {
     const seconds = sample.latencyMs / 1000;
     s.sumSeconds += seconds;
     for (let i = 0; i < BUCKETS.length; i++) if (seconds <= BUCKETS[i]!) s.buckets[i]!++;
-    if (sample.failovers > 0) this.failovers.set(sample.tool, (this.failovers.get(sample.tool) ?? 0) + sample.failovers);
+    if (sample.failovers > 0 && (this.failovers.size < MAX_REQUEST_SERIES || this.failovers.has(sample.tool))) this.failovers.set(sample.tool, (this.failovers.get(sample.tool) ?? 0) + sample.failovers);
   }
 
   render(router: Router, sessions: number, modernRequestsInFlight = 0): string {
