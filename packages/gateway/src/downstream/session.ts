@@ -289,6 +289,7 @@ export class GatewaySession {
           resetTimeoutOnProgress: true,
           onprogress: (p) => held.progress(p),
         }),
+        { args: params.arguments },
       );
       if (bridged) return (await bridged) as CallToolResult;
     }
@@ -368,14 +369,15 @@ export class GatewaySession {
       const resumed = this.resumedFlow(extra, 'resources/read', uri, owners);
       if (resumed?.held !== undefined) return (await this.resumeHeld(resumed, extra, 'resources/read', uri)) as ReadResult;
       const params = { uri, ...roundParams(extra, resumed) };
+      const metricName = resourceMetricName(core.catalog(), uri);
       if (this.era === 'modern' && !resumed && this.bridgesTo(owners)) {
         const meta = request.params._meta;
         const bridged = this.bridged('resources/read', uri, extra, { members: owners, ...this.observed('resources/read', uri, extra) }, (client, signal) =>
           client.readResource({ ...params, ...this.upstreamMeta(meta, client, extra) } as Parameters<typeof client.readResource>[0], { signal, timeout: core.callTimeoutMs }),
+          { metricName },
         );
         if (bridged) return (await bridged) as ReadResult;
       }
-      const metricName = resourceMetricName(core.catalog(), uri);
       return this.routed('resources/read', uri, extra, { members: resumed ? [resumed.service] : owners, metricName, ...(resumed ? { noHedge: true } : {}) }, (client, entry, signal, tie) =>
         client
           .readResource({ ...params, ...this.upstreamMeta(request.params._meta, client, extra) } as Parameters<typeof client.readResource>[0], { ...tie, signal, timeout: core.callTimeoutMs, allowInputRequired: true })
@@ -394,6 +396,7 @@ export class GatewaySession {
         const meta = request.params._meta;
         const bridged = this.bridged('prompts/get', route.name, extra, { members: route.members, ...this.observed('prompts/get', route.name, extra) }, (client, signal) =>
           client.getPrompt({ ...params, ...this.upstreamMeta(meta, client, extra) } as Parameters<typeof client.getPrompt>[0], { signal, timeout: core.callTimeoutMs }),
+          { args: request.params.arguments },
         );
         if (bridged) return (await bridged) as Awaited<ReturnType<Client['getPrompt']>>;
       }
@@ -711,11 +714,16 @@ export class GatewaySession {
     } finally {
       if (extra) this.inflight.delete(extra);
     }
+    this.settled(method, name, extra, args, outcome, started, target.metricName);
+    return answerOf(outcome);
+  }
+
+  /** Count a routed request in the metrics and write its audit line (every path that routes one ends here). */
+  private settled(method: string, name: string, extra: Extra | undefined, args: unknown, outcome: DispatchOutcome<unknown>, started: number, metricName?: string): void {
     const service = outcome.service ?? outcome.attempts.at(-1)?.service ?? '';
     const latencyMs = performance.now() - started;
-    this.core.metrics.record({ method, service, tool: target.metricName ?? name, latencyMs, ok: !outcome.error, failovers: outcome.failoverAttempts, era: this.era === 'modern' ? '2026' : '2025' });
+    this.core.metrics.record({ method, service, tool: metricName ?? name, latencyMs, ok: !outcome.error, failovers: outcome.failoverAttempts, era: this.era === 'modern' ? '2026' : '2025' });
     if (this.core.access.audit && extra) this.audited(method, name, extra, args, outcome, latencyMs);
-    return answerOf(outcome);
   }
 
   private audited(method: string, name: string, extra: Extra, args: unknown, outcome: DispatchOutcome<unknown>, latencyMs: number): void {
@@ -766,8 +774,16 @@ export class GatewaySession {
    * the client become input_required rounds. Undefined when the instance holds as many as it may
    * (the call then runs as any other, and a question from the upstream is refused).
    */
-  private bridged<T>(method: string, name: string, extra: Extra, target: Omit<RouteTarget, 'client' | 'renew'>, call: (client: Client, signal: AbortSignal, held: HeldCall) => Promise<T>): Promise<unknown> | undefined {
+  private bridged<T>(
+    method: string,
+    name: string,
+    extra: Extra,
+    target: Omit<RouteTarget, 'client' | 'renew'>,
+    call: (client: Client, signal: AbortSignal, held: HeldCall) => Promise<T>,
+    observed: { readonly args?: unknown; readonly metricName?: string } = {},
+  ): Promise<unknown> | undefined {
     const core = this.core;
+    const started = performance.now();
     const capabilities = this.clientCapabilities() ?? {};
     let upstream: UpstreamSessions | undefined;
     const lent = new Map<string, CallProcess>();
@@ -809,7 +825,7 @@ export class GatewaySession {
     };
     held.start(async () => {
       const credentials = core.upstreamCredentials ? await core.upstreamCredentials.forCall(this.identity, target.members) : undefined;
-      return core.members.route({ ...target, noHedge: true, client: clientFor, renew }, async (client, entry, signal) => {
+      const outcome = await core.members.route({ ...target, noHedge: true, client: clientFor, renew }, async (client, entry, signal) => {
         held.service = entry.name;
         // On the shared process (none could be lent) the call is a tenant like any session's call,
         // so the connection's attribution stays exact or refuses (see shared-upstreams.ts).
@@ -821,6 +837,9 @@ export class GatewaySession {
           done?.();
         }
       });
+      // Counted and audited once, when the upstream's call ends, however many rounds the client took.
+      this.settled(method, name, extra, observed.args, outcome, started, observed.metricName);
+      return outcome;
     });
     return this.heldStep(held, method, name, extra);
   }
