@@ -20,6 +20,8 @@ export interface WebSocketClientTransportOptions {
   readonly heartbeatIntervalMs?: number;
   /** Largest frame accepted from the server. Default: ws's 100 MiB. */
   readonly maxPayloadBytes?: number;
+  /** Unsent bytes past which a server that does not read is dropped. Default 4 MiB. */
+  readonly maxBufferedBytes?: number;
   /** Aborting it cancels a connect in progress and closes an open connection. */
   readonly signal?: AbortSignal;
 }
@@ -35,6 +37,7 @@ export class WebSocketClientTransport extends SocketTransport {
     private readonly options: WebSocketClientTransportOptions = {},
   ) {
     super();
+    if (options.maxBufferedBytes !== undefined) this.maxBufferedBytes = options.maxBufferedBytes;
     this.url = toWebSocketUrl(url);
     this.service = options.name ?? this.url.host;
     this.peer = `websocket server ${this.service} at ${displayUrl(this.url)}`;

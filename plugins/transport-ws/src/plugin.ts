@@ -38,6 +38,8 @@ export class WebSocketTransport implements Transport {
       heartbeatIntervalMs: this.options.heartbeatIntervalMs,
       // ws refuses a larger frame while reading it (close code 1009), before it is held whole.
       maxPayloadBytes: service.maxMessageBytes ?? this.options.maxPayloadBytes ?? maxMessageBytes(service),
+      // Requests queued for an upstream that stopped reading: room for a few of the largest messages, then the link is dropped.
+      maxBufferedBytes: 4 * (service.maxMessageBytes ?? this.options.maxPayloadBytes ?? maxMessageBytes(service)),
       ...(context.signal && { signal: context.signal }),
     });
   }

@@ -32,6 +32,8 @@ export interface ServeMcpOverWebSocketOptions {
   readonly heartbeatIntervalMs?: number;
   /** Largest frame accepted from a client. Default: ws's 100 MiB. */
   readonly maxPayloadBytes?: number;
+  /** Bytes sent to a client and not yet read by it, past which it is dropped (a client that never reads). Default 4 MiB. */
+  readonly maxBufferedBytes?: number;
   /** Problems on a connection: bad frames, a createServer that threw, socket errors. */
   readonly onError?: (error: Error) => void;
 }
@@ -75,7 +77,11 @@ export async function serveMcpOverWebSocket(options: ServeMcpOverWebSocketOption
       socket.terminate();
       return;
     }
-    const transport = new WebSocketServerTransport(socket, { request, heartbeatIntervalMs: options.heartbeatIntervalMs ?? 30_000 });
+    const transport = new WebSocketServerTransport(socket, {
+      request,
+      heartbeatIntervalMs: options.heartbeatIntervalMs ?? 30_000,
+      ...(options.maxBufferedBytes !== undefined ? { maxBufferedBytes: options.maxBufferedBytes } : {}),
+    });
     // Set before connect(): the SDK chains a transport's existing onerror rather than replacing it.
     if (options.onError) transport.onerror = options.onError;
     const connection: Connection = { transport };

@@ -10,6 +10,8 @@ export interface WebSocketServerTransportOptions {
   readonly request?: IncomingMessage;
   /** Ping the client this often and drop it when a ping goes unanswered; 0 (the default) turns it off. */
   readonly heartbeatIntervalMs?: number;
+  /** Unsent bytes past which a client that does not read is dropped. Default 4 MiB. */
+  readonly maxBufferedBytes?: number;
 }
 
 export class WebSocketServerTransport extends SocketTransport {
@@ -25,6 +27,7 @@ export class WebSocketServerTransport extends SocketTransport {
     private readonly options: WebSocketServerTransportOptions = {},
   ) {
     super();
+    if (options.maxBufferedBytes !== undefined) this.maxBufferedBytes = options.maxBufferedBytes;
     const remote = options.request?.socket.remoteAddress;
     this.peer = `websocket client${remote ? ` ${remote}:${options.request?.socket.remotePort ?? ''}` : ''}`;
     if (options.request) {

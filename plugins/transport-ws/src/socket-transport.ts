@@ -9,6 +9,8 @@ import { PLUGIN_NAME } from './plugin-name.js';
 
 /** How long close() waits for the peer's close frame before dropping the TCP connection. */
 const CLOSE_GRACE_MS = 1_000;
+/** Bytes queued for a peer and not yet taken by it, past which it is dropped as one that does not read. */
+export const DEFAULT_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
 const STATE_NAMES: Record<number, string> = {
   [WebSocket.CONNECTING]: 'still connecting',
@@ -35,6 +37,11 @@ export abstract class SocketTransport implements Transport {
   protected abstract readonly peer: string;
   /** The service an error is about, when there is one (the client side). */
   protected abstract readonly service: string | undefined;
+  /**
+   * A peer that sends requests and never reads the answers would have them queued here without
+   * end (ws buffers whatever the socket cannot take). Past this many unsent bytes it is dropped.
+   */
+  protected maxBufferedBytes = DEFAULT_MAX_BUFFERED_BYTES;
 
   abstract start(): Promise<void>;
 
@@ -53,6 +60,16 @@ export abstract class SocketTransport implements Transport {
     try {
       frame = encodeFrame(message);
     } catch (error) {
+      return Promise.reject(error);
+    }
+    if (socket.bufferedAmount > this.maxBufferedBytes) {
+      const error = this.error(
+        `${this.peer} is not reading: ${socket.bufferedAmount} bytes sent to it are still unread (over maxBufferedBytes, ${this.maxBufferedBytes}); dropping the connection`,
+        undefined,
+        { kind: 'closed', delivered: 'no' },
+      );
+      this.onerror?.(error);
+      socket.terminate();
       return Promise.reject(error);
     }
     this.pending.sent(message);

@@ -200,6 +200,40 @@ describe('bad frames', () => {
   });
 });
 
+describe('a client that never reads', () => {
+  it('is dropped once maxBufferedBytes of answers wait for it; other clients are served', async () => {
+    const errors: Error[] = [];
+    const served = await serveMcpOverWebSocket({ createServer: () => createTestServer().server, onError: (e) => errors.push(e), maxBufferedBytes: 1024 * 1024 });
+    cleanup.add(() => served.close());
+    const open = async (): Promise<WebSocket> => {
+      const socket = new WebSocket(served.url, 'mcp');
+      cleanup.add(() => socket.terminate());
+      await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+      socket.send(JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '0' } } }));
+      await new Promise((resolve) => socket.once('message', resolve));
+      socket.send(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }));
+      return socket;
+    };
+    const stalled = await open();
+    let closed = false;
+    stalled.once('close', () => (closed = true));
+    // Stop reading: the server's answers pile up in its socket, then in ws's queue.
+    (stalled as unknown as { _socket: { pause(): void } })._socket.pause();
+    const text = 'x'.repeat(100_000);
+    for (let id = 1; id <= 600 && !closed; id++) {
+      stalled.send(JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'echo', arguments: { text } } }));
+      if (id % 50 === 0) await new Promise((r) => setTimeout(r, 20));
+    }
+    await until(() => errors.some((e) => /is not reading: \d+ bytes sent to it are still unread \(over maxBufferedBytes, 1048576\); dropping the connection/.test(e.message)), 'the stalled client dropped');
+    await until(() => served.connections === 0, 'its connection closed');
+
+    const healthy = await open();
+    const answer = new Promise<{ result: { content: { text: string }[] } }>((resolve) => healthy.once('message', (d) => resolve(JSON.parse(String(d)))));
+    healthy.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo', arguments: { text: 'fine' } } }));
+    expect((await answer).result.content[0]?.text).toBe('fine');
+  });
+});
+
 describe('after the connection ends', () => {
   it('send after close rejects with a TRANSPORT_ERROR', async () => {
     const raw = await rawServer();
