@@ -33,6 +33,9 @@ export interface DispatcherParts {
   readonly now: () => number;
 }
 
+/** Operations whose latency is remembered at most (per-attempt timeouts derive from it). */
+export const MAX_OPERATION_WINDOWS = 10_000;
+
 export class Dispatcher {
   /** Routing decisions, failovers and hedges so far (the performance report's totals). */
   decisions = 0;
@@ -42,6 +45,11 @@ export class Dispatcher {
   private readonly hedgeBudget: RetryBudget;
   /** Recent successful latencies per operation (tool name, or method), across the services serving it. */
   private readonly operationLatency = new Map<string, LatencyWindow>();
+
+  /** How many operations have a latency window (for tests of the bound). */
+  get operationWindows(): number {
+    return this.operationLatency.size;
+  }
   // Reused for every select(): strategies are synchronous, so one mutable context allocates nothing.
   private readonly selectContext: { toolName?: string; requestType?: string; random(): number; now(): number };
 
@@ -107,7 +115,11 @@ export class Dispatcher {
     let panic = false;
     const latencyKey = target.toolName ?? target.operation ?? target.requestType ?? '';
     let latency = this.operationLatency.get(latencyKey);
-    if (!latency) this.operationLatency.set(latencyKey, (latency = new LatencyWindow()));
+    if (!latency) {
+      // A router-API caller may name any tool: bound the windows as the registry bounds its cache.
+      if (this.operationLatency.size >= MAX_OPERATION_WINDOWS) this.operationLatency.clear();
+      this.operationLatency.set(latencyKey, (latency = new LatencyWindow()));
+    }
     const repeatable = (entry: ServiceEntry): boolean =>
       target.idempotent ?? (target.toolName !== undefined && toolIsRetryable(entry.tools.get(target.toolName), target.toolName, failover.retryableTools));
     for (let attempt = 0; ; attempt++) {
