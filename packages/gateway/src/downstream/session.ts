@@ -50,6 +50,13 @@ const LEVELS: readonly LoggingLevel[] = ['debug', 'info', 'notice', 'warning', '
 
 /** The JSON-RPC code a request to a session that has ended is answered with (as SDK v1 sent it). */
 const CONNECTION_CLOSED = -32000;
+/**
+ * Resources one client session may be subscribed to. Through a URI template any URI can be
+ * subscribed to, and every subscription is held here, upstream, and in the state shared between
+ * instances (one value per session in the session store): without a bound a client could grow all
+ * three without end.
+ */
+export const MAX_SUBSCRIPTIONS_PER_SESSION = 1024;
 
 /** The W3C trace context keys, in `_meta` (both eras) as in HTTP headers. */
 const TRACE_KEYS = ['traceparent', 'tracestate', 'baggage'] as const;
@@ -507,6 +514,12 @@ export class GatewaySession {
 
   private async subscribe(uri: string, extra?: Extra): Promise<void> {
     const core = this.core;
+    if (!this.subscriptions.has(uri) && this.subscriptions.size >= MAX_SUBSCRIPTIONS_PER_SESSION) {
+      throw new ClientError(ProtocolErrorCode.InvalidParams, `this session already holds ${MAX_SUBSCRIPTIONS_PER_SESSION} resource subscriptions, the most one session may; unsubscribe from one first`, {
+        uri,
+        reason: 'too_many_subscriptions',
+      });
+    }
     const members = core.access.allows(this.identity, 'resource', uri) ? resourceOwners(core.catalog(), uri) : [];
     if (members.length === 0) throw new ClientError(ProtocolErrorCode.InvalidParams, `Resource not found: ${uri}`, { uri });
     let chosen = '';
