@@ -108,6 +108,11 @@ export class BoundedStdioClientTransport implements McpTransport, ReportsLinkEnd
     if (this.stderrTail.length > STDERR_TAIL_LINES) this.stderrTail.shift();
   }
 
+  /** Bytes waiting in the stdin pipe past which a new message is refused (see send). */
+  private get maxUnreadBytes(): number {
+    return 4 * this.options.maxMessageBytes;
+  }
+
   send(message: JSONRPCMessage): Promise<void> {
     return new Promise((resolve, reject) => {
       const stdin = this.child?.stdin;
@@ -118,6 +123,18 @@ export class BoundedStdioClientTransport implements McpTransport, ReportsLinkEnd
       // Encoded before it counts as sent: a message that cannot be encoded was never sent (it throws
       // the caller's error, and the executor turns that into this promise's rejection).
       const line = encodeMessage(message) + '\n';
+      // A process that stopped reading its stdin (hung, or its loop blocked) would have every
+      // request queued in this pipe's buffer until its call timed out, and the bytes kept after
+      // that: the answer is "no answer in time", at once and never delivered, so the call fails over.
+      const unread = stdin.writableLength;
+      if (unread > this.maxUnreadBytes) {
+        reject(
+          linkError('timeout', 'no', `the process is not reading its stdin: ${unread} bytes sent to it wait unread (over 4 × maxMessageBytes, ${this.maxUnreadBytes}); nothing was sent`, {
+            details: { unread, limit: this.maxUnreadBytes },
+          }),
+        );
+        return;
+      }
       this.pending.sent(message);
       // The messages of one turn leave in one write: a system call less per call under load (a profile of
       // HTTP→stdio put the pipe writes at 9% of the gateway's CPU).
