@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -17,10 +17,11 @@ import { startHttpFixture, type HttpFixture } from '@switchboard/testing/fixture
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDashboard, type Dashboard } from '../packages/gateway/src/ops/dashboard.js';
-import { RateTracker } from '../packages/gateway/src/ops/dashboard-snapshot.js';
+import { buildDashboardSnapshot, RateTracker } from '../packages/gateway/src/ops/dashboard-snapshot.js';
 // The dashboard module is not part of the package's public API; for tsc, a gateway built from the
 // same source files as the dashboard (vitest runs source either way).
 import { createGateway as createSourceGateway, type Gateway as SourceGateway } from '../packages/gateway/src/gateway.js';
+import { HOSTILE_UPSTREAM } from './helpers/hostile.js';
 import { corePlugins } from './helpers/plugins.js';
 import { waitFor } from './helpers/wait.js';
 
@@ -225,6 +226,44 @@ describe('dashboard event streams', () => {
     abort.abort();
     await reader.cancel().catch(() => undefined);
     await waitFor(() => dashboard.streamCount === 0, { what: 'the stream to be dropped' });
+  });
+
+  it('holds at most one unsent snapshot for a viewer that stopped reading', async () => {
+    // Big snapshots (an upstream with 3,000 tools), one a millisecond: far more than the loopback
+    // buffers hold within a second, so without the skip the backlog grows with every frame.
+    const tools = Array.from({ length: 3000 }, (_, i) => `tool_number_${i}`);
+    const bigRouter = createRouter(
+      { discovery: [{ type: 'static', servers: [{ name: 'big', transport: 'stdio', command: process.execPath, args: [HOSTILE_UPSTREAM, 'stdio', '--extra-tools', JSON.stringify(tools)] }] }], strategy: { type: 'round-robin' }, health: false, logLevel: 'silent' },
+      { plugins: corePlugins() },
+    );
+    await bigRouter.initialize();
+    const bigGateway = createSourceGateway({ router: bigRouter });
+    await bigGateway.ready();
+    const fast = createDashboard(bigGateway, { intervalMs: 1 });
+    const fastServer = createServer((req, res) => fast.handle(req, res, new URL(req.url ?? '/', 'http://x').pathname));
+    await new Promise<void>((resolve) => fastServer.listen(0, '127.0.0.1', resolve));
+    const stalled = connect((fastServer.address() as AddressInfo).port, '127.0.0.1');
+    try {
+      await new Promise<void>((resolve, reject) => stalled.once('connect', resolve).once('error', reject));
+      stalled.write('GET /dashboard/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+      stalled.pause(); // never reads: the kernel's buffers fill, then the server's
+      await waitFor(() => fast.streamCount === 1, { what: 'the stream to open' });
+      const frameBytes = Buffer.byteLength(JSON.stringify(buildDashboardSnapshot(bigGateway, new RateTracker(1), performance.now()))) + 64;
+      let most = 0;
+      for (let i = 0; i < 20; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        most = Math.max(most, fast.backlogBytes);
+      }
+      expect(most).toBeGreaterThan(0); // the buffers did fill: the viewer really stalled
+      expect(most).toBeLessThanOrEqual(2 * frameBytes);
+    } finally {
+      stalled.destroy();
+      fast.close();
+      fastServer.closeAllConnections();
+      await new Promise<void>((resolve) => fastServer.close(() => resolve()));
+      await bigGateway.close();
+      await bigRouter.close();
+    }
   });
 
   it('ends every open stream when it closes', async () => {

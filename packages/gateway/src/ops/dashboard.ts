@@ -21,6 +21,8 @@ export interface Dashboard {
   handle(req: IncomingMessage, res: ServerResponse, pathname: string): void;
   /** Event streams open now. */
   readonly streamCount: number;
+  /** Bytes written to open streams and not yet taken by the OS (for tests of the bound). */
+  readonly backlogBytes: number;
   /** End every stream and stop the timer; later requests get 503. */
   close(): void;
 }
@@ -49,7 +51,10 @@ export function createDashboard(gateway: Gateway, options: DashboardOptions = {}
   const broadcast = (): void => {
     if (streams.size === 0) return;
     const data = frame();
-    for (const res of streams) res.write(data);
+    // Each snapshot is the whole state: a viewer still holding the last one unsent (a stalled tab,
+    // a client that stopped reading) skips this one rather than queueing it, so it costs one frame
+    // of memory however long it stalls, and gets the current state when it reads again.
+    for (const res of streams) if (res.writableLength === 0) res.write(data);
   };
   const onChange = (): void => {
     // The gateway rebuilds its catalogue in a microtask after registry events: wait past it.
@@ -105,6 +110,11 @@ export function createDashboard(gateway: Gateway, options: DashboardOptions = {}
     },
     get streamCount() {
       return streams.size;
+    },
+    get backlogBytes() {
+      let bytes = 0;
+      for (const res of streams) bytes += res.writableLength;
+      return bytes;
     },
     close() {
       if (closed) return;
