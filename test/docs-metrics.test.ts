@@ -4,8 +4,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGatewayFixture, type GatewayFixture } from './helpers/gateway-fixture.js';
-import { startGateway, type GatewayHarness } from './helpers/gateway-setup.js';
+import type { GatewayHarness } from './helpers/gateway-setup.js';
+import { startFrontedFixture, type FrontedFixture } from './helpers/fronted-fixture.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const docFiles = [
@@ -20,16 +20,13 @@ const docFiles = [
   }
 });
 
-let upstream: GatewayFixture;
+let fronted: FrontedFixture;
 let harness: GatewayHarness;
 beforeAll(async () => {
-  upstream = await startGatewayFixture({ name: 'up' });
-  harness = await startGateway([{ name: 'up', transport: 'http', url: upstream.url }]);
+  fronted = await startFrontedFixture();
+  harness = fronted.harness;
 });
-afterAll(async () => {
-  await harness?.close();
-  await upstream?.close();
-});
+afterAll(() => fronted?.close());
 
 describe('metric names in the docs', () => {
   it('are all served on /metrics', async () => {

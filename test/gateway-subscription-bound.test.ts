@@ -4,19 +4,16 @@
 // naming why; renewing one it holds, unsubscribing, and other sessions are unaffected.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_SUBSCRIPTIONS_PER_SESSION } from '../packages/gateway/src/downstream/session.js';
-import { startGatewayFixture, type GatewayFixture } from './helpers/gateway-fixture.js';
-import { startGateway, type GatewayHarness } from './helpers/gateway-setup.js';
+import type { GatewayHarness } from './helpers/gateway-setup.js';
+import { startFrontedFixture, type FrontedFixture } from './helpers/fronted-fixture.js';
 
-let upstream: GatewayFixture;
+let fronted: FrontedFixture;
 let harness: GatewayHarness;
 beforeAll(async () => {
-  upstream = await startGatewayFixture({ name: 'up' });
-  harness = await startGateway([{ name: 'up', transport: 'http', url: upstream.url }]);
+  fronted = await startFrontedFixture();
+  harness = fronted.harness;
 });
-afterAll(async () => {
-  await harness.close();
-  await upstream.close();
-});
+afterAll(() => fronted?.close());
 
 describe('resource subscriptions per session', () => {
   it(`are refused past ${MAX_SUBSCRIPTIONS_PER_SESSION}, with room again after an unsubscribe`, async () => {
