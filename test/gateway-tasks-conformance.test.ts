@@ -1,10 +1,14 @@
 // The Tasks extension (io.modelcontextprotocol/tasks) through the gateway, scored by the MCP
 // conformance suite's tasks-* scenarios, in front of a task server built on the official SDK v2
-// (the suite scores that server alone with every check passing).
+// (the suite scores that server alone with every check passing). Then the calls the extension
+// leaves to -32021: a server that serves a tool only as a task, called by a 2025 client, which has
+// no way to take one. The gateway takes the task and runs it for the client, so the call is
+// answered as a synchronous tool would answer it.
+import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { startTasksConformanceFixture, type TasksConformanceFixture } from '@switchboard/testing/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failures, runConformanceSuite, type Check } from './helpers/conformance-suite.js';
-import { startGateway, type GatewayHarness } from './helpers/gateway-setup.js';
+import { firstText, startGateway, type GatewayHarness } from './helpers/gateway-setup.js';
 
 const SCENARIOS = [
   'tasks-lifecycle',
@@ -31,6 +35,38 @@ afterAll(async () => {
   await upstream?.close();
 });
 
+interface Answer {
+  status: number;
+  result?: Record<string, unknown>;
+  error?: { code: number; message: string; data?: unknown };
+}
+
+/** One stateless 2026-07-28 request with the given client capabilities (none: no Tasks extension). */
+async function rpc(method: string, params: Record<string, unknown>, capabilities: Record<string, unknown> = {}, signal?: AbortSignal): Promise<Answer> {
+  const meta = {
+    'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+    'io.modelcontextprotocol/clientInfo': { name: 'no-tasks-client', version: '1' },
+    'io.modelcontextprotocol/clientCapabilities': capabilities,
+  };
+  const res = await fetch(harness.http.url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-protocol-version': '2026-07-28',
+      'mcp-method': method,
+      ...(typeof params.name === 'string' ? { 'mcp-name': params.name } : {}),
+    },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params: { ...params, _meta: meta } }),
+    ...(signal ? { signal } : {}),
+  });
+  const text = await res.text();
+  const body = JSON.parse(text.startsWith('{') ? text : text.split('\n').filter((l) => l.startsWith('data:')).pop()!.slice(5)) as Omit<Answer, 'status'>;
+  return { status: res.status, ...body };
+}
+
+const text = (answer: Answer): string => firstText(answer.result);
+
 describe("the conformance suite's Tasks scenarios through the gateway", () => {
   it('passes every check of every tasks scenario', { timeout: 240_000 }, async () => {
     const all = new Map<string, Check[]>();
@@ -45,3 +81,78 @@ describe("the conformance suite's Tasks scenarios through the gateway", () => {
     expect([...all.values()].flat().filter((c) => c.status !== 'SUCCESS')).toEqual([]);
   });
 });
+
+describe('tasks the gateway runs for 2025 clients', () => {
+  it('the upstream alone refuses a client without the extension, and a 2026-07-28 one gets that -32021 through the gateway', async () => {
+    const direct = await fetch(upstream.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'long_report' },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/call',
+        params: { name: 'long_report', arguments: { seconds: 0.1 }, _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientInfo': { name: 'c', version: '1' }, 'io.modelcontextprotocol/clientCapabilities': {} } },
+      }),
+    }).then((r) => r.json() as Promise<{ error?: { code: number } }>);
+    expect(direct.error?.code).toBe(-32021);
+    // A 2026-07-28 client can declare the extension: it is told to, as the extension says.
+    const modern = await rpc('tools/call', { name: 'long_report', arguments: { seconds: 0.1 } });
+    expect(modern.error).toMatchObject({ code: -32021, data: { requiredCapabilities: { extensions: { 'io.modelcontextprotocol/tasks': {} } } } });
+  });
+
+  it('answers a task-only tool with the task result; a tool error the task ended with is the call tool error', async () => {
+    const client = await harness.connect();
+    try {
+      expect(firstText(await client.callTool({ name: 'long_report', arguments: { seconds: 0.3 } }))).toBe('report after 0.3s');
+      const failing = await client.callTool({ name: 'failing_job', arguments: {} });
+      expect(failing.isError).toBe(true);
+      expect(firstText(failing)).toBe('failing_job: the job failed');
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('turns the question before the task and the one during it into elicitation requests, and the answers reach the task', async () => {
+    const client = await harness.connect({ elicitation: {} });
+    const asked: string[] = [];
+    let approve = true;
+    client.setRequestHandler(ElicitRequestSchema, async (request) => {
+      asked.push(request.params.message);
+      return request.params.message === 'What is your name?' ? { action: 'accept', content: { name: 'Alice' } } : { action: 'accept', content: { confirm: approve } };
+    });
+    try {
+      expect(firstText(await client.callTool({ name: 'test_tool_with_task', arguments: {} }))).toBe('Hello, Alice, from a task');
+      expect(firstText(await client.callTool({ name: 'approve_deploy', arguments: { env: 'prod' } }))).toBe('deployed to prod');
+      approve = false;
+      expect(firstText(await client.callTool({ name: 'approve_deploy', arguments: { env: 'stage' } }))).toBe('deploy to stage declined');
+      expect(asked).toEqual(['What is your name?', 'Deploy to prod?', 'Deploy to stage?']);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('cancels the task upstream when the client cancels the call', async () => {
+    const client = await harness.connect();
+    try {
+      const before = new Set(Object.keys(upstream.taskStatuses()));
+      const controller = new AbortController();
+      const call = client.callTool({ name: 'long_report', arguments: { seconds: 60 } }, undefined, { signal: controller.signal, timeout: 120_000 }).catch((error: unknown) => error);
+      const started = await waitFor(() => Object.entries(upstream.taskStatuses()).find(([id, status]) => !before.has(id) && status === 'working')?.[0]);
+      controller.abort();
+      expect(await call).toBeInstanceOf(Error);
+      expect(await waitFor(() => (upstream.taskStatuses()[started] === 'cancelled' ? true : undefined))).toBe(true);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+async function waitFor<T>(probe: () => T | undefined, timeoutMs = 5_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -23,6 +23,8 @@ export interface HeldRequestState {
   readonly instance?: string;
   /** The identity (its key) whose request it answers: a retry by anyone else is refused. */
   readonly principal?: string;
+  /** The upstream's task the gateway runs for a client that does not take tasks (see task-driver.ts). */
+  readonly task?: string;
 }
 
 interface Envelope extends HeldRequestState {
@@ -112,7 +114,7 @@ function parseEnvelope(text: string): Envelope | undefined {
   try {
     const e = JSON.parse(text) as Partial<Envelope>;
     if (typeof e.service !== 'string' || typeof e.method !== 'string' || typeof e.name !== 'string' || typeof e.exp !== 'number') return undefined;
-    for (const k of ['upstream', 'held', 'instance', 'principal'] as const) if (e[k] !== undefined && typeof e[k] !== 'string') return undefined;
+    for (const k of ['upstream', 'held', 'instance', 'principal', 'task'] as const) if (e[k] !== undefined && typeof e[k] !== 'string') return undefined;
     return e as Envelope;
   } catch {
     return undefined;

@@ -20,6 +20,8 @@ import type { Operation, RouteTarget } from '../upstream/routing.js';
 import type { SharedCall, SharedTenant } from '../upstream/shared-upstreams.js';
 import { heldCallBridge, UpstreamSessions, type UpstreamPolicy } from '../upstream/upstream-session.js';
 import { carriedTask, TASKS_EXTENSION } from '../upstream/task-results.js';
+import type { OwnedTask } from './task-handles.js';
+import { driveTask, needsTasksExtension, type TaskDriving } from './task-driver.js';
 import { undeclaredCapability } from '../upstream/capability-gate.js';
 import type { CallLessee, CallProcess } from '../upstream/call-processes.js';
 import { GATEWAY_VERSION } from '../version.js';
@@ -97,6 +99,11 @@ function withoutServerIdentity<T>(value: T): T {
   const { [SERVER_INFO_META_KEY]: _upstream, ...rest } = meta as Record<string, unknown>;
   const { _meta: _drop, ...fields } = value as Record<string, unknown>;
   return (Object.keys(rest).length > 0 ? { ...fields, _meta: rest } : fields) as T;
+}
+
+/** The request's scope without its abort signal, for what must still be sent after the client gave up. */
+function detached(extra: Extra): Extra {
+  return { ...extra, mcpReq: { ...extra.mcpReq, signal: new AbortController().signal } };
 }
 
 /** A retried round's inputs for the upstream: the client's answers, and the upstream's own state. */
@@ -286,6 +293,9 @@ export class GatewaySession {
     const resumed = this.resumedFlow(extra, 'tools/call', route.name, route.members);
     const meta = params._meta;
     if (resumed?.held !== undefined) return (await this.resumeHeld(resumed, extra, 'tools/call', route.name)) as CallToolResult;
+    // The client answered what a task the gateway runs for it asked: the answers go to the task.
+    if (resumed?.task !== undefined) return driveTask(this.taskDriving({ service: resumed.service, taskId: resumed.task }, route.name, extra), extra.mcpReq.inputResponses ?? {});
+    let driven: OwnedTask | undefined;
     const base = { name: route.upstreamName, ...(params.arguments ? { arguments: params.arguments } : {}), ...roundParams(extra, resumed) };
     if (this.era === 'modern' && !resumed && this.bridgesTo(route.members)) {
       const bridged = this.bridged('tools/call', route.name, extra, { toolName: route.upstreamName, members: route.members, ...this.observed('tools/call', route.name, extra) }, (client, signal, held) =>
@@ -304,9 +314,9 @@ export class GatewaySession {
     let progressSent: Promise<void> = Promise.resolve();
     // A retry of an input_required round goes to the replica that asked, and only there.
     const target = { toolName: route.upstreamName, members: resumed ? [resumed.service] : route.members, ...(progressToken !== undefined || resumed ? { noHedge: true } : {}) };
-    const result = await this.routed<CallToolResult>('tools/call', route.name, extra, target, (client, entry, signal, tie) =>
-      client
-        .callTool({ ...base, ...this.upstreamMeta(meta, client, extra) } as Parameters<typeof client.callTool>[0], {
+    const result = await this.routed<CallToolResult>('tools/call', route.name, extra, target, (client, entry, signal, tie) => {
+      const call = (declareTasks: boolean) =>
+        client.callTool({ ...base, ...this.upstreamMeta(meta, client, extra, declareTasks) } as Parameters<typeof client.callTool>[0], {
           ...tie,
           signal,
           timeout: core.callTimeoutMs,
@@ -319,16 +329,28 @@ export class GatewaySession {
                 },
               }
             : {}),
+        });
+      // An upstream that serves this call only as a task (-32021 naming the Tasks extension), to a
+      // 2025 client, which has no way to take one: the gateway asks again, taking the task, and
+      // runs it for the client (task-driver.ts). The upstream refused before doing anything, so
+      // asking again is safe. A 2026-07-28 client gets the -32021: it can declare the extension.
+      let drives = false;
+      return call(false)
+        .catch((error: unknown) => {
+          if (this.era !== 'legacy' || !needsTasksExtension(error)) throw error;
+          drives = true;
+          return call(true);
         })
         .then((answer) => this.sealed(answer, { service: entry.name, method: 'tools/call', name: route.name }) as CallToolResult)
         // An upstream's task (the Tasks extension) goes to the client under a handle naming its owner.
         .then((answer) => {
           const task = carriedTask(answer);
-          return task ? ({ ...this.core.taskHandles.wrap(task, entry.name, this.identity.key), resultType: 'task' } as unknown as CallToolResult) : answer;
-        }),
-      params.arguments,
-    );
+          if (task && drives) driven = { service: entry.name, taskId: String(task.taskId) };
+          return task && !drives ? ({ ...this.core.taskHandles.wrap(task, entry.name, this.identity.key), resultType: 'task' } as unknown as CallToolResult) : answer;
+        });
+    }, params.arguments);
     await progressSent;
+    if (driven) return driveTask(this.taskDriving(driven, route.name, extra));
     return result;
   }
 
@@ -473,27 +495,48 @@ export class GatewaySession {
       async (params: { taskId: string }, extra: Extra): Promise<Record<string, unknown>> => {
         // The extension's gate (SEP-2663, by SEP-2575's rule for missing capabilities): a request
         // whose client did not declare it gets -32021 naming it, before the handle is looked at.
-        if (this.clientCapabilities()?.extensions?.[TASKS_EXTENSION] === undefined) {
+        if (!this.takesTasks()) {
           throw new MissingRequiredClientCapabilityError({ requiredCapabilities: { extensions: { [TASKS_EXTENSION]: {} } } }, `${method} needs the ${TASKS_EXTENSION} extension, which this request's client capabilities do not declare`);
         }
         const owned = core.taskHandles.open(params.taskId, this.identity.key);
-        if (!core.router.registry.get(owned.service)) {
-          throw new ClientError(ProtocolErrorCode.InvalidParams, `the server that owns this task (${owned.service}) is gone; start the request again`, { reason: 'task_owner_gone' });
-        }
         const inputResponses = method === 'tasks/update' ? extra.mcpReq.inputResponses : undefined;
-        const answer = await this.routed(method, owned.service, extra, { members: [owned.service], noHedge: true }, (client, _entry, signal, tie) =>
-          client.request(
-            { method, params: { taskId: owned.taskId, ...(inputResponses ? { inputResponses } : {}), ...this.upstreamMeta(undefined, client, extra) } } as never,
-            TASK_ANSWER,
-            { ...tie, signal, timeout: core.callTimeoutMs },
-          ),
-        );
-        const { _meta: _drop, ...fields } = answer as Record<string, unknown>;
+        const fields = await this.taskRequest(method, owned, extra, inputResponses);
         return method === 'tasks/get' ? { ...fields, taskId: params.taskId } : fields;
       };
     server.setRequestHandler('tasks/get', { params: TASK_PARAMS }, forward('tasks/get'));
     server.setRequestHandler('tasks/update', { params: TASK_PARAMS }, forward('tasks/update'));
     server.setRequestHandler('tasks/cancel', { params: TASK_PARAMS }, forward('tasks/cancel'));
+  }
+
+  /** tasks/get, tasks/update or tasks/cancel at the replica that owns the task; its answer without `_meta`. */
+  private async taskRequest(method: 'tasks/get' | 'tasks/update' | 'tasks/cancel', owned: OwnedTask, extra: Extra, inputResponses?: Record<string, unknown>, declare = false): Promise<Record<string, unknown>> {
+    if (!this.core.router.registry.get(owned.service)) {
+      throw new ClientError(ProtocolErrorCode.InvalidParams, `the server that owns this task (${owned.service}) is gone; start the request again`, { reason: 'task_owner_gone' });
+    }
+    const answer = await this.routed(method, owned.service, extra, { members: [owned.service], noHedge: true }, (client, _entry, signal, tie) =>
+      client.request(
+        { method, params: { taskId: owned.taskId, ...(inputResponses ? { inputResponses } : {}), ...this.upstreamMeta(undefined, client, extra, declare) } } as never,
+        TASK_ANSWER,
+        { ...tie, signal, timeout: this.core.callTimeoutMs },
+      ),
+    );
+    const { _meta: _drop, ...fields } = answer as Record<string, unknown>;
+    return fields;
+  }
+
+  /** A task the gateway runs for this client (it takes no tasks itself), as task-driver.ts drives it. */
+  private taskDriving(owned: OwnedTask, tool: string, extra: Extra): TaskDriving {
+    return {
+      // The cancel is sent because the client's call was aborted: it must not carry that signal.
+      request: (method, inputResponses) => this.taskRequest(method, owned, method === 'tasks/cancel' ? detached(extra) : extra, inputResponses, true),
+      seal: () => this.core.requestStates.seal({ service: owned.service, method: 'tools/call', name: tool, principal: this.identity.key, task: owned.taskId }),
+      signal: extra.mcpReq.signal,
+    };
+  }
+
+  /** Whether this request's client declared the Tasks extension. */
+  private takesTasks(): boolean {
+    return this.clientCapabilities()?.extensions?.[TASKS_EXTENSION] !== undefined;
   }
 
   /** What the client changed after initialize, as other instances need it. */
@@ -593,13 +636,15 @@ export class GatewaySession {
    * gateway's on the upstream link. To a 2026-07-28 upstream the client's capabilities go along, so
    * it asks (input_required) only for what the client can answer; a 2025 upstream sees no envelope.
    */
-  private upstreamMeta(meta: RequestMeta | undefined, upstream: Client, extra: Extra | undefined): { _meta?: Record<string, unknown> } {
+  private upstreamMeta(meta: RequestMeta | undefined, upstream: Client, extra: Extra | undefined, declareTasks = false): { _meta?: Record<string, unknown> } {
     const out: Record<string, unknown> = { ...withoutProgressToken(meta) };
     delete out[PROTOCOL_VERSION_META_KEY];
     delete out[CLIENT_INFO_META_KEY];
     if (upstream.getProtocolEra() === 'modern') {
-      const capabilities = out[CLIENT_CAPABILITIES_META_KEY] ?? this.clientCapabilities();
-      if (capabilities) out[CLIENT_CAPABILITIES_META_KEY] = capabilities;
+      const capabilities = (out[CLIENT_CAPABILITIES_META_KEY] ?? this.clientCapabilities()) as ClientCapabilities | undefined;
+      // `declareTasks`: the gateway takes the upstream's task itself (task-driver.ts).
+      if (declareTasks) out[CLIENT_CAPABILITIES_META_KEY] = { ...capabilities, extensions: { ...capabilities?.extensions, [TASKS_EXTENSION]: {} } };
+      else if (capabilities) out[CLIENT_CAPABILITIES_META_KEY] = capabilities;
       // A 2026-07-28 upstream logs only at a level the request names: a 2025 client named its
       // level once for the session (logging/setLevel), so each call says it; a 2026-07-28 client's
       // request named it in its envelope (which the SDK lifts out of `_meta`).

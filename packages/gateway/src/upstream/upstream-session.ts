@@ -6,6 +6,7 @@
 // per-session, a process of this session's own (capped per service, reaped when idle).
 import { type Client, type ClientCapabilities, type LoggingLevel, type LoggingMessageNotification, type Request, type Result, type ResourceUpdatedNotification } from '../sdk/mcp.js';
 import { CallAttribution } from './call-attribution.js';
+import { liftTaskResults } from './task-results.js';
 import { connectUpstream, SwitchboardError, type Logger, type Router, type ServiceEntry, type Transport } from '@switchboard/core';
 import type { Isolation, ProcessSlots } from './isolation.js';
 import { deliverProgressBeforeResponses } from './progress-order.js';
@@ -194,6 +195,8 @@ export class UpstreamSessions {
       throw new SwitchboardError('CLOSED', `session on ${entry.name} was released while opening`, { service: entry.name });
     }
     deliverProgressBeforeResponses(client);
+    // A 2025 client's call may come back as a task the gateway runs for it (downstream/task-driver.ts).
+    liftTaskResults(client);
     client.onclose = () => {
       // The upstream ended it (restart, crash, a per-session process exiting): the next request
       // opens a fresh one.
