@@ -1,6 +1,6 @@
 // The task driver's reading of tasks/get answers: what ends a call, what is asked of the client,
 // and what is refused. (test/gateway-tasks-conformance.test.ts drives real tasks end to end.)
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ClientError } from '../src/downstream/client-error.js';
 import { driveTask, needsTasksExtension, type TaskDriving } from '../src/downstream/task-driver.js';
 
@@ -66,6 +66,49 @@ describe('driveTask', () => {
     controller.abort(new Error('client cancelled'));
     expect(await call).toMatchObject({ message: 'client cancelled' });
     expect(d.sent.map(([m]) => m)).toEqual(['tasks/get', 'tasks/cancel']);
+  });
+});
+
+describe('driveTask bounds', () => {
+  it('cancels a task still working past the bound, and says so', async () => {
+    const d = driving(Array.from({ length: 10 }, () => ({ status: 'working', pollIntervalMs: 50 })));
+    const error = await driveTask(d, undefined, 120).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: -32603, data: { reason: 'task_too_long' } });
+    expect(d.sent.at(-1)?.[0]).toBe('tasks/cancel');
+    expect(d.sent.filter(([m]) => m === 'tasks/get').length).toBeLessThanOrEqual(3);
+  });
+
+  it('cancels the task when polling it fails, but not when the task itself ended', async () => {
+    const broken: TaskDriving & { sent: Method[] } = {
+      sent: [],
+      signal: new AbortController().signal,
+      seal: () => 's',
+      request: async function (method) {
+        this.sent.push(method);
+        if (method === 'tasks/get') throw new Error('link down');
+        return {};
+      },
+    };
+    await expect(driveTask(broken)).rejects.toThrow('link down');
+    expect(broken.sent).toEqual(['tasks/get', 'tasks/cancel']);
+    const ended = driving([{ status: 'failed', error: { code: -32000, message: 'no' } }]);
+    await expect(driveTask(ended)).rejects.toMatchObject({ code: -32000 });
+    expect(ended.sent.map(([m]) => m)).toEqual(['tasks/get']);
+  });
+
+  it('polls no faster than every 50 ms, whatever the upstream suggests', async () => {
+    vi.useFakeTimers();
+    try {
+      const d = driving([{ status: 'working', pollIntervalMs: 0 }, { status: 'completed', result: { content: [] } }]);
+      const call = driveTask(d);
+      await vi.advanceTimersByTimeAsync(49);
+      expect(d.sent).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(d.sent).toHaveLength(2);
+      expect(await call).toEqual({ content: [] });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

@@ -6,7 +6,7 @@
 // the task asks on the way (input_required) goes back as an input_required answer, which the SDK
 // turns into elicitation or sampling requests on the 2025 session; the answers, which come back
 // with the sealed requestState naming the task, go to the task with tasks/update. The client
-// cancelling the call cancels the task. Nothing here knows the transport: the session gives it the
+// cancelling the call cancels the task, and so does a task still working after MAX_DRIVE_MS. Nothing here knows the transport: the session gives it the
 // requests.
 import { ProtocolErrorCode, type CallToolResult } from '../sdk/mcp.js';
 import { TASKS_EXTENSION } from '../upstream/task-results.js';
@@ -38,32 +38,45 @@ export function needsTasksExtension(error: unknown): boolean {
 }
 
 /** Poll no faster than this, whatever the upstream suggests, and no slower than the longest. */
-const MIN_POLL_MS = 10;
+const MIN_POLL_MS = 50;
 const MAX_POLL_MS = 5_000;
 const DEFAULT_POLL_MS = 100;
+/**
+ * Longest the gateway drives one round of a task (from the call, or from a retried round) before it
+ * gives up and cancels it: an upstream that keeps a task working forever must not keep the gateway
+ * polling forever for a client that may be gone without a word (a 2025 session outlives its calls).
+ */
+export const MAX_DRIVE_MS = 60 * 60_000;
 
 /**
  * Drive the task to where the client must act: its result, its failure as the client's error, or
  * an input_required answer. `inputResponses` are a retried round's answers, delivered first.
  */
-export async function driveTask(driving: TaskDriving, inputResponses?: Record<string, unknown>): Promise<CallToolResult> {
+export async function driveTask(driving: TaskDriving, inputResponses?: Record<string, unknown>, maxDriveMs = MAX_DRIVE_MS): Promise<CallToolResult> {
   const { signal } = driving;
+  const deadline = Date.now() + maxDriveMs;
+  // Whether the task reached an end (or the client's turn): otherwise, on any failure, it is cancelled.
+  let settled = false;
   try {
     if (inputResponses) await driving.request('tasks/update', inputResponses);
     for (;;) {
       const task = (await driving.request('tasks/get')) as DetailedTask;
       switch (task.status) {
         case 'completed':
+          settled = true;
           if (typeof task.result !== 'object' || task.result === null) throw new ClientError(ProtocolErrorCode.InternalError, 'the upstream finished the task without a result');
           return task.result as CallToolResult;
         case 'failed': {
+          settled = true;
           const error = task.error ?? {};
           throw new ClientError(typeof error.code === 'number' ? error.code : ProtocolErrorCode.InternalError, typeof error.message === 'string' ? error.message : 'the task failed upstream', error.data);
         }
         case 'cancelled':
+          settled = true;
           throw new ClientError(ProtocolErrorCode.InternalError, 'the upstream cancelled the task');
         case 'input_required':
           if (typeof task.inputRequests === 'object' && task.inputRequests !== null && Object.keys(task.inputRequests).length > 0) {
+            settled = true;
             return { resultType: 'input_required', inputRequests: task.inputRequests, requestState: driving.seal() } as unknown as CallToolResult;
           }
           break; // nothing to answer yet: poll again
@@ -72,11 +85,14 @@ export async function driveTask(driving: TaskDriving, inputResponses?: Record<st
         default:
           throw new ClientError(ProtocolErrorCode.InternalError, `the upstream reported the task as ${JSON.stringify(task.status)}`);
       }
-      await pause(pollDelay(task.pollIntervalMs), signal);
+      const delay = pollDelay(task.pollIntervalMs);
+      if (Date.now() + delay > deadline) throw new ClientError(ProtocolErrorCode.InternalError, `the task did not end within ${Math.round(maxDriveMs / 1000)} s; the gateway cancelled it`, { reason: 'task_too_long' });
+      await pause(delay, signal);
     }
   } catch (error) {
-    // The client gave up: the upstream need not go on working for nobody.
-    if (signal.aborted) void driving.request('tasks/cancel').catch(() => undefined);
+    // The client gave up, the task outran the bound, or its owner stopped answering: the upstream
+    // need not go on working for nobody. (Best effort: an owner that is gone cannot be told.)
+    if (!settled) void driving.request('tasks/cancel').catch(() => undefined);
     throw error;
   }
 }
