@@ -9,6 +9,8 @@ import { startTasksConformanceFixture, type TasksConformanceFixture } from '@swi
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failures, runConformanceSuite, type Check } from './helpers/conformance-suite.js';
 import { firstText, startGateway, type GatewayHarness } from './helpers/gateway-setup.js';
+import { modernRequest } from './helpers/modern-request.js';
+import { waitFor } from './helpers/wait.js';
 
 const SCENARIOS = [
   'tasks-lifecycle',
@@ -35,38 +37,6 @@ afterAll(async () => {
   await upstream?.close();
 });
 
-interface Answer {
-  status: number;
-  result?: Record<string, unknown>;
-  error?: { code: number; message: string; data?: unknown };
-}
-
-/** One stateless 2026-07-28 request with the given client capabilities (none: no Tasks extension). */
-async function rpc(method: string, params: Record<string, unknown>, capabilities: Record<string, unknown> = {}, signal?: AbortSignal): Promise<Answer> {
-  const meta = {
-    'io.modelcontextprotocol/protocolVersion': '2026-07-28',
-    'io.modelcontextprotocol/clientInfo': { name: 'no-tasks-client', version: '1' },
-    'io.modelcontextprotocol/clientCapabilities': capabilities,
-  };
-  const res = await fetch(harness.http.url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      'mcp-protocol-version': '2026-07-28',
-      'mcp-method': method,
-      ...(typeof params.name === 'string' ? { 'mcp-name': params.name } : {}),
-    },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params: { ...params, _meta: meta } }),
-    ...(signal ? { signal } : {}),
-  });
-  const text = await res.text();
-  const body = JSON.parse(text.startsWith('{') ? text : text.split('\n').filter((l) => l.startsWith('data:')).pop()!.slice(5)) as Omit<Answer, 'status'>;
-  return { status: res.status, ...body };
-}
-
-const text = (answer: Answer): string => firstText(answer.result);
-
 describe("the conformance suite's Tasks scenarios through the gateway", () => {
   it('passes every check of every tasks scenario', { timeout: 240_000 }, async () => {
     const all = new Map<string, Check[]>();
@@ -84,19 +54,10 @@ describe("the conformance suite's Tasks scenarios through the gateway", () => {
 
 describe('tasks the gateway runs for 2025 clients', () => {
   it('the upstream alone refuses a client without the extension, and a 2026-07-28 one gets that -32021 through the gateway', async () => {
-    const direct = await fetch(upstream.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'long_report' },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'tools/call',
-        params: { name: 'long_report', arguments: { seconds: 0.1 }, _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientInfo': { name: 'c', version: '1' }, 'io.modelcontextprotocol/clientCapabilities': {} } },
-      }),
-    }).then((r) => r.json() as Promise<{ error?: { code: number } }>);
+    const direct = await modernRequest(upstream.url, 'tools/call', { name: 'long_report', arguments: { seconds: 0.1 } });
     expect(direct.error?.code).toBe(-32021);
     // A 2026-07-28 client can declare the extension: it is told to, as the extension says.
-    const modern = await rpc('tools/call', { name: 'long_report', arguments: { seconds: 0.1 } });
+    const modern = await modernRequest(harness.http.url, 'tools/call', { name: 'long_report', arguments: { seconds: 0.1 } });
     expect(modern.error).toMatchObject({ code: -32021, data: { requiredCapabilities: { extensions: { 'io.modelcontextprotocol/tasks': {} } } } });
   });
 
@@ -137,22 +98,12 @@ describe('tasks the gateway runs for 2025 clients', () => {
       const before = new Set(Object.keys(upstream.taskStatuses()));
       const controller = new AbortController();
       const call = client.callTool({ name: 'long_report', arguments: { seconds: 60 } }, undefined, { signal: controller.signal, timeout: 120_000 }).catch((error: unknown) => error);
-      const started = await waitFor(() => Object.entries(upstream.taskStatuses()).find(([id, status]) => !before.has(id) && status === 'working')?.[0]);
+      const started = await waitFor(() => Object.entries(upstream.taskStatuses()).find(([id, status]) => !before.has(id) && status === 'working')?.[0], { what: 'the task upstream' });
       controller.abort();
       expect(await call).toBeInstanceOf(Error);
-      expect(await waitFor(() => (upstream.taskStatuses()[started] === 'cancelled' ? true : undefined))).toBe(true);
+      expect(await waitFor(() => upstream.taskStatuses()[started] === 'cancelled', { what: 'the task cancelled upstream' })).toBe(true);
     } finally {
       await client.close();
     }
   });
 });
-
-async function waitFor<T>(probe: () => T | undefined, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

@@ -8,6 +8,7 @@ import { StreamableHTTPClientTransport as LegacyHttpTransport } from '@modelcont
 import { FixtureTasks, startModernHttpFixture, type ModernHttpFixture } from '@switchboard/testing/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { firstText, startGateway, type GatewayHarness } from './helpers/gateway-setup.js';
+import { modernRequest, type ModernAnswer } from './helpers/modern-request.js';
 
 const SECRET = 'a tasks test secret that is at least thirty-two characters long';
 const TASKS = 'io.modelcontextprotocol/tasks';
@@ -37,26 +38,8 @@ afterAll(async () => {
 });
 
 /** One stateless 2026-07-28 request, as a client that declares the Tasks extension (unless told not to) sends it. */
-async function rpc(url: string, method: string, params: Record<string, unknown>, declare = true): Promise<{ result?: Record<string, unknown>; error?: { code: number; message: string } }> {
-  const meta = {
-    'io.modelcontextprotocol/protocolVersion': '2026-07-28',
-    'io.modelcontextprotocol/clientInfo': { name: 'task-client', version: '1' },
-    'io.modelcontextprotocol/clientCapabilities': declare ? { extensions: { [TASKS]: {} }, elicitation: { form: {} } } : {},
-  };
-  const name = (params.name ?? params.taskId) as string | undefined;
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      'mcp-protocol-version': '2026-07-28',
-      'mcp-method': method,
-      ...(name !== undefined ? { 'mcp-name': name } : {}),
-    },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params: { ...params, _meta: meta } }),
-  });
-  const text = await res.text();
-  return JSON.parse(text.startsWith('{') ? text : text.split('\n').find((l) => l.startsWith('data:'))!.slice(5)) as { result?: Record<string, unknown>; error?: { code: number; message: string } };
+function rpc(url: string, method: string, params: Record<string, unknown>, declare = true): Promise<ModernAnswer> {
+  return modernRequest(url, method, params, { capabilities: declare ? { extensions: { [TASKS]: {} }, elicitation: { form: {} } } : {} });
 }
 
 const seenBy = (store: FixtureTasks, method: string) => store.seen.filter((s) => s.method === method).length;
