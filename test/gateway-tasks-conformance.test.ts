@@ -92,6 +92,31 @@ describe('tasks the gateway runs for 2025 clients', () => {
     }
   });
 
+  it('cancels the task upstream when the session ends: the client deleting it, or the gateway shutting down', async () => {
+    const started = async (client: Awaited<ReturnType<GatewayHarness['connect']>>): Promise<{ task: string; call: Promise<unknown> }> => {
+      const before = new Set(Object.keys(upstream.taskStatuses()));
+      const call = client.callTool({ name: 'long_report', arguments: { seconds: 60 } }, undefined, { timeout: 120_000 }).catch((error: unknown) => error);
+      const task = await waitFor(() => Object.entries(upstream.taskStatuses()).find(([id, status]) => !before.has(id) && status === 'working')?.[0], { what: 'the task upstream' });
+      return { task, call };
+    };
+    const deleting = await harness.connect();
+    const first = await started(deleting);
+    await (deleting.transport as unknown as { terminateSession(): Promise<void> }).terminateSession();
+    expect(await waitFor(() => upstream.taskStatuses()[first.task] === 'cancelled', { what: 'the task cancelled upstream' })).toBe(true);
+    await deleting.close();
+    await first.call;
+
+    // A gateway of its own, shut down while the task runs (after a short drain).
+    const own = await startGateway([{ name: 'tasks', url: upstream.url }], { http: { drainMs: 100 } });
+    const client = await own.connect();
+    const second = await started(client);
+    await own.close();
+    // The session is closed only once its task's cancel was sent: no waiting here.
+    expect(upstream.taskStatuses()[second.task]).toBe('cancelled');
+    expect(await second.call).toBeInstanceOf(Error);
+    await client.close();
+  });
+
   it('cancels the task upstream when the client cancels the call', async () => {
     const client = await harness.connect();
     try {

@@ -160,12 +160,15 @@ export class GatewaySession {
   readonly upstream: UpstreamSessions;
   // Requests of this session being served now: upstream messages are sent on their response stream.
   private readonly inflight = new Set<Extra>();
+  /** Tasks this session is running for its client (task-driver.ts): stopped, and cancelled upstream, when it closes. */
+  private readonly driving = new Map<AbortController, Promise<unknown>>();
   /** Which of this session's calls an upstream message belongs to, when its transport can tell. */
   private readonly attribution = new CallAttribution<Extra>();
   private level: LoggingLevel | undefined;
   /** uri → the service this session subscribed it on. */
   private readonly subscriptions = new Map<string, string>();
   private closed = false;
+  private closing: Promise<void> | undefined;
   /** Who the client is: what policy, limits and audit key on. */
   identity: Identity;
   private readonly limitsChecked: boolean;
@@ -251,13 +254,24 @@ export class GatewaySession {
     return this.envelope ? this.envelope.protocolVersion : this.server.getNegotiatedProtocolVersion();
   }
 
-  /** Release every upstream session and shared subscription this session held. */
-  async close(): Promise<void> {
-    if (this.closed) return;
+  /**
+   * Release every upstream session and shared subscription this session held. Every caller waits
+   * for the same close: an HTTP session is closed both by its transport's onclose and by whoever
+   * closed the transport, and the second must not return while the first still cancels tasks.
+   */
+  close(): Promise<void> {
+    return (this.closing ??= this.release());
+  }
+
+  private async release(): Promise<void> {
     this.closed = true;
     this.core.sessionClosed(this);
     for (const [uri, service] of this.subscriptions) this.core.releaseSharedSubscription(this, service, uri);
     this.subscriptions.clear();
+    // Tasks run for the client are cancelled upstream while the session's upstreams are still open.
+    const driven = [...this.driving];
+    for (const [stop] of driven) stop.abort(new ClientError(CONNECTION_CLOSED, 'the client session has ended'));
+    await Promise.all(driven.map(([, ended]) => ended));
     await this.upstream.close();
     await this.built?.close().catch(() => undefined);
   }
@@ -294,7 +308,7 @@ export class GatewaySession {
     const meta = params._meta;
     if (resumed?.held !== undefined) return (await this.resumeHeld(resumed, extra, 'tools/call', route.name)) as CallToolResult;
     // The client answered what a task the gateway runs for it asked: the answers go to the task.
-    if (resumed?.task !== undefined) return driveTask(this.taskDriving({ service: resumed.service, taskId: resumed.task }, route.name, extra), extra.mcpReq.inputResponses ?? {});
+    if (resumed?.task !== undefined) return this.drive({ service: resumed.service, taskId: resumed.task }, route.name, extra, extra.mcpReq.inputResponses ?? {});
     let driven: OwnedTask | undefined;
     const base = { name: route.upstreamName, ...(params.arguments ? { arguments: params.arguments } : {}), ...roundParams(extra, resumed) };
     if (this.era === 'modern' && !resumed && this.bridgesTo(route.members)) {
@@ -350,7 +364,7 @@ export class GatewaySession {
         });
     }, params.arguments);
     await progressSent;
-    if (driven) return driveTask(this.taskDriving(driven, route.name, extra));
+    if (driven) return this.drive(driven, route.name, extra);
     return result;
   }
 
@@ -524,14 +538,29 @@ export class GatewaySession {
     return fields;
   }
 
-  /** A task the gateway runs for this client (it takes no tasks itself), as task-driver.ts drives it. */
-  private taskDriving(owned: OwnedTask, tool: string, extra: Extra): TaskDriving {
-    return {
-      // The cancel is sent because the client's call was aborted: it must not carry that signal.
-      request: (method, inputResponses) => this.taskRequest(method, owned, method === 'tasks/cancel' ? detached(extra) : extra, inputResponses, true),
+  /**
+   * Run a task for this client (it takes no tasks itself; see task-driver.ts) until the client's
+   * turn or the end. It stops when the client cancels the call, and when the session closes: then
+   * the session waits for the task's cancel to be sent before it lets its upstreams go.
+   */
+  private drive(owned: OwnedTask, tool: string, extra: Extra, inputResponses?: Record<string, unknown>): Promise<CallToolResult> {
+    const stop = new AbortController();
+    const client = extra.mcpReq.signal;
+    const onClient = (): void => stop.abort(client.reason);
+    if (client.aborted) onClient();
+    else client.addEventListener('abort', onClient, { once: true });
+    const driving: TaskDriving = {
+      // A cancel is sent because the call was aborted: it must not carry that signal.
+      request: (method, responses) => this.taskRequest(method, owned, method === 'tasks/cancel' ? detached(extra) : extra, responses, true),
       seal: () => this.core.requestStates.seal({ service: owned.service, method: 'tools/call', name: tool, principal: this.identity.key, task: owned.taskId }),
-      signal: extra.mcpReq.signal,
+      signal: stop.signal,
     };
+    const run = driveTask(driving, inputResponses).finally(() => {
+      client.removeEventListener('abort', onClient);
+      this.driving.delete(stop);
+    });
+    this.driving.set(stop, run.catch(() => undefined));
+    return run;
   }
 
   /** Whether this request's client declared the Tasks extension. */

@@ -92,7 +92,8 @@ export async function driveTask(driving: TaskDriving, inputResponses?: Record<st
   } catch (error) {
     // The client gave up, the task outran the bound, or its owner stopped answering: the upstream
     // need not go on working for nobody. (Best effort: an owner that is gone cannot be told.)
-    if (!settled) void driving.request('tasks/cancel').catch(() => undefined);
+    // Awaited, so the session closing can wait for it before its upstreams go.
+    if (!settled) await driving.request('tasks/cancel').catch(() => undefined);
     throw error;
   }
 }
