@@ -92,6 +92,24 @@ describe('tasks the gateway runs for 2025 clients', () => {
     }
   });
 
+  it("reports a task's statusMessage as progress to a client that asked, which keeps its request timeout from running out", async () => {
+    const client = await harness.connect();
+    try {
+      const heard: Array<{ progress: number; message?: string }> = [];
+      // 3 s of work against a 1.5 s request timeout, restarted by each progress notification (every 0.5 s).
+      const result = await client.callTool({ name: 'long_report', arguments: { seconds: 3, steps: 6 } }, undefined, { timeout: 1_500, resetTimeoutOnProgress: true, onprogress: (p) => heard.push(p) });
+      expect(firstText(result)).toBe('report after 3s');
+      expect(heard.map((p) => p.message)).toEqual(expect.arrayContaining(['step 0 of 6', 'step 1 of 6', 'step 2 of 6', 'step 3 of 6', 'step 4 of 6']));
+      const values = heard.map((p) => p.progress);
+      expect(values).toEqual([...values].sort((x, y) => x - y));
+      expect(new Set(values).size).toBe(values.length);
+      // Without asking for progress, the same call has only its timeout.
+      await expect(client.callTool({ name: 'long_report', arguments: { seconds: 3, steps: 6 } }, undefined, { timeout: 1_500 })).rejects.toThrow(/timed out/i);
+    } finally {
+      await client.close();
+    }
+  });
+
   it('cancels the task upstream when the session ends: the client deleting it, or the gateway shutting down', async () => {
     const started = async (client: Awaited<ReturnType<GatewayHarness['connect']>>): Promise<{ task: string; call: Promise<unknown> }> => {
       const before = new Set(Object.keys(upstream.taskStatuses()));

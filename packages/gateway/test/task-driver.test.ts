@@ -2,7 +2,7 @@
 // and what is refused. (test/gateway-tasks-conformance.test.ts drives real tasks end to end.)
 import { describe, expect, it, vi } from 'vitest';
 import { ClientError } from '../src/downstream/client-error.js';
-import { driveTask, needsTasksExtension, type TaskDriving } from '../src/downstream/task-driver.js';
+import { driveTask, HEARTBEAT_MS, needsTasksExtension, type TaskDriving } from '../src/downstream/task-driver.js';
 
 type Method = Parameters<TaskDriving['request']>[0];
 
@@ -106,6 +106,30 @@ describe('driveTask bounds', () => {
       await vi.advanceTimersByTimeAsync(1);
       expect(d.sent).toHaveLength(2);
       expect(await call).toEqual({ content: [] });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe('driveTask reports', () => {
+  it('tells a working task apart when its statusMessage changes, and every HEARTBEAT_MS otherwise', async () => {
+    vi.useFakeTimers();
+    try {
+      const polls = [
+        ...Array.from({ length: 3 }, () => ({ status: 'working', statusMessage: 'a', pollIntervalMs: 1_000 })),
+        { status: 'working', statusMessage: 'b', pollIntervalMs: 1_000 },
+        ...Array.from({ length: 12 }, () => ({ status: 'working', statusMessage: 'b', pollIntervalMs: 1_000 })),
+        { status: 'completed', result: { content: [] } },
+      ];
+      const d = driving(polls);
+      const heard: Array<string | undefined> = [];
+      const call = driveTask({ ...d, working: (message) => heard.push(message) });
+      await vi.advanceTimersByTimeAsync(20_000);
+      await call;
+      // 'a' at once, 'b' when it changed (poll 4), then 'b' again after HEARTBEAT_MS (poll 14).
+      expect(heard).toEqual(['a', 'b', 'b']);
+      expect(HEARTBEAT_MS).toBe(10_000);
     } finally {
       vi.useRealTimers();
     }

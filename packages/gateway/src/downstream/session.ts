@@ -162,6 +162,8 @@ export class GatewaySession {
   private readonly inflight = new Set<Extra>();
   /** Tasks this session is running for its client (task-driver.ts): stopped, and cancelled upstream, when it closes. */
   private readonly driving = new Map<AbortController, Promise<unknown>>();
+  /** Progress reported so far on each task run for the client, across its rounds. */
+  private readonly taskProgress = new Map<string, number>();
   /** Which of this session's calls an upstream message belongs to, when its transport can tell. */
   private readonly attribution = new CallAttribution<Extra>();
   private level: LoggingLevel | undefined;
@@ -545,6 +547,9 @@ export class GatewaySession {
    */
   private drive(owned: OwnedTask, tool: string, extra: Extra, inputResponses?: Record<string, unknown>): Promise<CallToolResult> {
     const stop = new AbortController();
+    const progressToken = extra.mcpReq._meta?.progressToken;
+    // Progress must reach the client before the result: the client forgets the token on the result.
+    let progressSent: Promise<void> = Promise.resolve();
     const client = extra.mcpReq.signal;
     const onClient = (): void => stop.abort(client.reason);
     if (client.aborted) onClient();
@@ -554,11 +559,32 @@ export class GatewaySession {
       request: (method, responses) => this.taskRequest(method, owned, method === 'tasks/cancel' ? detached(extra) : extra, responses, true),
       seal: () => this.core.requestStates.seal({ service: owned.service, method: 'tools/call', name: tool, principal: this.identity.key, task: owned.taskId }),
       signal: stop.signal,
+      // A client that asked for progress hears how the task goes (and its request timeout restarts).
+      // Counted per task, so the progress value still rises in the rounds after a question.
+      ...(progressToken !== undefined
+        ? {
+            working: (message) => {
+              const progress = (this.taskProgress.get(owned.taskId) ?? 0) + 1;
+              this.taskProgress.set(owned.taskId, progress);
+              progressSent = progressSent.then(() => extra.mcpReq.notify({ method: 'notifications/progress', params: { progressToken, progress, ...(message !== undefined ? { message } : {}) } })).catch(() => undefined);
+            },
+          }
+        : {}),
     };
-    const run = driveTask(driving, inputResponses).finally(() => {
-      client.removeEventListener('abort', onClient);
-      this.driving.delete(stop);
-    });
+    const run = driveTask(driving, inputResponses)
+      .then(async (answer) => {
+        if (!isInputRequired(answer)) this.taskProgress.delete(owned.taskId);
+        await progressSent;
+        return answer;
+      })
+      .catch((error: unknown) => {
+        this.taskProgress.delete(owned.taskId);
+        throw error;
+      })
+      .finally(() => {
+        client.removeEventListener('abort', onClient);
+        this.driving.delete(stop);
+      });
     this.driving.set(stop, run.catch(() => undefined));
     return run;
   }

@@ -15,6 +15,7 @@ import { ClientError } from './client-error.js';
 /** tasks/get's answer (DetailedTask), as far as driving it needs. */
 interface DetailedTask {
   status?: unknown;
+  statusMessage?: unknown;
   pollIntervalMs?: unknown;
   result?: unknown;
   error?: { code?: unknown; message?: unknown; data?: unknown };
@@ -28,6 +29,12 @@ export interface TaskDriving {
   seal(): string;
   /** Aborted when the client cancels the call or goes away. */
   readonly signal: AbortSignal;
+  /**
+   * Told while the task works: when its statusMessage changes, and every HEARTBEAT_MS otherwise.
+   * The session turns it into progress notifications for a client that asked for progress, which
+   * also keeps a client's request timeout from running out on a long task.
+   */
+  readonly working?: (statusMessage: string | undefined) => void;
 }
 
 /** Whether an upstream's error is -32021 naming the Tasks extension among what it requires. */
@@ -47,6 +54,8 @@ const DEFAULT_POLL_MS = 100;
  * polling forever for a client that may be gone without a word (a 2025 session outlives its calls).
  */
 export const MAX_DRIVE_MS = 60 * 60_000;
+/** A task that works on without a new statusMessage is reported this often (see TaskDriving.working). */
+export const HEARTBEAT_MS = 10_000;
 
 /**
  * Drive the task to where the client must act: its result, its failure as the client's error, or
@@ -57,6 +66,8 @@ export async function driveTask(driving: TaskDriving, inputResponses?: Record<st
   const deadline = Date.now() + maxDriveMs;
   // Whether the task reached an end (or the client's turn): otherwise, on any failure, it is cancelled.
   let settled = false;
+  let lastMessage: string | undefined;
+  let lastReport = Date.now();
   try {
     if (inputResponses) await driving.request('tasks/update', inputResponses);
     for (;;) {
@@ -80,8 +91,15 @@ export async function driveTask(driving: TaskDriving, inputResponses?: Record<st
             return { resultType: 'input_required', inputRequests: task.inputRequests, requestState: driving.seal() } as unknown as CallToolResult;
           }
           break; // nothing to answer yet: poll again
-        case 'working':
+        case 'working': {
+          const message = typeof task.statusMessage === 'string' ? task.statusMessage : undefined;
+          if (driving.working && (message !== lastMessage || Date.now() - lastReport >= HEARTBEAT_MS)) {
+            lastMessage = message;
+            lastReport = Date.now();
+            driving.working(message);
+          }
           break;
+        }
         default:
           throw new ClientError(ProtocolErrorCode.InternalError, `the upstream reported the task as ${JSON.stringify(task.status)}`);
       }
