@@ -61,6 +61,22 @@ describe('tasks the gateway runs for 2025 clients', () => {
     expect(modern.error).toMatchObject({ code: -32021, data: { requiredCapabilities: { extensions: { 'io.modelcontextprotocol/tasks': {} } } } });
   });
 
+  it('never hands a task to a client that did not declare the extension, when an upstream sends one anyway: it runs it', async () => {
+    const direct = await modernRequest(upstream.url, 'tools/call', { name: 'task_regardless', arguments: {} });
+    expect(direct.result).toMatchObject({ resultType: 'task' });
+    const modern = await modernRequest(harness.http.url, 'tools/call', { name: 'task_regardless', arguments: {} });
+    expect(modern.result).toMatchObject({ resultType: 'complete', content: [{ type: 'text', text: 'done regardless' }] });
+    const client = await harness.connect();
+    try {
+      expect(firstText(await client.callTool({ name: 'task_regardless', arguments: {} }))).toBe('done regardless');
+    } finally {
+      await client.close();
+    }
+    // A client that declared it gets the task, as from the upstream.
+    const declared = await modernRequest(harness.http.url, 'tools/call', { name: 'task_regardless', arguments: {} }, { capabilities: { extensions: { 'io.modelcontextprotocol/tasks': {} } } });
+    expect(declared.result).toMatchObject({ resultType: 'task' });
+  });
+
   it('answers a task-only tool with the task result; a tool error the task ended with is the call tool error', async () => {
     const client = await harness.connect();
     try {

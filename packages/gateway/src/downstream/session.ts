@@ -361,8 +361,12 @@ export class GatewaySession {
         // An upstream's task (the Tasks extension) goes to the client under a handle naming its owner.
         .then((answer) => {
           const task = carriedTask(answer);
-          if (task && drives) driven = { service: entry.name, taskId: String(task.taskId) };
-          return task && !drives ? ({ ...this.core.taskHandles.wrap(task, entry.name, this.identity.key), resultType: 'task' } as unknown as CallToolResult) : answer;
+          // A task for a client that takes none is run for it: asked for (above), or sent anyway
+          // by an upstream that breaks the extension's rule (a client that did not declare it
+          // must never get a task).
+          const runs = task !== undefined && (drives || this.era === 'legacy' || !this.takesTasks());
+          if (runs) driven = { service: entry.name, taskId: String(task.taskId) };
+          return task && !runs ? ({ ...this.core.taskHandles.wrap(task, entry.name, this.identity.key), resultType: 'task' } as unknown as CallToolResult) : answer;
         });
     }, params.arguments);
     await progressSent;
