@@ -46,6 +46,8 @@ export interface MessageExtra {
 /** Per-message hints from the protocol layer (the request a message relates to, resumption). */
 export interface SendOptions {
   readonly relatedRequestId?: JsonRpcId;
+  /** Headers the SDK client adds to one HTTP request (SEP-2243's `Mcp-Param-*` for a tools/call). */
+  readonly headers?: Readonly<Record<string, string>>;
   readonly [hint: string]: unknown;
 }
 

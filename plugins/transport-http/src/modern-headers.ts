@@ -35,6 +35,17 @@ export function applyModernHeaders(headers: Record<string, string | number | str
   if (typeof value === 'string') headers['mcp-name'] = encodeHeaderValue(value);
 }
 
+const PARAM_PREFIX = 'mcp-param-';
+
+/** The `Mcp-Param-*` headers among `extra` (the SDK client encodes their values), set on `headers`. */
+export function applyParamHeaders(headers: Record<string, string | number | string[] | undefined>, extra: Readonly<Record<string, string>> | undefined): void {
+  if (!extra) return;
+  for (const [name, value] of Object.entries(extra)) {
+    const key = name.toLowerCase();
+    if (key.startsWith(PARAM_PREFIX) && key.length > PARAM_PREFIX.length && typeof value === 'string') headers[key] = value;
+  }
+}
+
 /** A header value as the specification encodes it: plain when safe ASCII, else `=?base64?…?=` of its UTF-8. */
 export function encodeHeaderValue(value: string): string {
   return needsBase64(value) ? `${BASE64_PREFIX}${Buffer.from(value, 'utf8').toString('base64')}${BASE64_SUFFIX}` : value;

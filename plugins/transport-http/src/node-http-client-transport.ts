@@ -7,7 +7,7 @@ import https from 'node:https';
 import { urlToHttpOptions } from 'node:url';
 import { DEFAULT_MAX_MESSAGE_BYTES, encodeMessage, exceedsJsonDepth, failedAnswer, tooDeepAnswer, tooDeepAnswerError, tooDeepError, linkError, SwitchboardError, type JsonRpcId as RequestId, type JsonRpcMessage, type JsonRpcMessage as JSONRPCMessage, type MessageExtra, type McpTransport as Transport, type SendOptions as TransportSendOptions } from '@switchboard/core';
 import { SseParser, type SseEvent } from './sse-parser.js';
-import { applyModernHeaders, modernVersionOf } from './modern-headers.js';
+import { applyModernHeaders, applyParamHeaders, modernVersionOf } from './modern-headers.js';
 
 export interface NodeHttpClientOptions {
   url: URL;
@@ -103,8 +103,13 @@ export class NodeHttpClientTransport implements Transport {
     this.started = true;
   }
 
-  /** Resumption tokens (replaying a broken stream by Last-Event-ID) are not supported: a broken stream fails its request instead. */
-  async send(message: JSONRPCMessage, _options?: TransportSendOptions): Promise<void> {
+  /**
+   * Resumption tokens (replaying a broken stream by Last-Event-ID) are not supported: a broken
+   * stream fails its request instead. `options.headers` carries the SDK client's `Mcp-Param-*`
+   * headers for a tools/call (SEP-2243: a tool's `x-mcp-header` parameters mirrored, which the
+   * server checks against the body); only those are taken, so nothing else can be overridden.
+   */
+  async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     if (this.closed) throw linkError('closed', 'no', 'the transport was closed before the message was sent');
     const body = encodeMessage(message);
     const headers = this.headers('application/json, text/event-stream');
@@ -112,6 +117,7 @@ export class NodeHttpClientTransport implements Transport {
     headers['content-length'] = Buffer.byteLength(body);
     this.applyRequestHeaders(headers);
     applyModernHeaders(headers, message);
+    applyParamHeaders(headers, options?.headers);
     return new Promise<void>((resolve, reject) => {
       const req = this.open('POST', headers);
       // Before a response: no connection means the message was not delivered; a connection that

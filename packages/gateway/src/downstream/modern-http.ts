@@ -12,6 +12,7 @@ import { MODERN_PROTOCOL_VERSION, modernEnvelopeVersion } from '@switchboard/cor
 import type { Gateway } from '../gateway.js';
 import { ANONYMOUS_IDENTITY, type Identity } from '../access/identity.js';
 import { laneCall, serveLaneCall, type LaneOptions } from './modern-call-lane.js';
+import { HEADER_MISMATCH, paramDeclarations, paramHeaderMismatch } from './param-headers.js';
 
 /** The identity serve-http found, carried to the per-request server through the SDK's pass-through authInfo. */
 const IDENTITY_KEY = 'switchboard.identity';
@@ -60,6 +61,11 @@ export function createModernHttp(gateway: Gateway, maxBodyBytes: number, lane: L
       return !(await isLegacyRequest(await toWebRequest(req, body), { maxRequestBodySize: maxBodyBytes }));
     },
     serve: (req, res, body, identity) => {
+      const mismatch = paramMismatch(gateway, req, body);
+      if (mismatch) {
+        res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id: mismatch.id, error: { code: HEADER_MISMATCH, message: `Bad Request: the request headers and body disagree: ${mismatch.reason}` } }));
+        return Promise.resolve();
+      }
       // A first-round tools/call the gateway serves itself, exactly as the entry would (see modern-call-lane.ts).
       const call = laneCall(req.headers, body);
       if (call) return serveLaneCall(gateway, req, res, call, identity, lane);
@@ -76,6 +82,19 @@ export function createModernHttp(gateway: Gateway, maxBodyBytes: number, lane: L
   };
 }
 
+
+/** A tools/call whose `Mcp-Param-*` headers disagree with its arguments, for the tool as the gateway lists it (param-headers.ts). */
+function paramMismatch(gateway: Gateway, req: IncomingMessage, body: unknown): { id: unknown; reason: string } | undefined {
+  const call = body as { id?: unknown; method?: unknown; params?: { name?: unknown; arguments?: unknown } } | null;
+  if (typeof call !== 'object' || call === null || Array.isArray(call) || call.method !== 'tools/call' || typeof call.params?.name !== 'string') return undefined;
+  const declarations = paramDeclarations(gateway.catalog().tools.get(call.params.name)?.item.inputSchema);
+  if (declarations.length === 0) return undefined;
+  const reason = paramHeaderMismatch(declarations, call.params.arguments, (name) => {
+    const value = req.headers[name];
+    return Array.isArray(value) ? value.join(', ') : value;
+  });
+  return reason === undefined ? undefined : { id: call.id ?? null, reason };
+}
 
 /** Whether a message carries the 2026-07-28 `_meta` envelope (a protocol version of 2026-07-28 or later). */
 export function hasModernEnvelope(message: unknown): boolean {
