@@ -22,19 +22,7 @@ afterAll(async () => {
 });
 
 /** tools/call test_custom_header with these extra headers. */
-async function call(url: string, args: Record<string, unknown>, headers: Record<string, string>) {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'test_custom_header', ...headers },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 7,
-      method: 'tools/call',
-      params: { name: 'test_custom_header', arguments: args, _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientInfo': { name: 'c', version: '1' }, 'io.modelcontextprotocol/clientCapabilities': {} } },
-    }),
-  });
-  return { status: res.status, body: (await res.json()) as { id?: unknown; result?: unknown; error?: { code: number; message: string } } };
-}
+const call = (url: string, args: Record<string, unknown>, headers: Record<string, string>) => modernRequest(url, 'tools/call', { name: 'test_custom_header', arguments: args }, { headers });
 
 describe('Mcp-Param-* headers through the gateway', () => {
   it('lists the tool with its declaration, as the upstream does', async () => {
@@ -46,13 +34,13 @@ describe('Mcp-Param-* headers through the gateway', () => {
   it('sends the upstream the header for the value the call carries: the call succeeds from a 2026-07-28 client and a 2025 one', async () => {
     // The upstream alone refuses the call without the header.
     const bare = await call(upstream.url, { region: 'eu' }, {});
-    expect(bare).toMatchObject({ status: 400, body: { error: { code: -32020 } } });
+    expect(bare).toMatchObject({ status: 400, error: { code: -32020 } });
 
     const modern = await call(harness.http.url, { region: 'eu' }, { 'mcp-param-region': 'eu' });
-    expect(modern).toMatchObject({ status: 200, body: { result: { content: [{ type: 'text', text: 'region eu' }] } } });
+    expect(modern).toMatchObject({ status: 200, result: { content: [{ type: 'text', text: 'region eu' }] } });
     // Base64 for a value no plain header can carry; the upstream gets it encoded again.
     const encoded = await call(harness.http.url, { region: 'région ouest' }, { 'mcp-param-region': `=?base64?${Buffer.from('région ouest').toString('base64')}?=` });
-    expect(encoded.body.result).toMatchObject({ content: [{ type: 'text', text: 'region région ouest' }] });
+    expect(encoded.result).toMatchObject({ content: [{ type: 'text', text: 'region région ouest' }] });
 
     const legacy = await harness.connect();
     try {
@@ -66,11 +54,11 @@ describe('Mcp-Param-* headers through the gateway', () => {
     for (const headers of [{}, { 'mcp-param-region': 'us' }, { 'mcp-param-region': '=?base64?ZXU?=' }] as Array<Record<string, string>>) {
       const refused = await call(harness.http.url, { region: 'eu' }, headers);
       expect(refused.status, JSON.stringify(headers)).toBe(400);
-      expect(refused.body).toMatchObject({ id: 7, error: { code: -32020 } });
+      expect(refused).toMatchObject({ id: 1, error: { code: -32020 } });
     }
     // A parameter left out of the call needs no header.
     const without = await call(harness.http.url, {}, {});
-    expect(without.body.error?.code).not.toBe(-32020);
+    expect(without.error?.code).not.toBe(-32020);
   });
 
   it("passes the conformance suite's custom-header scenario", { timeout: 120_000 }, async () => {

@@ -4,11 +4,13 @@
 // as JSON or as an SSE stream (its last event).
 export interface ModernAnswer {
   status: number;
+  /** The JSON-RPC id the answer names (requests are sent with id 1). */
+  id?: unknown;
   result?: Record<string, unknown>;
   error?: { code: number; message: string; data?: unknown };
 }
 
-export async function modernRequest(url: string, method: string, params: Record<string, unknown>, options: { capabilities?: Record<string, unknown>; signal?: AbortSignal } = {}): Promise<ModernAnswer> {
+export async function modernRequest(url: string, method: string, params: Record<string, unknown>, options: { capabilities?: Record<string, unknown>; signal?: AbortSignal; headers?: Record<string, string> } = {}): Promise<ModernAnswer> {
   const meta = {
     'io.modelcontextprotocol/protocolVersion': '2026-07-28',
     'io.modelcontextprotocol/clientInfo': { name: 'test-client', version: '1' },
@@ -23,6 +25,7 @@ export async function modernRequest(url: string, method: string, params: Record<
       'mcp-protocol-version': '2026-07-28',
       'mcp-method': method,
       ...(typeof name === 'string' ? { 'mcp-name': name } : {}),
+      ...options.headers,
     },
     body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params: { ...params, _meta: meta } }),
     ...(options.signal ? { signal: options.signal } : {}),
