@@ -18,15 +18,50 @@ export function defaultAllowedOrigins(hosts: readonly string[]): string[] {
 
 export class BodyTooLargeError extends Error {}
 
-export async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+/**
+ * The body, refused past `maxBytes`. Listeners, not `for await`: the async iterator costs a
+ * readable's iterator, a promise per chunk and its teardown, which a profile of the 2026-07-28
+ * call path put at a fiftieth of the gateway's CPU per call. Past the bound nothing more is kept;
+ * the caller answers 413 and closes the connection.
+ */
+export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes) throw new BodyTooLargeError();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > maxBytes) throw new BodyTooLargeError();
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+  if (Number.isFinite(declared) && declared > maxBytes) return Promise.reject(new BodyTooLargeError());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size <= maxBytes) {
+        chunks.push(chunk);
+        return;
+      }
+      chunks.length = 0;
+      done();
+      reject(new BodyTooLargeError());
+    };
+    const onEnd = (): void => {
+      done();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    };
+    const onError = (error: Error): void => {
+      done();
+      reject(error);
+    };
+    // The request closed before its end: the client went away mid-body.
+    const onClose = (): void => {
+      done();
+      reject(new Error('the request closed before its body ended'));
+    };
+    const done = (): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
 }
