@@ -1,6 +1,7 @@
-// A cockatiel circuit breaker and timeout per service. An open breaker takes the service out of
+// A cockatiel circuit breaker and an attempt timeout per service. An open breaker takes the service out of
 // the candidate lists until its half-open time, so requests skip it without waiting.
-import { ConsecutiveBreaker, TimeoutStrategy, circuitBreaker, handleWhen, timeout, type CircuitBreakerPolicy, type IBackoff, type TimeoutPolicy } from 'cockatiel';
+import { ConsecutiveBreaker, circuitBreaker, handleWhen, type CircuitBreakerPolicy, type IBackoff } from 'cockatiel';
+import { runWithTimeout } from './attempt-timeout.js';
 import type { FailoverConfig } from './config/schema.js';
 import { isServiceFailure } from './failure.js';
 import type { ServiceEntry, ServiceRegistry } from './registry.js';
@@ -8,11 +9,6 @@ import type { ServiceEntry, ServiceRegistry } from './registry.js';
 export interface ServicePolicy {
   /** Run one attempt through the breaker, cut after `timeoutMs` (default: the service's timeout). */
   execute<T>(fn: (context: { signal: AbortSignal }) => Promise<T>, signal?: AbortSignal, timeoutMs?: number): Promise<T>;
-}
-
-/** Attempt timeouts are rounded up to quarter powers of two (≤ 19% more), so a service holds a handful of policies. */
-function stepUp(ms: number): number {
-  return Math.ceil(2 ** (Math.ceil(Math.log2(Math.max(1, ms)) * 4) / 4));
 }
 
 /** The signal of a call that has none: never aborts. */
@@ -47,8 +43,6 @@ export function createServicePolicy(
 class ServiceBreaker implements ServicePolicy {
   private breaker: CircuitBreakerPolicy | undefined;
   private subscriptions: Array<{ dispose(): void }> | undefined;
-  /** Timeout policies by duration, made as attempts need them. */
-  private timeouts: Map<number, TimeoutPolicy> | undefined;
   private isolation: { dispose(): void } | undefined;
   private isolationTimer: NodeJS.Timeout | undefined;
   private readonly timeoutMs: number;
@@ -112,27 +106,15 @@ class ServiceBreaker implements ServicePolicy {
   /**
    * Timeout inside the breaker, so timeouts count as failures of this service; a caller's own
    * cancellation is re-thrown as CallerCancelledError first, which the breaker does not count.
+   * An attempt never outlives the service's own timeout (attempt-timeout.ts).
    */
   private async attempt<T>(fn: (context: { signal: AbortSignal }) => Promise<T>, callerSignal: AbortSignal, attemptMs: number | undefined): Promise<T> {
     try {
-      return await this.timeoutFor(attemptMs ?? this.timeoutMs).execute(fn, callerSignal);
+      return await runWithTimeout(fn, callerSignal, Math.min(attemptMs ?? this.timeoutMs, this.timeoutMs));
     } catch (error) {
       if (callerSignal.aborted) throw new CallerCancelledError(error);
       throw error;
     }
-  }
-
-  /**
-   * abortOnReturn off: cockatiel otherwise aborts the signal after every call, even a successful
-   * one, and the SDK answers an abort by sending notifications/cancelled upstream, so each call
-   * cost a second message to the upstream (a second POST over HTTP) for a request already done.
-   */
-  private timeoutFor(ms: number): TimeoutPolicy {
-    const key = ms >= this.timeoutMs ? this.timeoutMs : Math.min(this.timeoutMs, stepUp(ms));
-    const timeouts = (this.timeouts ??= new Map());
-    let policy = timeouts.get(key);
-    if (!policy) timeouts.set(key, (policy = timeout(key, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false })));
-    return policy;
   }
 
   /** Each ejection in a row doubles the open time (Envoy's base_ejection_time × ejections), capped. */
