@@ -1,13 +1,14 @@
-// MCP Streamable HTTP client transport on node:http/node:https directly. The SDK's client goes
-// through undici fetch and web streams (Request/Response objects, AbortSignal links, a
+// MCP Streamable HTTP client transport on undici's dispatch API (upstream-exchange.ts). The SDK's
+// client goes through fetch and web streams (Request/Response objects, AbortSignal links, a
 // TextDecoderStream and an EventSourceParserStream per response), which dominated the cost of every
-// upstream call; this one parses the node response as it arrives and holds no AbortController.
-import http, { type ClientRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
-import https from 'node:https';
-import { urlToHttpOptions } from 'node:url';
+// upstream call; this one parses each response as it arrives and holds no AbortController.
+import type { OutgoingHttpHeaders } from 'node:http';
+import { StringDecoder } from 'node:string_decoder';
+import { Pool } from 'undici';
 import { DEFAULT_MAX_MESSAGE_BYTES, encodeMessage, exceedsJsonDepth, failedAnswer, tooDeepAnswer, tooDeepAnswerError, tooDeepError, linkError, SwitchboardError, type JsonRpcId as RequestId, type JsonRpcMessage, type JsonRpcMessage as JSONRPCMessage, type MessageExtra, type McpTransport as Transport, type SendOptions as TransportSendOptions } from '@switchboard/core';
 import { SseParser, type SseEvent } from './sse-parser.js';
 import { applyModernHeaders, applyParamHeaders, modernVersionOf } from './modern-headers.js';
+import { UpstreamExchange, type ExchangeEvents, type UpstreamResponse } from './upstream-exchange.js';
 
 export interface NodeHttpClientOptions {
   url: URL;
@@ -34,32 +35,33 @@ const ERROR_BODY_READ = 4_096;
 const RECONNECT_INITIAL_MS = 1_000;
 const RECONNECT_MAX_MS = 30_000;
 
-type RequestFn = (options: http.RequestOptions) => ClientRequest;
-type Target = Pick<http.RequestOptions, 'protocol' | 'hostname' | 'port' | 'path' | 'auth'>;
 
 export class NodeHttpClientTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
   onmessage?(message: JsonRpcMessage, extra?: MessageExtra): void;
 
-  private readonly target: Target;
-  private readonly agent: http.Agent;
-  private readonly request: RequestFn;
+  /** Keep-alive connections to the upstream's origin. */
+  private readonly pool: Pool;
+  private readonly hostname: string;
+  private readonly port: string;
+  /** Path and query of every request. */
+  private readonly path: string;
+  /** Basic credentials from the URL's user info (as node:http sent them), unless a header gives its own. */
+  private readonly authorization: string | undefined;
   private readonly staticHeaders: Record<string, string>;
   private readonly requestHeaders: NodeHttpClientOptions['requestHeaders'];
   private readonly connectTimeoutMs: number;
   private readonly maxMessageBytes: number;
   private readonly onTooLarge: NodeHttpClientOptions['onTooLarge'];
-  /** Every request not finished yet (POSTs, their SSE streams, the GET stream), destroyed on close. */
-  private readonly inFlight = new Set<ClientRequest>();
-  /** Requests whose socket connected: a failure after that may have delivered the message. */
-  private readonly linked = new WeakSet<ClientRequest>();
+  /** Every exchange not finished yet (POSTs, their SSE streams, the GET stream), aborted on close. */
+  private readonly inFlight = new Set<UpstreamExchange>();
   private _sessionId: string | undefined;
   private _protocolVersion: string | undefined;
   private started = false;
   private closed = false;
-  /** The standalone GET stream: open (its request), or wanted again after a timer. */
-  private stream: ClientRequest | undefined;
+  /** The standalone GET stream: open (its exchange), or wanted again after a timer. */
+  private stream: UpstreamExchange | undefined;
   private streamWanted = false;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private reconnectDelay = RECONNECT_INITIAL_MS;
@@ -68,20 +70,17 @@ export class NodeHttpClientTransport implements Transport {
 
   constructor(options: NodeHttpClientOptions) {
     const { url } = options;
-    if (url.protocol === 'https:') {
-      this.agent = new https.Agent({ keepAlive: true });
-      this.request = (o) => https.request(o);
-    } else if (url.protocol === 'http:') {
-      this.agent = new http.Agent({ keepAlive: true });
-      this.request = (o) => http.request(o);
-    } else {
-      throw new TypeError(`unsupported protocol ${url.protocol} in ${url.href} (want http: or https:)`);
-    }
-    const o = urlToHttpOptions(url);
-    this.target = { protocol: o.protocol, hostname: o.hostname, port: o.port, path: o.path, ...(o.auth ? { auth: o.auth } : {}) };
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError(`unsupported protocol ${url.protocol} in ${url.href} (want http: or https:)`);
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
+    // No headers or body timeout: a tool may take as long as the router's own timeout lets it, and
+    // a stream may stay quiet for as long as it likes (node:http had neither).
+    this.pool = new Pool(url.origin, { connect: { timeout: this.connectTimeoutMs }, headersTimeout: 0, bodyTimeout: 0 });
+    this.hostname = url.hostname;
+    this.port = url.port || (url.protocol === 'https:' ? '443' : '80');
+    this.path = `${url.pathname}${url.search}`;
+    this.authorization = url.username || url.password ? `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}` : undefined;
     this.staticHeaders = { ...options.headers };
     this.requestHeaders = options.requestHeaders;
-    this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
     this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     this.onTooLarge = options.onTooLarge;
   }
@@ -119,12 +118,12 @@ export class NodeHttpClientTransport implements Transport {
     applyModernHeaders(headers, message);
     applyParamHeaders(headers, options?.headers);
     return new Promise<void>((resolve, reject) => {
-      const req = this.open('POST', headers);
-      // Before a response: no connection means the message was not delivered; a connection that
-      // broke after it was made may have carried it.
-      req.on('error', (error) => reject(this.requestFailure(req, error)));
-      req.on('response', (res) => this.onPostResponse(message, res, resolve, reject));
-      req.end(body);
+      this.open('POST', headers, body, {
+        // Before a response: no connection means the message was not delivered; a connection that
+        // broke after it was made may have carried it.
+        failed: (error, linked) => reject(this.requestFailure(error, linked)),
+        response: (res) => this.onPostResponse(message, res, resolve, reject),
+      });
     });
   }
 
@@ -134,11 +133,8 @@ export class NodeHttpClientTransport implements Transport {
     this.stopStream(); // the session's GET stream ends with it
     const headers = this.headers(undefined);
     this.applyRequestHeaders(headers);
-    const res = await new Promise<IncomingMessage>((resolve, reject) => {
-      const req = this.open('DELETE', headers);
-      req.on('error', reject);
-      req.on('response', resolve);
-      req.end();
+    const res = await new Promise<UpstreamResponse>((resolve, reject) => {
+      this.open('DELETE', headers, undefined, { failed: reject, response: resolve });
     });
     const status = res.statusCode ?? 0;
     const text = await readText(res);
@@ -153,13 +149,13 @@ export class NodeHttpClientTransport implements Transport {
     this.closed = true;
     this.stopStream();
     const reason = new Error('Connection closed: the transport was closed');
-    for (const req of this.inFlight) req.destroy(reason);
+    for (const exchange of [...this.inFlight]) exchange.abort(reason);
     this.inFlight.clear();
-    this.agent.destroy();
+    await this.pool.destroy().catch(() => undefined);
     this.onclose?.();
   }
 
-  private onPostResponse(message: JSONRPCMessage, res: IncomingMessage, resolve: () => void, reject: (error: Error) => void): void {
+  private onPostResponse(message: JSONRPCMessage, res: UpstreamResponse, resolve: () => void, reject: (error: Error) => void): void {
     const sessionId = res.headers['mcp-session-id'];
     if (typeof sessionId === 'string' && sessionId) this._sessionId = sessionId;
     const status = res.statusCode ?? 0;
@@ -207,7 +203,7 @@ export class NodeHttpClientTransport implements Transport {
   }
 
   /** A POST's SSE stream: deliver its messages; if it ends before the answer, say so at once. */
-  private readPostStream(res: IncomingMessage, request: RequestId): void {
+  private readPostStream(res: UpstreamResponse, request: RequestId): void {
     let pending: RequestId | undefined = request;
     let failure: string | undefined;
     const parser = new SseParser(
@@ -226,9 +222,9 @@ export class NodeHttpClientTransport implements Transport {
         this.deliver(failedAnswer(id, error));
       }),
     );
-    res.setEncoding('utf8');
-    res.on('data', (chunk: string) => parser.push(chunk));
-    res.on('error', (error: NodeJS.ErrnoException) => void (failure = error.code ?? error.message));
+    const text = new StringDecoder('utf8');
+    res.on('data', (chunk) => parser.push(text.write(chunk)));
+    res.on('error', (error) => void (failure = failureName(error)));
     res.on('close', () => {
       if (pending === undefined || this.closed) return;
       const id = pending;
@@ -238,12 +234,12 @@ export class NodeHttpClientTransport implements Transport {
   }
 
   /** A JSON answer is read whole before send() resolves, as the SDK does: a bad body rejects the send. */
-  private readJson(res: IncomingMessage, request: RequestId): Promise<void> {
+  private readJson(res: UpstreamResponse, request: RequestId): Promise<void> {
     return new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
       let size = 0;
       let refused = false;
-      res.on('data', (chunk: Buffer) => {
+      res.on('data', (chunk) => {
         if (refused) return;
         size += chunk.length;
         if (size <= this.maxMessageBytes) {
@@ -293,29 +289,30 @@ export class NodeHttpClientTransport implements Transport {
   private openStream(): void {
     if (this.closed || this.stream) return;
     this.streamWanted = true;
-    let req: ClientRequest;
+    let headers: OutgoingHttpHeaders;
     try {
-      const headers = this.headers('text/event-stream');
+      headers = this.headers('text/event-stream');
       if (this.lastEventId !== undefined) headers['last-event-id'] = this.lastEventId;
       this.applyRequestHeaders(headers);
-      req = this.open('GET', headers);
     } catch (error) {
       // Runs from a response handler or a timer: a throw here (a bad header) must not escape.
       this.streamWanted = false;
       this.onerror?.(error as Error);
       return;
     }
-    this.stream = req;
+    // Assigned before any event can fire: failures are reported asynchronously (upstream-exchange.ts).
+    let req: UpstreamExchange | undefined;
     const gone = (error: Error | undefined, retry: boolean): void => {
-      if (this.stream !== req) return; // stopped, or already handled
+      if (req === undefined || this.stream !== req) return; // stopped, or already handled
       this.stream = undefined;
       if (this.closed || !this.streamWanted) return;
       if (error) this.onerror?.(error);
       if (retry) this.scheduleReconnect();
       else this.streamWanted = false;
     };
-    req.on('error', (error) => gone(new Error(`SSE stream disconnected: ${error.message}`, { cause: error }), true));
-    req.on('response', (res) => {
+    const events: ExchangeEvents = {
+      failed: (error) => gone(new Error(`SSE stream disconnected: ${error.message}`, { cause: error }), true),
+      response: (res) => {
       const status = res.statusCode ?? 0;
       if (status === 405) {
         res.resume(); // the server offers no stream: normal
@@ -338,15 +335,17 @@ export class NodeHttpClientTransport implements Transport {
           res.destroy(failure);
         }),
       );
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        parser.push(chunk);
+      const text = new StringDecoder('utf8');
+      res.on('data', (chunk) => {
+        parser.push(text.write(chunk));
         this.lastEventId = parser.lastEventId ?? this.lastEventId;
       });
       res.on('error', (error) => void (failure = error));
       res.on('close', () => gone(res.complete ? undefined : new Error(`SSE stream disconnected: ${failure?.message ?? 'aborted'}`, { cause: failure }), true));
-    });
-    req.end();
+      },
+    };
+    req = this.open('GET', headers, undefined, events);
+    this.stream = req;
   }
 
   private scheduleReconnect(): void {
@@ -364,7 +363,7 @@ export class NodeHttpClientTransport implements Transport {
     this.reconnectTimer = undefined;
     const req = this.stream;
     this.stream = undefined;
-    req?.destroy();
+    req?.abort(new Error('the stream was stopped'));
   }
 
   private sseLimits(onTooLarge: (size: number) => void): { maxEventChars: number; onTooLarge: (size: number) => void } {
@@ -384,35 +383,27 @@ export class NodeHttpClientTransport implements Transport {
   }
 
   /**
-   * A request that failed before any response. An error already typed (the connect timeout) stays
-   * as it is; otherwise, with no socket connected the message cannot have left.
+   * A request that failed before any response. An error already typed stays as it is; undici's
+   * connect timeout says so in our words; otherwise, with no socket connected the message cannot
+   * have left.
    */
-  private requestFailure(req: ClientRequest, error: Error): SwitchboardError {
+  private requestFailure(error: Error, linked: boolean): SwitchboardError {
     if (SwitchboardError.is(error) && error.link) return error;
-    return this.linked.has(req)
+    if ((error as NodeJS.ErrnoException).code === 'UND_ERR_CONNECT_TIMEOUT') {
+      return linkError('connect', 'no', `Connect Timeout: no connection to ${this.hostname}:${this.port} within ${this.connectTimeoutMs} ms`, { cause: error });
+    }
+    return linked
       ? linkError('closed', 'maybe', `the connection broke while sending: ${error.message}`, { cause: error })
       : linkError('connect', 'no', `no connection: ${error.message}`, { cause: error });
   }
 
-  /** A request through the agent, tracked until it is done so close() can end it. */
-  private open(method: 'POST' | 'GET' | 'DELETE', headers: OutgoingHttpHeaders): ClientRequest {
-    const req = this.request({ ...this.target, method, headers, agent: this.agent });
-    this.inFlight.add(req);
-    req.once('close', () => this.inFlight.delete(req));
-    // A host that drops packets leaves connect() waiting for minutes; a reused socket is connected.
-    req.once('socket', (socket) => {
-      if (!socket.connecting) {
-        this.linked.add(req); // a kept-alive socket, already connected
-        return;
-      }
-      socket.once('connect', () => this.linked.add(req));
-      const timer = setTimeout(() => {
-        req.destroy(linkError('connect', 'no', `Connect Timeout: no connection to ${this.target.hostname}:${String(this.target.port ?? '')} within ${this.connectTimeoutMs} ms`));
-      }, this.connectTimeoutMs);
-      socket.once('connect', () => clearTimeout(timer));
-      req.once('close', () => clearTimeout(timer));
-    });
-    return req;
+  /** A request on the pool, tracked until it is done so close() can end it. */
+  private open(method: 'POST' | 'GET' | 'DELETE', headers: OutgoingHttpHeaders, body: string | undefined, events: ExchangeEvents): UpstreamExchange {
+    if (this.authorization !== undefined && !hasHeader(headers, 'authorization')) headers.authorization = this.authorization;
+    const exchange = new UpstreamExchange(events, (done) => this.inFlight.delete(done));
+    this.inFlight.add(exchange);
+    this.pool.dispatch({ path: this.path, method, headers: headers as Record<string, string | string[]>, body }, exchange);
+    return exchange;
   }
 
   /** Session, version and static headers; the static ones may override, as with the SDK. */
@@ -492,7 +483,7 @@ function closedBeforeAnswer(reason: string): SwitchboardError {
   return linkError('closed', 'maybe', `Connection closed before the upstream answered (${reason})`);
 }
 
-function httpStatus(res: IncomingMessage): string {
+function httpStatus(res: UpstreamResponse): string {
   return res.statusMessage ? `HTTP ${res.statusCode} ${res.statusMessage}` : `HTTP ${res.statusCode}`;
 }
 
@@ -503,13 +494,13 @@ function mediaType(contentType: string | undefined): string {
 }
 
 /** The body as text, cut to ERROR_BODY_LIMIT; the rest is drained so the socket can be reused. */
-function readText(res: IncomingMessage, limit = ERROR_BODY_LIMIT): Promise<string> {
+function readText(res: UpstreamResponse, limit = ERROR_BODY_LIMIT): Promise<string> {
   return new Promise((resolve) => {
     let text = '';
     let over = false;
-    res.setEncoding('utf8');
-    res.on('data', (chunk: string) => {
-      if (text.length < limit) text += chunk;
+    const decoder = new StringDecoder('utf8');
+    res.on('data', (chunk) => {
+      if (text.length < limit) text += decoder.write(chunk);
       else over = true;
     });
     const done = (): void => resolve(text.length > limit || over ? `${text.slice(0, limit)}…` : text);
@@ -517,6 +508,18 @@ function readText(res: IncomingMessage, limit = ERROR_BODY_LIMIT): Promise<strin
     res.on('error', done);
     res.on('close', done);
   });
+}
+
+function hasHeader(headers: OutgoingHttpHeaders, name: string): boolean {
+  for (const key in headers) if (key.toLowerCase() === name) return true;
+  return false;
+}
+
+/** Why a response broke off, as a short name: undici's "other side closed" is a reset by the peer. */
+function failureName(error: Error): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'UND_ERR_SOCKET') return 'ECONNRESET';
+  return code ?? error.message;
 }
 
 function cut(text: string, limit: number): string {

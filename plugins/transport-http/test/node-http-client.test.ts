@@ -383,7 +383,10 @@ describe('NodeHttpClientTransport', () => {
     const transport = transportFor(server);
     const client = await connectClient(transport);
     for (let i = 0; i < 50; i++) await client.callTool({ name: 'echo', arguments: { text: String(i) } }, undefined, TIMEOUT);
-    expect(server.connections).toBeLessThanOrEqual(2);
+    // Fifty calls on at most three connections: undici hands a socket back to its pool one turn of
+    // the event loop after its response (against servers that close a connection they said they
+    // would keep), so back-to-back calls take turns on two, beside the one the GET stream used.
+    expect(server.connections).toBeLessThanOrEqual(3);
     await waitUntil(() => (transport as unknown as { inFlight: Set<unknown> }).inFlight.size === 0, 'no request left in flight');
   });
 
