@@ -15,7 +15,9 @@
 //   result, `resultType: 'complete'`, the gateway's serverInfo in `_meta`, handler errors in band on
 //   HTTP 200 (-32021 on 400), -32002 sent as -32602; and a notification sent before the result (a
 //   log line) turns the answer into an SSE stream, as the SDK's per-request transport does.
+import { setMaxListeners } from 'node:events';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { MODERN_PROTOCOL_VERSION } from '@switchboard/core';
 import { classifyInboundRequest, CLIENT_CAPABILITIES_META_KEY, CLIENT_INFO_META_KEY, MissingRequiredClientCapabilityError, ProtocolError, ProtocolErrorCode, SdkError, SdkErrorCode, SERVER_INFO_META_KEY, type CallToolResult, type ClientCapabilities, type RequestId, type Result } from '../sdk/mcp.js';
 import type { Gateway } from '../gateway.js';
@@ -146,21 +148,40 @@ export interface LaneOptions {
   maxBufferedBytes: number;
 }
 
+/** Per connection: aborted when it closes. */
+const connectionSignals = new WeakMap<Socket, AbortSignal>();
+
+/**
+ * The signal of a call's client going away: its connection closing, which over HTTP/1.1 is the
+ * only way a client abandons a response. One per connection, not per call: an AbortSignal is an
+ * EventTarget, and making one per call was a fortieth of the gateway's CPU per call at capacity.
+ * Each call's listeners leave when the call ends, so they are bounded by the calls in flight on
+ * the connection (several only when a client pipelines): no listener limit applies.
+ */
+export function connectionGone(socket: Socket): AbortSignal {
+  let signal = connectionSignals.get(socket);
+  if (signal) return signal;
+  const controller = new AbortController();
+  signal = controller.signal;
+  setMaxListeners(0, signal);
+  connectionSignals.set(socket, signal);
+  if (socket.destroyed) controller.abort();
+  else socket.once('close', () => controller.abort());
+  return signal;
+}
+
 /** Serve one lane call as `identity` (rate limits were taken by the caller). */
 export async function serveLaneCall(gateway: Gateway, req: IncomingMessage, res: ServerResponse, call: LaneCall, identity: Identity, options: LaneOptions): Promise<void> {
   const session = gateway.createSession('modern', { identity, limitsChecked: true, envelope: call.client });
-  const controller = new AbortController();
   // The client went away before its answer: the call is abandoned upstream too.
+  const gone = connectionGone(req.socket);
   let keepAlive: NodeJS.Timeout | undefined;
-  res.once('close', () => {
-    clearInterval(keepAlive);
-    if (!res.writableFinished) controller.abort();
-  });
   const frame = (message: unknown): void => {
     if (!res.headersSent) {
       res.writeHead(200, SSE_HEADERS);
       keepAlive = setInterval(() => res.write(': keepalive\n\n'), options.keepAliveMs);
       keepAlive.unref();
+      res.once('close', () => clearInterval(keepAlive));
     }
     res.write(sseEvent(message));
   };
@@ -169,10 +190,10 @@ export async function serveLaneCall(gateway: Gateway, req: IncomingMessage, res:
       id: call.id,
       ...(call.params._meta ? { _meta: call.params._meta } : {}),
       envelope: call.envelope,
-      signal: controller.signal,
+      signal: gone,
       notify: async (notification) => {
         // A client that does not read loses notes, never the gateway's memory; its answer still comes.
-        if (controller.signal.aborted || res.writableLength > options.maxBufferedBytes) return;
+        if (gone.aborted || res.writableLength > options.maxBufferedBytes) return;
         frame({ jsonrpc: '2.0', ...notification });
       },
       send: (request) =>
@@ -191,7 +212,7 @@ export async function serveLaneCall(gateway: Gateway, req: IncomingMessage, res:
   } finally {
     void session.close();
   }
-  if (controller.signal.aborted || res.destroyed) return;
+  if (gone.aborted || res.destroyed) return;
   if (res.headersSent) {
     clearInterval(keepAlive);
     res.end(sseEvent(message));

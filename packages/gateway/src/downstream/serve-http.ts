@@ -189,7 +189,8 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
     // Sessions are bound to the identity; limits are per client: the identity, or where it
     // connects from when auth is off.
     const cred = identity.key;
-    const client = identity.method === 'anonymous' ? `address:${req.socket.remoteAddress ?? ''}` : cred;
+    // Asked only on the session paths: remoteAddress asks the kernel (getpeername) each time.
+    const clientKey = (): string => (identity.method === 'anonymous' ? `address:${req.socket.remoteAddress ?? ''}` : cred);
     let wire: { messages: readonly JSONRPCMessage[]; batch: boolean } | undefined;
     let body: unknown;
     if (req.method === 'POST') {
@@ -230,7 +231,7 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
       return writeRpcError(res, 503, -32000, 'Shutting down', { 'retry-after': '1', connection: 'close' });
     }
     if (sessionId !== undefined) {
-      const found = await sessions.find(sessionId, cred, client);
+      const found = await sessions.find(sessionId, cred, clientKey());
       if ('refused' in found) {
         if (found.refused === 'full') return writeRpcError(res, 503, -32000, 'Too many sessions', { 'retry-after': '5' });
         if (found.refused === 'client-full') return writeRpcError(res, 429, -32000, 'Too many sessions for this client, all of them busy; end some (DELETE) first', { 'retry-after': '5' });
@@ -249,6 +250,7 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
     }
     if (!initialize) return writeRpcError(res, 400, -32000, 'Bad Request: no session; send an initialize request first');
     if (wire.messages.length > 1) return writeRpcError(res, 400, -32600, 'Invalid Request: Only one initialization request is allowed');
+    const client = clientKey();
     const refused = sessions.makeRoom(client);
     if (refused === 'full') return writeRpcError(res, 503, -32000, 'Too many sessions', { 'retry-after': '5' });
     if (refused === 'client-full') return writeRpcError(res, 429, -32000, 'Too many sessions for this client, all of them busy; end some (DELETE) first', { 'retry-after': '5' });
@@ -256,34 +258,36 @@ export async function serveHttp(gateway: Gateway, options: ServeHttpOptions): Pr
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://gateway');
+    // The MCP path as sent (nearly every request) needs no URL parse, which costs more than the
+    // lane's own routing decision; anything else is normalized by the WHATWG parser as before.
+    const pathname = req.url === path ? path : new URL(req.url ?? '/', 'http://gateway').pathname;
     if (!guard(req, res)) return;
     // Protected Resource Metadata (RFC 9728) is public: it is how a client learns where to get a token.
     const oauth = auth?.oauth;
-    if (oauth && req.method === 'GET' && oauth.metadataPaths().includes(url.pathname)) {
+    if (oauth && req.method === 'GET' && oauth.metadataPaths().includes(pathname)) {
       return void res.writeHead(200, { ...JSON_HEADERS, 'cache-control': 'max-age=300' }).end(JSON.stringify(oauth.metadata()));
     }
-    if (req.method === 'GET' && url.pathname === '/healthz') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
-    if (req.method === 'GET' && url.pathname === '/readyz') {
+    if (req.method === 'GET' && pathname === '/healthz') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+    if (req.method === 'GET' && pathname === '/readyz') {
       if (closing) return void res.writeHead(503, { 'content-type': 'text/plain' }).end('shutting down\n');
       const ready = gateway.router.registry.all().some((e) => e.health.status === 'healthy' && e.breaker !== 'open');
       return void res.writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' }).end(ready ? 'ready\n' : 'no healthy upstream\n');
     }
-    const atDashboard = dashboard !== undefined && isDashboardPath(url.pathname);
-    const known = url.pathname === path || url.pathname === '/metrics' || url.pathname === '/services' || atDashboard;
+    const atDashboard = dashboard !== undefined && isDashboardPath(pathname);
+    const known = pathname === path || pathname === '/metrics' || pathname === '/services' || atDashboard;
     if (!known) return void res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
     const outcome = await auth!.authenticate(req);
     if ('refused' in outcome) return refuse(res, outcome.refused);
     const identity = outcome.identity;
-    if (atDashboard && dashboard) return dashboard.handle(req, res, url.pathname);
-    if (url.pathname === '/metrics' && req.method === 'GET') {
+    if (atDashboard && dashboard) return dashboard.handle(req, res, pathname);
+    if (pathname === '/metrics' && req.method === 'GET') {
       return void res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(gateway.metrics.render(gateway.router, gateway.sessionCount, gateway.modernRequestsInFlight));
     }
-    if (url.pathname === '/services' && req.method === 'GET') {
+    if (pathname === '/services' && req.method === 'GET') {
       return void res.writeHead(200, JSON_HEADERS).end(JSON.stringify(await servicesReport(gateway)));
     }
-    if (url.pathname === path && (req.method === 'POST' || req.method === 'GET' || req.method === 'DELETE')) return handleMcp(req, res, identity);
-    res.writeHead(405, { allow: url.pathname === path ? 'GET, POST, DELETE' : 'GET' }).end();
+    if (pathname === path && (req.method === 'POST' || req.method === 'GET' || req.method === 'DELETE')) return handleMcp(req, res, identity);
+    res.writeHead(405, { allow: pathname === path ? 'GET, POST, DELETE' : 'GET' }).end();
   };
 
   const headersTimeoutMs = options.headersTimeoutMs ?? 10_000;
