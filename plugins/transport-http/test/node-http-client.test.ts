@@ -378,6 +378,23 @@ describe('NodeHttpClientTransport', () => {
     for (const t of sent) expect(t).toMatch(/^00-a{32}-\d{16}-01$/);
   });
 
+  it('sends the credentials of the URL as Basic authorization, unless a header gives its own', async () => {
+    const server = await startServer({ onRequest: echo });
+    const url = new URL(server.url);
+    url.username = 'ada';
+    url.password = 'p%40ss';
+    const basic = new NodeHttpClientTransport({ url });
+    cleanups.push(() => basic.close());
+    await connectClient(basic);
+    const first = server.seen.find((s) => s.method === 'POST')!;
+    expect(first.headers.authorization).toBe(`Basic ${Buffer.from('ada:p@ss').toString('base64')}`);
+    const own = new NodeHttpClientTransport({ url, headers: { Authorization: 'Bearer t' } });
+    cleanups.push(() => own.close());
+    await connectClient(own);
+    const initializes = server.seen.filter((s) => (s.body as { method?: string } | undefined)?.method === 'initialize');
+    expect(initializes.map((s) => s.headers.authorization)).toEqual([`Basic ${Buffer.from('ada:p@ss').toString('base64')}`, 'Bearer t']);
+  });
+
   it('reuses kept-alive connections and tracks nothing once sequential calls are done', async () => {
     const server = await startServer({ onRequest: echo });
     const transport = transportFor(server);
