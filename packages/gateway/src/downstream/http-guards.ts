@@ -44,24 +44,19 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
       done();
       resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
     };
+    // A request cut off mid-body (the client left, the connection was dropped) emits 'error'
+    // ("aborted"), never 'end'.
     const onError = (error: Error): void => {
       done();
       reject(error);
-    };
-    // The request closed before its end: the client went away mid-body.
-    const onClose = (): void => {
-      done();
-      reject(new Error('the request closed before its body ended'));
     };
     const done = (): void => {
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onError);
-      req.off('close', onClose);
     };
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);
-    req.on('close', onClose);
   });
 }
