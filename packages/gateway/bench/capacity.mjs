@@ -6,7 +6,7 @@
 // /proc. Every server is its own process (serve-proc.mjs), so what is counted is its own work.
 // Prints one JSON line per case. Linux only (/proc). Run after `pnpm build`. BENCH_CASES (a regular
 // expression) runs only the cases whose name matches.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -22,6 +22,28 @@ const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
 // Below every case's capacity on a 2-core machine (the 2026-07-28 HTTP cases are the slowest).
 const rate = Number(process.env.BENCH_RATE ?? 200);
 const TICK_MS = 10; // USER_HZ is 100 on Linux
+
+// Pinned cases: the HTTP upstream gets CPU 0 to itself; the load generator and the process under
+// test (gateway, relay, or nothing for direct) share the other CPUs. That is a deployment's shape
+// (a gateway does not take cycles from its upstream's core) and it removes the contention that
+// otherwise sets HTTP → HTTP capacity on two cores: unpinned, the upstream's CPU per call rises
+// with whatever shares its core, so the ratio measured the scheduler as much as the proxy.
+// BENCH_PIN=0 skips them; they need taskset (util-linux) and at least two CPUs.
+const cpus = readdirSync('/sys/devices/system/cpu').filter((name) => /^cpu\d+$/.test(name)).length;
+const canPin = process.env.BENCH_PIN !== '0' && cpus >= 2 && (() => {
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+const ALL_CPUS = `0-${cpus - 1}`;
+const REST_CPUS = cpus > 2 ? `1-${cpus - 1}` : '1';
+/** Set a process's (and all its threads') CPU affinity. */
+function pin(pid, list) {
+  execFileSync('taskset', ['-a', '-c', '-p', list, String(pid)], { stdio: 'ignore' });
+}
 
 /** Start one serve-proc process; resolves with its URL once it prints it. */
 function start(...args) {
@@ -91,11 +113,26 @@ function load(url, headers, era, options) {
 async function measure(name, era, target, processes) {
   const headers = await headersFor(target.url, era);
   await load(target.url, headers, era, { duration: 1 }); // warm up: JIT, sockets, upstream sessions
-  const full = await load(target.url, headers, era, {});
   // The first process is the one measured (the gateway, or the server called directly); everything
   // else, its own children included (a stdio upstream under the gateway), is the upstream.
   const measured = processes[0].pid;
   const others = [...children(measured), ...processes.slice(1).flatMap((p) => [p.pid, ...children(p.pid)])];
+  // What each side used at capacity, in cores: which of them is the bottleneck.
+  const atStart = [measured, ...others].map(cpuMs);
+  const selfAtStart = process.cpuUsage();
+  const full = await load(target.url, headers, era, {});
+  const cores = (ms) => Math.round(ms / seconds / 10) / 100;
+  const fullUsed = [measured, ...others].map((pid, i) => cpuMs(pid) - atStart[i]);
+  const self = process.cpuUsage(selfAtStart);
+  const coresAtCapacity = {
+    measured: cores(fullUsed[0]),
+    ...(others.length > 0 ? { upstream: cores(fullUsed.slice(1).reduce((a, b) => a + b, 0)) } : {}),
+    loadGenerator: cores((self.user + self.system) / 1000),
+  };
+  // One paced window to settle, then the measured one. After the capacity run both processes are
+  // still compiling and growing their heaps (V8's worker threads then cost a third as much again as
+  // the main thread); a gateway in service runs warm, so the figure is taken once that has passed.
+  await load(target.url, headers, era, { overallRate: rate });
   const before = [measured, ...others].map(cpuMs);
   const paced = await load(target.url, headers, era, { overallRate: rate });
   const used = [measured, ...others].map((pid, i) => cpuMs(pid) - before[i]);
@@ -108,7 +145,7 @@ async function measure(name, era, target, processes) {
     era,
     connections,
     seconds,
-    capacity: { requestsPerSec: Math.round(full.requests.total / seconds), p50Ms: full.latency.p50, p99Ms: full.latency.p99, non2xx: full.non2xx, errors: full.errors },
+    capacity: { requestsPerSec: Math.round(full.requests.total / seconds), p50Ms: full.latency.p50, p99Ms: full.latency.p99, non2xx: full.non2xx, errors: full.errors, coresAtCapacity },
     atRate: {
       rate,
       achieved: Math.round(calls / seconds),
@@ -124,33 +161,47 @@ const print = (line) => process.stdout.write(JSON.stringify(line) + '\n');
 const results = {};
 // BENCH_CASES: a regular expression; only the cases whose name matches run (a ratio needs its direct case).
 const only = process.env.BENCH_CASES ? new RegExp(process.env.BENCH_CASES) : undefined;
-async function run(name, era, setup) {
+async function run(name, era, setup, { pinned = false } = {}) {
   if (only && !only.test(name)) return;
   const procs = await setup();
   try {
+    if (pinned) {
+      // The last process is the HTTP upstream; the first, unless it is that upstream (direct), is
+      // the one under test and shares the rest with this process, the load generator.
+      pin(procs.at(-1).pid, '0');
+      pin(process.pid, REST_CPUS);
+      if (procs.length > 1) pin(procs[0].pid, REST_CPUS);
+    }
     const line = await measure(name, era, procs[0], procs);
+    if (pinned) line.pinned = { upstream: '0', rest: REST_CPUS };
     results[name] = line;
-    const direct = results[`direct-http-${era}`];
+    const direct = results[pinned ? `direct-http-${era}-pinned` : `direct-http-${era}`];
     if (direct && direct !== line) line.capacityRatioToDirect = Math.round((line.capacity.requestsPerSec / direct.capacity.requestsPerSec) * 1000) / 1000;
     print(line);
   } finally {
+    if (pinned) pin(process.pid, ALL_CPUS);
     for (const p of procs.reverse()) await p.close();
   }
 }
 
 await run('floor', '2026', async () => [await start('floor')]);
-for (const era of ['2025', '2026']) {
-  await run(`direct-http-${era}`, era, async () => [await start('upstream', era)]);
+// The cases with an HTTP upstream, each run as the machine schedules it and pinned (see `pin`).
+const httpCases = (era) => ({
+  [`direct-http-${era}`]: async () => [await start('upstream', era)],
   // The floor for HTTP→HTTP: node:http relaying bytes, no MCP at all.
-  await run(`relay-http-to-http-${era}`, era, async () => {
+  [`relay-http-to-http-${era}`]: async () => {
     const upstream = await start('upstream', era);
     return [await start('relay', upstream.url), upstream];
-  });
-  await run(`gateway-http-to-http-${era}`, era, async () => {
+  },
+  [`gateway-http-to-http-${era}`]: async () => {
     const upstream = await start('upstream', era);
     return [await start('gateway', JSON.stringify([{ name: 'echo-up', url: upstream.url }])), upstream];
-  });
+  },
+});
+for (const era of ['2025', '2026']) {
+  for (const [name, setup] of Object.entries(httpCases(era))) await run(name, era, setup);
   await run(`gateway-http-to-stdio-${era}`, era, async () => [await start('gateway', JSON.stringify([stdioEntry(era)]))]);
+  if (canPin) for (const [name, setup] of Object.entries(httpCases(era))) await run(`${name}-pinned`, era, setup, { pinned: true });
 }
 // The bridges: a client of one era through the gateway to a stdio upstream of the other. Beside the
 // same-era cases they split an era's cost into its client side and its upstream side, each measured
