@@ -5,7 +5,8 @@
 // again at a fixed BENCH_RATE calls/s, below every case's capacity, reading each process's CPU from
 // /proc. Every server is its own process (serve-proc.mjs), so what is counted is its own work.
 // Prints one JSON line per case. Linux only (/proc). Run after `pnpm build`. BENCH_CASES (a regular
-// expression) runs only the cases whose name matches.
+// expression) runs only the cases whose name matches. The HTTP-upstream cases run twice: as the
+// machine schedules them, and pinned (`-pinned`, see `pin` below).
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -26,8 +27,8 @@ const TICK_MS = 10; // USER_HZ is 100 on Linux
 // Pinned cases: the HTTP upstream gets CPU 0 to itself; the load generator and the process under
 // test (gateway, relay, or nothing for direct) share the other CPUs. That is a deployment's shape
 // (a gateway does not take cycles from its upstream's core) and it removes the contention that
-// otherwise sets HTTP → HTTP capacity on two cores: unpinned, the upstream's CPU per call rises
-// with whatever shares its core, so the ratio measured the scheduler as much as the proxy.
+// otherwise sets HTTP → HTTP capacity on two cores: unpinned, the SDK upstream uses 1.2-1.3 cores
+// (V8's worker threads beside its main thread), so any proxy beside it takes from its capacity.
 // BENCH_PIN=0 skips them; they need taskset (util-linux) and at least two CPUs.
 const cpus = readdirSync('/sys/devices/system/cpu').filter((name) => /^cpu\d+$/.test(name)).length;
 const canPin = process.env.BENCH_PIN !== '0' && cpus >= 2 && (() => {
@@ -130,7 +131,7 @@ async function measure(name, era, target, processes) {
     loadGenerator: cores((self.user + self.system) / 1000),
   };
   // One paced window to settle, then the measured one. After the capacity run both processes are
-  // still compiling and growing their heaps (V8's worker threads then cost a third as much again as
+  // still compiling and growing their heaps (V8's worker threads then cost about half as much again as
   // the main thread); a gateway in service runs warm, so the figure is taken once that has passed.
   await load(target.url, headers, era, { overallRate: rate });
   const before = [measured, ...others].map(cpuMs);
