@@ -8,6 +8,12 @@
 // times the validation of the real result. The probe's answer depends only on the codec and the
 // method, so it is asked once. Validation itself is unchanged: every result is still checked by the
 // same codec the SDK would use, and a method the era does not define still throws the SDK's TypeError.
+//
+// And the x-mcp-header scan of a tool's input schema (SEP-2243), once per schema instead of per call.
+// Why: the SDK's modern-era `callTool()` walks the tool's whole `inputSchema` on every call to find the
+// properties it mirrors into headers, so a tool with a large schema pays for its size on each call.
+// The scan's answer depends only on the schema object, which the SDK's tool index keeps until the
+// cached `tools/list` changes (a new list brings new objects, so a new scan); the result is the SDK's own.
 import { Client, type StandardSchemaV1 } from '@modelcontextprotocol/client';
 
 /** What this module needs of the SDK's era codec (its `WireCodec`, which the SDK does not export). */
@@ -43,6 +49,15 @@ function resultValidator(codec: ResultCodec, method: string): StandardSchemaV1 |
   return validator;
 }
 
+/** The SDK's scan result (not exported by it), per input-schema object. */
+const headerScans = new WeakMap<object, unknown>();
+
+/** What this module needs of the SDK Client's private members for the header scan. */
+interface HeaderScanInternals {
+  _resolveXMcpHeaderScan(name: string, override?: { inputSchema?: unknown }): Promise<unknown>;
+  _cache: { toolDefinition(name: string): Promise<{ inputSchema?: unknown } | undefined> };
+}
+
 const isStandardSchema = (value: unknown): value is StandardSchemaV1 =>
   value !== null && (typeof value === 'object' || typeof value === 'function') && '~standard' in value;
 
@@ -62,5 +77,17 @@ export class UpstreamClient extends Client {
       return request(req, schemaOrOptions, options);
     };
     this.request = memoized as Client['request'];
+    const internals = this as unknown as HeaderScanInternals;
+    const scan = internals._resolveXMcpHeaderScan.bind(this);
+    // An own property over the SDK's private method, which its callTool calls through `this`.
+    internals._resolveXMcpHeaderScan = async (name, override) => {
+      const tool = override ?? (await internals._cache.toolDefinition(name));
+      if (tool === undefined) return undefined; // as the SDK's: no definition, nothing to mirror
+      const schema = tool.inputSchema;
+      if (schema === null || typeof schema !== 'object') return scan(name, tool);
+      let found = headerScans.get(schema);
+      if (found === undefined) headerScans.set(schema, (found = await scan(name, tool)));
+      return found;
+    };
   }
 }
