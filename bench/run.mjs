@@ -2,6 +2,7 @@
 import { runDecisionBench } from './decision.mjs';
 import { runDiscoveryBench } from './discovery.mjs';
 import { runFailoverBench } from './failover.mjs';
+import { runHeaderScanBench } from './header-scan.mjs';
 import { runMemoryBench } from './memory.mjs';
 import { runRouteBench } from './route.mjs';
 import { runStallBench } from './stall.mjs';
@@ -15,6 +16,7 @@ const cases = {
   discovery: () => runDiscoveryBench(print),
   failover: () => runFailoverBench(print),
   stall: () => runStallBench(print),
+  'header-scan': () => runHeaderScanBench(print),
 };
 for (const [name, run] of Object.entries(cases)) {
   if (only && only !== name) continue;
