@@ -78,6 +78,8 @@ export class UpstreamClient extends Client {
     };
     this.request = memoized as Client['request'];
     const internals = this as unknown as HeaderScanInternals;
+    // A private method: an SDK that no longer has it keeps its own behaviour rather than failing here.
+    if (typeof internals._resolveXMcpHeaderScan !== 'function') return;
     const scan = internals._resolveXMcpHeaderScan.bind(this);
     // An own property over the SDK's private method, which its callTool calls through `this`.
     internals._resolveXMcpHeaderScan = async (name, override) => {
