@@ -6,6 +6,13 @@
 import { TaskCancelledError } from 'cockatiel';
 
 /**
+ * The signal of a call whose caller gave none: it never aborts, so an attempt does not listen to it.
+ * Shared, because on Node 20 making an AbortSignal (an EventTarget) costs about 3 µs and a listener
+ * pair about 1.5 µs: a signal made per call only to stand for "no caller signal" was most of that.
+ */
+export const NEVER_ABORTED: AbortSignal = new AbortController().signal;
+
+/**
  * Run `fn` with a signal that aborts when `ms` pass or `callerSignal` aborts; either rejects at
  * once with TaskCancelledError (the attempt is abandoned, not awaited). Settling first clears the
  * timer and leaves the signal alone: aborting after a success would make the SDK tell the upstream
@@ -26,12 +33,14 @@ export function runWithTimeout<T>(fn: (context: { signal: AbortSignal }) => Prom
       reject(new TaskCancelledError(`Operation timed out after ${ms}ms`));
     };
     const timer = setTimeout(cut, ms);
+    // Nothing to listen to on the shared never-aborted signal (and concurrent calls would pile listeners on it).
+    const linked = callerSignal !== NEVER_ABORTED;
     const settle = (): void => {
       settled = true;
       clearTimeout(timer);
-      callerSignal.removeEventListener('abort', cut);
+      if (linked) callerSignal.removeEventListener('abort', cut);
     };
-    callerSignal.addEventListener('abort', cut);
+    if (linked) callerSignal.addEventListener('abort', cut);
     let running: Promise<T>;
     try {
       running = fn({ signal: controller.signal });

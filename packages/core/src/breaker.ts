@@ -1,7 +1,7 @@
 // A cockatiel circuit breaker and an attempt timeout per service. An open breaker takes the service out of
 // the candidate lists until its half-open time, so requests skip it without waiting.
 import { ConsecutiveBreaker, circuitBreaker, handleWhen, type CircuitBreakerPolicy, type IBackoff } from 'cockatiel';
-import { runWithTimeout } from './attempt-timeout.js';
+import { NEVER_ABORTED, runWithTimeout } from './attempt-timeout.js';
 import type { FailoverConfig } from './config/schema.js';
 import { isServiceFailure } from './failure.js';
 import type { ServiceEntry, ServiceRegistry } from './registry.js';
@@ -11,8 +11,6 @@ export interface ServicePolicy {
   execute<T>(fn: (context: { signal: AbortSignal }) => Promise<T>, signal?: AbortSignal, timeoutMs?: number): Promise<T>;
 }
 
-/** The signal of a call that has none: never aborts. */
-const NEVER_ABORTED = new AbortController().signal;
 
 /** The caller gave up (its signal aborted): not a failure of the service. */
 export class CallerCancelledError extends Error {

@@ -2,6 +2,7 @@
 // client under its breaker and timeout, hedge safe calls that run long, and on a service failure
 // exclude it and choose again, within the retry budget and only when repeating cannot do harm.
 // Outcomes go to the service guard, which alone changes breaker and health state.
+import { NEVER_ABORTED } from '../attempt-timeout.js';
 import type { SwitchboardConfig } from '../config/schema.js';
 import type { SelectContext, Strategy } from '../contracts.js';
 import { SwitchboardError } from '../errors.js';
@@ -292,9 +293,9 @@ export class Dispatcher {
             return await operation(await connect(), entry, callSignal);
           }
         },
-        // cockatiel's default parent signal is one shared object; concurrent timeouts would pile
-        // listeners onto it, so each call gets its own.
-        signal ?? new AbortController().signal,
+        // Not cockatiel's default parent signal (concurrent timeouts would pile listeners onto it):
+        // ours, which the attempt knows never aborts and so does not listen to.
+        signal ?? NEVER_ABORTED,
         attemptMs,
       );
       const end = now();
