@@ -11,7 +11,6 @@ export interface ServicePolicy {
   execute<T>(fn: (context: { signal: AbortSignal }) => Promise<T>, signal?: AbortSignal, timeoutMs?: number): Promise<T>;
 }
 
-
 /** The caller gave up (its signal aborted): not a failure of the service. */
 export class CallerCancelledError extends Error {
   constructor(cause: unknown) {
