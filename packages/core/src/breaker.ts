@@ -58,10 +58,13 @@ class ServiceBreaker implements ServicePolicy {
   }
 
   async execute<T>(fn: (context: { signal: AbortSignal }) => Promise<T>, signal?: AbortSignal, attemptMs?: number): Promise<T> {
+    // Not cockatiel's default parent signal (concurrent timeouts would pile listeners onto it):
+    // ours, which the attempt knows never aborts and so does not listen to.
+    const callerSignal = signal ?? NEVER_ABORTED;
     const breaker = this.breaker;
-    if (breaker) return breaker.execute(({ signal: callerSignal }) => this.attempt(fn, callerSignal, attemptMs), signal);
+    if (breaker) return breaker.execute(({ signal: passed }) => this.attempt(fn, passed, attemptMs), callerSignal);
     try {
-      const value = await this.attempt(fn, signal ?? NEVER_ABORTED, attemptMs);
+      const value = await this.attempt(fn, callerSignal, attemptMs);
       // Made while this call ran (another one failed): a success resets its count, as it would
       // have had the call run through it. Not while open or half-open: this was no trial call.
       const madeMeanwhile = this.breaker as CircuitBreakerPolicy | undefined;

@@ -2,7 +2,6 @@
 // client under its breaker and timeout, hedge safe calls that run long, and on a service failure
 // exclude it and choose again, within the retry budget and only when repeating cannot do harm.
 // Outcomes go to the service guard, which alone changes breaker and health state.
-import { NEVER_ABORTED } from '../attempt-timeout.js';
 import type { SwitchboardConfig } from '../config/schema.js';
 import type { SelectContext, Strategy } from '../contracts.js';
 import { SwitchboardError } from '../errors.js';
@@ -293,9 +292,7 @@ export class Dispatcher {
             return await operation(await connect(), entry, callSignal);
           }
         },
-        // Not cockatiel's default parent signal (concurrent timeouts would pile listeners onto it):
-        // ours, which the attempt knows never aborts and so does not listen to.
-        signal ?? NEVER_ABORTED,
+        signal,
         attemptMs,
       );
       const end = now();
