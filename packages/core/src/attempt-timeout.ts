@@ -4,6 +4,7 @@
 // three listeners per call, which a profile of the 2026-07-28 HTTP path put at a twenty-fifth of
 // the gateway's CPU per proxied call. Here: one AbortController, one timer, one listener.
 import { TaskCancelledError } from 'cockatiel';
+import type { CancelSignal } from './cancel-signal.js';
 
 /**
  * The signal of a call whose caller gave none: it never aborts, so an attempt does not listen to it.
@@ -18,7 +19,7 @@ export const NEVER_ABORTED: AbortSignal = new AbortController().signal;
  * timer and leaves the signal alone: aborting after a success would make the SDK tell the upstream
  * a finished request was cancelled.
  */
-export function runWithTimeout<T>(fn: (context: { signal: AbortSignal }) => Promise<T>, callerSignal: AbortSignal, ms: number): Promise<T> {
+export function runWithTimeout<T>(fn: (context: { signal: AbortSignal }) => Promise<T>, callerSignal: CancelSignal, ms: number): Promise<T> {
   const controller = new AbortController();
   if (callerSignal.aborted) {
     controller.abort();

@@ -46,4 +46,5 @@ export * from './jsonrpc.js';
 export * from './message-encoding.js';
 export * from './json-depth.js';
 export * from './write-batching.js';
+export * from './cancel-signal.js';
 export * from './transport-view.js';

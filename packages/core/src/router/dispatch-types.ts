@@ -4,13 +4,15 @@ import type { Client } from '../sdk/mcp.js';
 import type { SwitchboardError } from '../errors.js';
 import type { ServiceEntry } from '../registry.js';
 import type { TraceCarrier } from '../observer.js';
+import type { CancelSignal } from '../cancel-signal.js';
 
 /** What to route: the tool (if any) and capabilities a service must have. */
 export interface DispatchTarget {
   toolName?: string;
   requiredCapabilities?: readonly string[];
   requestType?: string;
-  signal?: AbortSignal;
+  /** The caller's cancellation: an AbortSignal, or a CallCancellation (cheaper to make per call). */
+  signal?: CancelSignal;
   /**
    * Where the chosen service's client comes from (default: the router's shared pool). The gateway
    * passes its per-client-session upstream sessions here and keeps the router's selection,

@@ -3,6 +3,7 @@
 import { SwitchboardError } from '../errors.js';
 import type { ServiceRegistry } from '../registry.js';
 import type { DispatchTarget } from './dispatch-types.js';
+import type { CancelSignal } from '../cancel-signal.js';
 
 let requestCounter = 0;
 /** Unique within the process (and across routers in it), short, and sortable by creation. */
@@ -23,7 +24,7 @@ export function noServiceMessage(target: DispatchTarget, required: readonly stri
     : `no service offers ${what}${target.requestType ? ` (request type ${target.requestType})` : ''} among ${known} registered; check capabilities or the tool name`;
 }
 
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+export function sleep(ms: number, signal?: CancelSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(done, ms);
     function done(): void {
