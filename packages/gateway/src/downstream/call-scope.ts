@@ -2,6 +2,7 @@
 // ServerContext is a CallScope as it is, structurally) or the gateway's own 2026-07-28 call lane,
 // which serves `tools/call` without building an SDK Server per request (see modern-call-lane.ts).
 // Only what the handlers read is here, so a lane has to provide no more than that.
+import type { CancelSignal } from '@switchboard/core';
 import type { RequestId, RequestMeta, Result, ServerNotification, ServerRequest } from '../sdk/mcp.js';
 
 export interface CallScope {
@@ -18,6 +19,12 @@ export interface CallScope {
     readonly requestState?: () => unknown;
     /** Aborted when the client cancels the request or goes away. */
     readonly signal: AbortSignal;
+    /**
+     * The same cancellation, cheaper: what routing reads when it is there. A lane that makes one
+     * per call makes `signal` only when a handler asks for it (see core's CallCancellation). A scope
+     * made from this one with another `signal` must leave it out.
+     */
+    readonly cancel?: CancelSignal;
     /** Send a notification on the request's response stream, before its result. */
     notify(notification: ServerNotification): Promise<void>;
     /** A server-to-client request tied to this request (2025 sessions only). */

@@ -103,7 +103,9 @@ function withoutServerIdentity<T>(value: T): T {
 
 /** The request's scope without its abort signal, for what must still be sent after the client gave up. */
 function detached(extra: Extra): Extra {
-  return { ...extra, mcpReq: { ...extra.mcpReq, signal: new AbortController().signal } };
+  // Without the cheap stand-in for the client's signal too: routing reads that one first.
+  const { cancel: _cancel, ...mcpReq } = extra.mcpReq;
+  return { ...extra, mcpReq: { ...mcpReq, signal: new AbortController().signal } };
 }
 
 /** A retried round's inputs for the upstream: the client's answers, and the upstream's own state. */
@@ -822,7 +824,7 @@ export class GatewaySession {
           toolName: target.toolName,
           members: target.members,
           noHedge: target.noHedge,
-          signal: extra?.mcpReq.signal,
+          signal: extra ? (extra.mcpReq.cancel ?? extra.mcpReq.signal) : undefined,
           client: this.upstream.clientFor,
           renew: this.upstream.renew,
           method: seen.method,

@@ -2,14 +2,14 @@
 // resource or prompt) through the router, so the configured strategy, breakers, stats, retry
 // budget and failover apply within that set.
 import { type Client } from '../sdk/mcp.js';
-import type { DispatchOutcome, Router, ServiceEntry, TraceCarrier } from '@switchboard/core';
+import type { CancelSignal, DispatchOutcome, Router, ServiceEntry, TraceCarrier } from '@switchboard/core';
 import type { SendTie } from './call-attribution.js';
 
 export interface RouteTarget {
   /** Upstream tool name, when routing a tool call. */
   toolName?: string;
   members: readonly string[];
-  signal?: AbortSignal;
+  signal?: CancelSignal;
   client: (entry: ServiceEntry) => Promise<Client>;
   /** Start afresh the session `client` gave (the dispatcher calls it when that session is lost). */
   renew: (entry: ServiceEntry, why: 'forgotten' | 'lost') => void;
