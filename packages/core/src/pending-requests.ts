@@ -30,10 +30,16 @@ export class PendingRequests {
     }
   }
 
-  /** Note an incoming message: a response or error answers its id. */
+  /**
+   * Note an incoming message: a response or error answers its id. Only one the client can take: a
+   * transport hands on any JSON object (see isMessageShaped), and the SDK drops an answer whose
+   * result or error is malformed, so its request still waits and must still fail with the link.
+   */
   received(message: object): void {
-    const m = message as { id?: unknown; method?: unknown };
-    if (m.method === undefined && (typeof m.id === 'string' || typeof m.id === 'number')) this.ids.delete(m.id);
+    const m = message as { id?: unknown; method?: unknown; result?: unknown; error?: { code?: unknown; message?: unknown } | null };
+    if (m.method !== undefined || (typeof m.id !== 'string' && typeof m.id !== 'number')) return;
+    const answers = isObject(m.result) || (isObject(m.error) && typeof m.error.code === 'number' && typeof m.error.message === 'string');
+    if (answers) this.ids.delete(m.id);
   }
 
   get size(): number {
@@ -46,4 +52,8 @@ export class PendingRequests {
     this.ids.clear();
     return answers;
   }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -21,4 +21,13 @@ describe('pending requests', () => {
     expect(answers).toEqual([expect.objectContaining({ id: 'b', error: expect.objectContaining({ code: -32000, message: 'gone' }) })]);
     expect(pending.size).toBe(0);
   });
+
+  it('keeps a request pending past an answer no client can take, so the link still fails it', () => {
+    const pending = new PendingRequests();
+    pending.sent({ jsonrpc: '2.0', id: 7, method: 'tools/call' });
+    for (const junk of [{ jsonrpc: '2.0', id: 7, result: 'not an object' }, { jsonrpc: '2.0', id: 7, result: [1] }, { jsonrpc: '2.0', id: 7, error: { code: 'x', message: 'm' } }, { jsonrpc: '2.0', id: 7 }]) pending.received(junk);
+    expect(pending.size).toBe(1);
+    pending.received({ jsonrpc: '2.0', id: 7, error: { code: -32603, message: 'failed' } });
+    expect(pending.size).toBe(0);
+  });
 });

@@ -5,7 +5,7 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import { StringDecoder } from 'node:string_decoder';
 import { Pool } from 'undici';
-import { DEFAULT_MAX_MESSAGE_BYTES, encodeMessage, exceedsJsonDepth, failedAnswer, tooDeepAnswer, tooDeepAnswerError, tooDeepError, linkError, SwitchboardError, type JsonRpcId as RequestId, type JsonRpcMessage, type JsonRpcMessage as JSONRPCMessage, type MessageExtra, type McpTransport as Transport, type SendOptions as TransportSendOptions } from '@switchboard/core';
+import { DEFAULT_MAX_MESSAGE_BYTES, encodeMessage, exceedsJsonDepth, failedAnswer, isMessageShaped, tooDeepAnswer, tooDeepAnswerError, tooDeepError, linkError, SwitchboardError, type JsonRpcId as RequestId, type JsonRpcMessage, type JsonRpcMessage as JSONRPCMessage, type MessageExtra, type McpTransport as Transport, type SendOptions as TransportSendOptions } from '@switchboard/core';
 import { SseParser, type SseEvent } from './sse-parser.js';
 import { applyModernHeaders, applyParamHeaders, modernVersionOf } from './modern-headers.js';
 import { UpstreamExchange, type ExchangeEvents, type UpstreamResponse } from './upstream-exchange.js';
@@ -467,11 +467,6 @@ export class NodeHttpClientTransport implements Transport {
       this.onerror?.(error as Error);
     }
   }
-}
-
-/** Objects only: the SDK's Protocol checks the JSON-RPC shape itself and reports what fits none. */
-function isMessageShaped(value: unknown): value is JSONRPCMessage {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function answers(message: JSONRPCMessage, id: RequestId): boolean {

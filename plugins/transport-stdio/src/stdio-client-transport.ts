@@ -4,8 +4,7 @@
 // the SDK's StdioClientTransport (same spawn, same close sequence: stdin end, SIGTERM, SIGKILL).
 import { type ChildProcess } from 'node:child_process';
 import spawn from 'cross-spawn';
-import { JSONRPCMessageSchema } from '@modelcontextprotocol/core';
-import { batchThisTurn, encodeMessage, exceedsJsonDepth, tooDeepAnswer, tooDeepError, type JsonRpcId as RequestId, type JsonRpcMessage as JSONRPCMessage, type McpTransport, describeLinkEnd, failedAnswer, linkError, PendingRequests, type LinkEnd, type ReportsLinkEnd, type SwitchboardError } from '@switchboard/core';
+import { batchThisTurn, encodeMessage, exceedsJsonDepth, isMessageShaped, tooDeepAnswer, tooDeepError, type JsonRpcId as RequestId, type JsonRpcMessage as JSONRPCMessage, type McpTransport, describeLinkEnd, failedAnswer, linkError, PendingRequests, type LinkEnd, type ReportsLinkEnd, type SwitchboardError } from '@switchboard/core';
 import { LineReader, type OversizedLine } from './line-reader.js';
 
 export interface StdioClientOptions {
@@ -175,7 +174,9 @@ export class BoundedStdioClientTransport implements McpTransport, ReportsLinkEnd
         else this.onerror?.(tooDeepError('the upstream'));
         return;
       }
-      message = JSONRPCMessageSchema.parse(value);
+      // An object is handed on as read, as the HTTP transport does (see isMessageShaped).
+      if (!isMessageShaped(value)) throw new SyntaxError(`the upstream wrote a line that is not a JSON-RPC message: ${line.slice(0, 200)}`);
+      message = value;
     } catch (error) {
       this.onerror?.(error as Error);
       return;

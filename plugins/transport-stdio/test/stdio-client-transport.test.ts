@@ -61,4 +61,24 @@ describe('BoundedStdioClientTransport', () => {
     expect(answers.get(20)).toBe(2);
     expect(writes).toEqual([20, 1]);
   });
+
+  it('reports a line that is not a JSON object and reads on; hands on an object as read, for the SDK to judge', async () => {
+    const lines = ['not json', '[1]', '"text"', 'null', '{"not":"jsonrpc"}', '{"jsonrpc":"2.0","id":1,"result":{"n":1}}'];
+    const child = `for (const line of ${JSON.stringify(lines)}) process.stdout.write(line + '\\n'); process.stdin.on('end', () => process.exit(0)).resume();`;
+    transport = new BoundedStdioClientTransport({ command: process.execPath, args: ['-e', child], env: { ...process.env } as Record<string, string>, maxMessageBytes: 1 << 20, onStderrLine: () => {}, onTooLarge: () => {} });
+    const errors: string[] = [];
+    const messages: unknown[] = [];
+    const done = new Promise<void>((resolve) => {
+      transport!.onerror = (error) => errors.push(error.message);
+      transport!.onmessage = (message) => {
+        messages.push(message);
+        if (messages.length === 2) resolve();
+      };
+    });
+    await transport.start();
+    await done;
+    expect(messages).toEqual([{ not: 'jsonrpc' }, { jsonrpc: '2.0', id: 1, result: { n: 1 } }]);
+    expect(errors).toHaveLength(4);
+    expect(errors.slice(1)).toEqual(['[1]', '"text"', 'null'].map((line) => `the upstream wrote a line that is not a JSON-RPC message: ${line}`));
+  });
 });
