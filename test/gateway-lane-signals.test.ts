@@ -9,10 +9,9 @@ import { Agent, request } from 'node:http';
 import { stdioFixtureEntry } from '@switchboard/testing/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type GatewayHarness } from './helpers/gateway-setup.js';
+import { countSignals, type SignalCount } from './helpers/signal-count.js';
 
-const getter = Object.getOwnPropertyDescriptor(AbortController.prototype, 'signal')!;
-const made = new WeakSet<AbortSignal>();
-let signalsMade = 0;
+let signals: SignalCount;
 
 let harness: GatewayHarness;
 let headers: Record<string, string>;
@@ -45,31 +44,21 @@ beforeAll(async () => {
   expect((await post({ jsonrpc: '2.0', method: 'notifications/initialized' })).status).toBe(202);
   // Warm: the upstream session is open and its tools listed before anything is counted.
   expect((await post({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo', arguments: { text: 'warm' } } })).body).toMatchObject({ result: { content: [{ text: 'warm' }] } });
-  Object.defineProperty(AbortController.prototype, 'signal', {
-    ...getter,
-    get(this: AbortController) {
-      const signal = getter.get!.call(this) as AbortSignal;
-      if (!made.has(signal)) {
-        made.add(signal);
-        signalsMade++;
-      }
-      return signal;
-    },
-  });
+  signals = countSignals();
 });
 
 afterAll(async () => {
-  Object.defineProperty(AbortController.prototype, 'signal', getter);
+  signals.stop();
   agent.destroy();
   await harness.close();
 });
 
 describe('a 2025 session call on the lane', () => {
   it('makes one AbortSignal per call: the attempt’s, none for the lane’s own cancellation', async () => {
-    signalsMade = 0;
+    signals.reset();
     const calls = 20;
     const answers = await Promise.all(Array.from({ length: calls }, (_, i) => post({ jsonrpc: '2.0', id: 10 + i, method: 'tools/call', params: { name: 'echo', arguments: { text: `call ${i}` } } })));
     expect(answers.map((a) => a.body)).toEqual(Array.from({ length: calls }, (_, i) => expect.objectContaining({ id: 10 + i, result: expect.objectContaining({ content: [{ type: 'text', text: `call ${i}` }] }) })));
-    expect(signalsMade).toBe(calls);
+    expect(signals.made).toBe(calls);
   });
 });

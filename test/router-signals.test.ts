@@ -7,10 +7,9 @@ import { stdioFixtureEntry } from '@switchboard/testing/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NEVER_ABORTED } from '../packages/core/src/attempt-timeout.js';
 import { corePlugins } from './helpers/plugins.js';
+import { countSignals, type SignalCount } from './helpers/signal-count.js';
 
-const getter = Object.getOwnPropertyDescriptor(AbortController.prototype, 'signal')!;
-const made = new WeakSet<AbortSignal>();
-let signalsMade = 0;
+let signals: SignalCount;
 // The most listeners on the shared never-aborted signal seen as a signal was made: an attempt
 // makes its own after it has linked itself to its caller's, so one listening would show here.
 let sharedListeners = 0;
@@ -21,33 +20,23 @@ beforeAll(async () => {
   await router.initialize();
   // Warm: the session is open and the tool listed before anything is counted.
   expect(await router.routeRequest({ toolName: 'echo', arguments: { text: 'warm' } })).toMatchObject({ success: true });
-  // Counts each AbortSignal the first time its controller hands it out (Node makes it then).
-  Object.defineProperty(AbortController.prototype, 'signal', {
-    ...getter,
-    get(this: AbortController) {
-      const signal = getter.get!.call(this) as AbortSignal;
-      if (!made.has(signal)) {
-        made.add(signal);
-        signalsMade++;
-        sharedListeners = Math.max(sharedListeners, getEventListeners(NEVER_ABORTED, 'abort').length);
-      }
-      return signal;
-    },
+  signals = countSignals(() => {
+    sharedListeners = Math.max(sharedListeners, getEventListeners(NEVER_ABORTED, 'abort').length);
   });
 });
 afterAll(async () => {
-  Object.defineProperty(AbortController.prototype, 'signal', getter);
+  signals.stop();
   await router.close();
 });
 
 describe('routed calls without a caller signal', () => {
   it('make one AbortSignal per call (the attempt’s), and listen to nothing shared', async () => {
-    signalsMade = 0;
+    signals.reset();
     sharedListeners = 0;
     const calls = 20;
     const answers = await Promise.all(Array.from({ length: calls }, (_, i) => router.routeRequest({ toolName: 'echo', arguments: { text: `call ${i}` } })));
     expect(answers.every((a) => a.success)).toBe(true);
-    expect(signalsMade).toBe(calls);
+    expect(signals.made).toBe(calls);
     // While they ran, nothing piled listeners on the shared never-aborted signal.
     expect(sharedListeners).toBe(0);
   });

@@ -11,7 +11,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import autocannon from 'autocannon';
+import { cpuMs, echoLoad, headersFor as echoHeaders } from './capacity/echo-load.mjs';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const fromRoot = createRequire(`${root}package.json`);
@@ -22,7 +22,6 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
 // Below every case's capacity on a 2-core machine (the 2026-07-28 HTTP cases are the slowest).
 const rate = Number(process.env.BENCH_RATE ?? 200);
-const TICK_MS = 10; // USER_HZ is 100 on Linux
 
 // Pinned cases: the HTTP upstream gets CPU 0 to itself; the load generator and the process under
 // test (gateway, relay, or nothing for direct) share the other CPUs. That is a deployment's shape
@@ -60,11 +59,7 @@ function start(...args) {
   });
 }
 
-/** CPU time (ms) a process and its descendants (a stdio upstream under the gateway) have used. */
-function cpuMs(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(stat[11]) + Number(stat[12])) * TICK_MS;
-}
+/** A process's descendants (a stdio upstream under the gateway), whose CPU is the upstream's. */
 function children(pid) {
   const out = [];
   for (const task of readdirSync(`/proc/${pid}/task`)) {
@@ -73,43 +68,8 @@ function children(pid) {
   return out;
 }
 
-const ECHO = { name: 'echo', arguments: { text: 'hello' } };
-const ENVELOPE = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientInfo': { name: 'capacity', version: '1' }, 'io.modelcontextprotocol/clientCapabilities': {} };
-
-/** Request headers for the era: a 2025 session opened with initialize, or 2026-07-28's standard headers. */
-async function headersFor(url, era) {
-  const base = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
-  if (era === '2026') return { ...base, 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'echo' };
-  const init = await fetch(url, {
-    method: 'POST',
-    headers: base,
-    body: JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'capacity', version: '1' } } }),
-  });
-  await init.text();
-  const session = init.headers.get('mcp-session-id');
-  const headers = { ...base, 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' };
-  await (await fetch(url, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) })).text();
-  return headers;
-}
-
-function load(url, headers, era, options) {
-  let id = 0;
-  const params = era === '2026' ? { ...ECHO, _meta: ENVELOPE } : ECHO;
-  return new Promise((resolve, reject) => {
-    autocannon(
-      {
-        url,
-        method: 'POST',
-        headers,
-        connections,
-        duration: seconds,
-        ...options,
-        requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify({ jsonrpc: '2.0', id: ++id, method: 'tools/call', params }) }) }],
-      },
-      (error, result) => (error ? reject(error) : resolve(result)),
-    );
-  });
-}
+const headersFor = (url, era) => echoHeaders(url, era, 'capacity');
+const load = (url, headers, era, options) => echoLoad({ url, headers, era, client: 'capacity' }, { connections, duration: seconds, ...options });
 
 async function measure(name, era, target, processes) {
   const headers = await headersFor(target.url, era);

@@ -15,10 +15,9 @@
 // "2025,2026": the era of both the client and the upstream). Prints one JSON line per era. Linux
 // only (/proc).
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import autocannon from 'autocannon';
+import { cpuMs, echoLoad, headersFor } from './capacity/echo-load.mjs';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const baseline = process.env.BENCH_BASELINE ? `${process.env.BENCH_BASELINE.replace(/\/$/, '')}/` : root;
@@ -29,7 +28,6 @@ const rate = Number(process.env.BENCH_RATE ?? 1500);
 const seconds = Number(process.env.BENCH_SECONDS ?? 4);
 const phases = Number(process.env.BENCH_PHASES ?? 5);
 const eras = (process.env.BENCH_ERAS ?? '2025,2026').split(',');
-const TICK_MS = 10; // USER_HZ is 100 on Linux
 
 /** A gateway of the checkout at `checkout`, in front of `servers`; resolves once it prints its URL. */
 function startGateway(checkout, servers) {
@@ -45,47 +43,7 @@ function startGateway(checkout, servers) {
   });
 }
 
-function cpuMs(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(stat[11]) + Number(stat[12])) * TICK_MS;
-}
-
-const ECHO = { name: 'echo', arguments: { text: 'hello' } };
-const ENVELOPE = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientInfo': { name: 'compare', version: '1' }, 'io.modelcontextprotocol/clientCapabilities': {} };
-
-/** Request headers for the era: a 2025 session opened with initialize, or 2026-07-28's standard headers. */
-async function headersFor(url, era) {
-  const base = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
-  if (era === '2026') return { ...base, 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'echo' };
-  const init = await fetch(url, {
-    method: 'POST',
-    headers: base,
-    body: JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'compare', version: '1' } } }),
-  });
-  await init.text();
-  const headers = { ...base, 'mcp-session-id': init.headers.get('mcp-session-id'), 'mcp-protocol-version': '2025-11-25' };
-  await (await fetch(url, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) })).text();
-  return headers;
-}
-
-function load(target, options) {
-  let id = 0;
-  const params = target.era === '2026' ? { ...ECHO, _meta: ENVELOPE } : ECHO;
-  return new Promise((resolve, reject) => {
-    autocannon(
-      {
-        url: target.url,
-        method: 'POST',
-        headers: target.headers,
-        connections: 32,
-        duration: seconds,
-        ...options,
-        requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify({ jsonrpc: '2.0', id: ++id, method: 'tools/call', params }) }) }],
-      },
-      (error, result) => (error ? reject(error) : resolve(result)),
-    );
-  });
-}
+const load = (target, options) => echoLoad({ ...target, client: 'compare' }, { connections: 32, duration: seconds, ...options });
 
 /** CPU µs per call of the target's gateway over one paced phase, and how many calls failed. */
 async function phase(target) {
@@ -107,7 +65,7 @@ async function round(era, order) {
   try {
     for (const name of order) started[name] = await startGateway(name === 'head' ? root : baseline, servers);
     const targets = {};
-    for (const name of order) targets[name] = { ...started[name], era, headers: await headersFor(started[name].url, era) };
+    for (const name of order) targets[name] = { ...started[name], era, headers: await headersFor(started[name].url, era, 'compare') };
     // Warm both (JIT, heap growth, the upstream session) past the window in which V8's worker
     // threads still cost half as much again as the main thread (see docs/benchmarks.md).
     for (const name of order) {
