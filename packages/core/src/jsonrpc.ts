@@ -40,6 +40,11 @@ export type JsonRpcMessage = JsonRpcRequest | JsonRpcNotification | JsonRpcResul
  * pending requests, the gateway's attribution) reads fields of an object and nothing more.
  */
 export function isMessageShaped(value: unknown): value is JsonRpcMessage {
+  return isJsonObject(value);
+}
+
+/** A JSON object: not null, not an array. */
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

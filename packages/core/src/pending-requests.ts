@@ -2,6 +2,7 @@
 // answer each of them with a typed failure (a LinkFault) instead of leaving the SDK to reject them
 // with a bare "Connection closed".
 import type { SwitchboardError } from './errors.js';
+import { isJsonObject } from './jsonrpc.js';
 
 type Id = string | number;
 
@@ -38,7 +39,7 @@ export class PendingRequests {
   received(message: object): void {
     const m = message as { id?: unknown; method?: unknown; result?: unknown; error?: { code?: unknown; message?: unknown } | null };
     if (m.method !== undefined || (typeof m.id !== 'string' && typeof m.id !== 'number')) return;
-    const answers = isObject(m.result) || (isObject(m.error) && typeof m.error.code === 'number' && typeof m.error.message === 'string');
+    const answers = isJsonObject(m.result) || (isJsonObject(m.error) && typeof m.error.code === 'number' && typeof m.error.message === 'string');
     if (answers) this.ids.delete(m.id);
   }
 
@@ -52,8 +53,4 @@ export class PendingRequests {
     this.ids.clear();
     return answers;
   }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
