@@ -78,3 +78,16 @@ export class CallCancellation implements CancelSignal {
     this.controller?.abort(reason);
   }
 }
+
+/**
+ * An AbortSignal for an API that takes nothing else: the signal itself, a CallCancellation's own
+ * (made now), or one tied to any other CancelSignal.
+ */
+export function toAbortSignal(cancel: CancelSignal): AbortSignal {
+  if (cancel instanceof AbortSignal) return cancel;
+  if (cancel instanceof CallCancellation) return cancel.signal;
+  const controller = new AbortController();
+  if (cancel.aborted) controller.abort(cancel.reason);
+  else cancel.addEventListener('abort', () => controller.abort(cancel.reason), { once: true });
+  return controller.signal;
+}

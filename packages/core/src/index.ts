@@ -26,6 +26,7 @@ export * from './registry.js';
 export * from './pool.js';
 export { CATALOG_LISTS, combinedFreshness, EMPTY_CATALOG, isStale, type CatalogList, type ListFreshness, type UpstreamCatalog } from './upstream-catalog.js';
 export * from './connector.js';
+export { callUpstreamTool, type ToolCallOptions } from './sdk/mcp.js';
 export * from './era-probe.js';
 export * from './era-verdicts.js';
 export * from './failure.js';

@@ -14,7 +14,12 @@
 // properties it mirrors into headers, so a tool with a large schema pays for its size on each call.
 // The scan's answer depends only on the schema object, which the SDK's tool index keeps until the
 // cached `tools/list` changes (a new list brings new objects, so a new scan); the result is the SDK's own.
-import { Client, type StandardSchemaV1 } from '@modelcontextprotocol/client';
+//
+// And a 2025-era `tools/call` without the SDK's generic request funnel (legacy-tool-call.ts), through
+// `callUpstreamTool`, which also takes a CancelSignal where the SDK wants an AbortSignal.
+import { Client, type CallToolResult, type StandardSchemaV1 } from '@modelcontextprotocol/client';
+import { toAbortSignal } from '../cancel-signal.js';
+import { laneFits, laneSupported, legacyToolCall, type ToolCallOptions } from './legacy-tool-call.js';
 
 /** What this module needs of the SDK's era codec (its `WireCodec`, which the SDK does not export). */
 interface ResultCodec {
@@ -63,9 +68,26 @@ const isStandardSchema = (value: unknown): value is StandardSchemaV1 =>
 
 type RequestArgs = [request: { method: string; params?: Record<string, unknown> }, schemaOrOptions?: unknown, options?: unknown];
 
+type CallToolParams = Parameters<Client['callTool']>[0];
+
+/**
+ * `client.callTool(params, options)`, with the caller's cancellation as any CancelSignal. On an
+ * UpstreamClient a call the 2025-era lane fits takes it; any other goes to the SDK's callTool, with
+ * an AbortSignal made from the CancelSignal only then.
+ */
+export function callUpstreamTool(client: Client, params: CallToolParams, options?: ToolCallOptions): Promise<CallToolResult> {
+  if (client instanceof UpstreamClient && client.lane && laneFits(client, options)) return legacyToolCall(client, params, options);
+  const signal = options?.signal;
+  return client.callTool(params, signal === undefined ? (options as Parameters<Client['callTool']>[1]) : { ...options, signal: toAbortSignal(signal) }) as Promise<CallToolResult>;
+}
+
 export class UpstreamClient extends Client {
+  /** Whether this SDK build has what the 2025-era tools/call lane uses (checked once). */
+  readonly lane: boolean;
+
   constructor(...args: ConstructorParameters<typeof Client>) {
     super(...args);
+    this.lane = laneSupported(this);
     // An own property, so the SDK's callTool/listTools/... (which call this.request) use it too.
     const request = (Client.prototype.request as (...a: RequestArgs) => Promise<unknown>).bind(this);
     const memoized = (...[req, schemaOrOptions, options]: RequestArgs): Promise<unknown> => {

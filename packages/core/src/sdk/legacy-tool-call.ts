@@ -1,0 +1,177 @@
+// A 2025-era `tools/call` sent through the SDK Client's own bookkeeping, without its generic request
+// funnel. Why: at capacity on the 2025 HTTP → stdio path the funnel (`request()` →
+// `_requestWithSchemaViaCodec`) was a tenth of the gateway's busy CPU per proxied call: a promise
+// with a `finally`, spreads of the request and options, an AbortSignal listener pair, and an async
+// result validation that resolves a second promise. This module does the same steps, in the same
+// order, with the Client's own pieces:
+//
+// - the same output-validator lookup (`_cache.outputValidator`) before anything is sent, and the
+//   same typed InvalidParams for a tool whose outputSchema does not compile;
+// - the id from the Client's counter, the handler in its `_responseHandlers` and the timeout in its
+//   `_timeoutInfo`, so its `_onresponse` answers the call, its `_onclose` rejects it with
+//   ConnectionClosed, and ids never collide with the SDK's own requests;
+// - the same envelope (`_envelopeOutbound`), the same result decoding and era validation (the
+//   codec's `decodeResult` and `validateResult`, synchronously), the same error types and texts;
+// - on cancel or timeout, the same `notifications/cancelled` and the same rejection;
+// - the same structured-content check against the tool's output schema.
+//
+// What it takes that the SDK cannot: a CancelSignal (core's CallCancellation), so a call whose
+// caller never cancels makes no AbortSignal at all.
+//
+// Used only where the SDK's `callTool` would take exactly this path: a negotiated 2025-era
+// connection (no header mirroring, no input_required rounds, no per-request streams), no progress,
+// no resumption, no caller-supplied tool definition or headers, no strict capability checks, and an
+// SDK that still has every member used here (checked once per client). Anything else is the SDK's.
+import {
+  type CallToolRequestOptions,
+  type CallToolResult,
+  type Client,
+  type Transport,
+  DEFAULT_REQUEST_TIMEOUT_MSEC,
+  ProtocolError,
+  ProtocolErrorCode,
+  SdkError,
+  SdkErrorCode,
+} from '@modelcontextprotocol/client';
+import type { CancelSignal } from '../cancel-signal.js';
+
+/** `callTool`'s options, with the caller's cancellation as any CancelSignal (an AbortSignal is one). */
+export type ToolCallOptions = Omit<CallToolRequestOptions, 'signal'> & { signal?: CancelSignal };
+
+type CallToolParams = Parameters<Client['callTool']>[0];
+type Compiled = { ok: true; validator: (value: unknown) => { valid: boolean; errorMessage?: string } } | { ok: false; compileError: unknown };
+type Decoded = { kind: 'complete'; result: unknown } | { kind: 'invalid'; error: Error } | { kind: string };
+type Answer = { result: unknown } | Error;
+
+/** The SDK Client's members this module uses (not in its public types). */
+interface ClientInternals {
+  _transport: Transport | undefined;
+  _requestMessageId: number;
+  _responseHandlers: Map<number, (response: Answer) => void>;
+  _progressHandlers: Map<number, unknown>;
+  _options?: { enforceStrictCapabilities?: boolean };
+  _negotiatedProtocolVersion: string | undefined;
+  _cache: { outputValidator(name: string, compile: (tool: unknown) => Compiled | undefined): Promise<Compiled | undefined> };
+  _compileOutputValidator(tool: unknown): Compiled | undefined;
+  _reportStoreError(error: unknown): void;
+  _envelopeOutbound<M extends object>(message: M): M;
+  _setupTimeout(id: number, timeout: number, maxTotalTimeout: number | undefined, onTimeout: () => void, resetTimeoutOnProgress?: boolean): void;
+  _cleanupTimeout(id: number): void;
+  _onerror(error: Error): void;
+  _wireCodec(): { era: string; decodeResult(method: string, raw: unknown): Decoded; validateResult(method: string, raw: unknown): { ok: true; value: unknown } | { ok: false; reason: string; message?: string } };
+  getProtocolEra(): 'modern' | 'legacy' | undefined;
+}
+
+const METHODS = ['_requestMessageId', '_responseHandlers', '_progressHandlers', '_cache', '_compileOutputValidator', '_reportStoreError', '_envelopeOutbound', '_setupTimeout', '_cleanupTimeout', '_onerror', '_wireCodec', 'getProtocolEra'] as const;
+
+/** Whether this SDK build still has every member the lane uses: an SDK that changed keeps its own path. */
+export function laneSupported(client: Client): boolean {
+  const internals = client as unknown as Record<string, unknown>;
+  return (
+    METHODS.every((name) => internals[name] !== undefined) &&
+    internals._responseHandlers instanceof Map &&
+    typeof internals._requestMessageId === 'number' &&
+    typeof (internals._cache as { outputValidator?: unknown }).outputValidator === 'function'
+  );
+}
+
+/** Whether this call is one the lane takes exactly as the SDK would (see the file comment). */
+export function laneFits(client: Client, options: ToolCallOptions | undefined): boolean {
+  const c = client as unknown as ClientInternals;
+  if (c.getProtocolEra() !== 'legacy' || c._transport === undefined || c._options?.enforceStrictCapabilities === true) return false;
+  if (!options) return true;
+  return (
+    options.onprogress === undefined &&
+    options.toolDefinition === undefined &&
+    options.headers === undefined &&
+    options.resumptionToken === undefined &&
+    options.onresumptiontoken === undefined
+  );
+}
+
+const cancelled = (reason: unknown): Error => (reason instanceof SdkError ? reason : new SdkError(SdkErrorCode.RequestTimeout, String(reason)));
+
+/** The SDK's callTool for a call `laneFits` accepted. */
+export async function legacyToolCall(client: Client, params: CallToolParams, options: ToolCallOptions | undefined): Promise<CallToolResult> {
+  const c = client as unknown as ClientInternals;
+  const compiled = await c._cache.outputValidator(params.name, (tool) => c._compileOutputValidator(tool)).catch((error: unknown) => void c._reportStoreError(error));
+  if (compiled !== undefined && !compiled.ok) {
+    const err = compiled.compileError;
+    const message = (err instanceof Error ? err.message : String(err)).slice(0, 200);
+    throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Tool '${params.name}' has an invalid outputSchema: ${message}`);
+  }
+  const result = (await send(c, params, options)) as CallToolResult;
+  if (compiled === undefined) return result;
+  if (result.structuredContent === undefined && !result.isError) {
+    throw new ProtocolError(ProtocolErrorCode.InvalidRequest, `Tool ${params.name} has an output schema but did not return structured content`);
+  }
+  if (result.structuredContent !== undefined && !result.isError) {
+    let outcome: { valid: boolean; errorMessage?: string };
+    try {
+      outcome = compiled.validator(result.structuredContent);
+    } catch (error) {
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Failed to validate structured content: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (!outcome.valid) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Structured content does not match the tool's output schema: ${outcome.errorMessage}`);
+  }
+  return result;
+}
+
+/** The request itself: sent, answered, cancelled or timed out as the SDK's funnel does it. */
+function send(c: ClientInternals, params: CallToolParams, options: ToolCallOptions | undefined): Promise<unknown> {
+  const transport = c._transport;
+  if (!transport) return Promise.reject(new Error('Not connected'));
+  const signal = options?.signal;
+  if (signal?.aborted) return Promise.reject(cancelled(signal.reason));
+  const codec = c._wireCodec();
+  const id = c._requestMessageId++;
+  const sendOptions = options?.relatedRequestId === undefined ? undefined : { relatedRequestId: options.relatedRequestId };
+  return new Promise<unknown>((resolve, reject) => {
+    let answered = false;
+    const settle = (): void => {
+      signal?.removeEventListener('abort', onAbort);
+      c._responseHandlers.delete(id);
+      c._cleanupTimeout(id);
+    };
+    const cancel = (reason: unknown): void => {
+      if (answered) return;
+      answered = true;
+      settle();
+      c._progressHandlers.delete(id);
+      transport
+        .send(c._envelopeOutbound({ jsonrpc: '2.0' as const, method: 'notifications/cancelled', params: { requestId: id, reason: String(reason) } }), sendOptions)
+        .catch((error: unknown) => c._onerror(new Error(`Failed to send cancellation: ${String(error)}`)));
+      reject(cancelled(reason));
+    };
+    const onAbort = (): void => cancel(signal?.reason);
+    c._responseHandlers.set(id, (response) => {
+      if (answered) return;
+      answered = true;
+      settle();
+      if (response instanceof Error) return reject(response);
+      let decoded: Decoded;
+      try {
+        decoded = codec.decodeResult('tools/call', response.result);
+      } catch (error) {
+        return reject(error instanceof Error ? error : new Error(String(error)));
+      }
+      if (decoded.kind === 'invalid') return reject((decoded as { error: Error }).error);
+      // A 2025-era codec decodes every result as complete; anything else is the SDK's to resolve.
+      if (decoded.kind !== 'complete') return reject(new SdkError(SdkErrorCode.UnsupportedResultType, `Unsupported result type '${decoded.kind}' for tools/call`));
+      const outcome = codec.validateResult('tools/call', (decoded as { result: unknown }).result);
+      if (outcome.ok) return resolve(outcome.value);
+      const detail = outcome.reason === 'invalid' ? (outcome.message ?? 'invalid result') : 'not-in-era: tools/call';
+      reject(new SdkError(SdkErrorCode.InvalidResult, `Invalid result for tools/call: ${detail}`));
+    });
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const timeout = options?.timeout ?? DEFAULT_REQUEST_TIMEOUT_MSEC;
+    c._setupTimeout(id, timeout, options?.maxTotalTimeout, () => cancel(new SdkError(SdkErrorCode.RequestTimeout, 'Request timed out', { timeout })), false);
+    const message = c._envelopeOutbound({ method: 'tools/call', params, jsonrpc: '2.0' as const, id });
+    transport.send(message, sendOptions).catch((error: unknown) => {
+      if (answered) return;
+      answered = true;
+      settle();
+      reject(error);
+    });
+  });
+}
