@@ -2,9 +2,12 @@
 // TaskCancelledError, so failures are classified as before), without its per-call machinery: the
 // policy derived an AbortController through its event wrappers, raced two promises and disposed
 // three listeners per call, which a profile of the 2026-07-28 HTTP path put at a twenty-fifth of
-// the gateway's CPU per proxied call. Here: one AbortController, one timer, one listener.
+// the gateway's CPU per proxied call. Here: one CallCancellation, one timer, one listener. The
+// attempt gets the CallCancellation, not an AbortSignal: making an AbortSignal per attempt was a
+// fortieth of the gateway's CPU on the 2025 HTTP → stdio path, and an attempt that hands it to an
+// API taking a CancelSignal (callUpstreamTool) never needs one; one that needs it reads `.signal`.
 import { TaskCancelledError } from 'cockatiel';
-import type { CancelSignal } from './cancel-signal.js';
+import { CallCancellation, type CancelSignal } from './cancel-signal.js';
 
 /**
  * The signal of a call whose caller gave none: it never aborts, so an attempt does not listen to it.
@@ -19,10 +22,13 @@ export const NEVER_ABORTED: AbortSignal = new AbortController().signal;
  * timer and leaves the signal alone: aborting after a success would make the SDK tell the upstream
  * a finished request was cancelled.
  */
-export function runWithTimeout<T>(fn: (context: { signal: AbortSignal }) => Promise<T>, callerSignal: CancelSignal, ms: number): Promise<T> {
-  const controller = new AbortController();
+/** What AbortController.abort() gives its signal: the reason an upstream's cancel notice carries, as before. */
+const abortReason = (): DOMException => new DOMException('This operation was aborted', 'AbortError');
+
+export function runWithTimeout<T>(fn: (context: { signal: CallCancellation }) => Promise<T>, callerSignal: CancelSignal, ms: number): Promise<T> {
+  const controller = new CallCancellation();
   if (callerSignal.aborted) {
-    controller.abort();
+    controller.abort(abortReason());
     return Promise.reject(new TaskCancelledError(`Operation timed out after ${ms}ms`));
   }
   return new Promise<T>((resolve, reject) => {
@@ -30,7 +36,7 @@ export function runWithTimeout<T>(fn: (context: { signal: AbortSignal }) => Prom
     const cut = (): void => {
       if (settled) return;
       settle();
-      controller.abort();
+      controller.abort(abortReason());
       reject(new TaskCancelledError(`Operation timed out after ${ms}ms`));
     };
     const timer = setTimeout(cut, ms);
@@ -44,7 +50,7 @@ export function runWithTimeout<T>(fn: (context: { signal: AbortSignal }) => Prom
     if (linked) callerSignal.addEventListener('abort', cut);
     let running: Promise<T>;
     try {
-      running = fn({ signal: controller.signal });
+      running = fn({ signal: controller });
     } catch (error) {
       settle();
       reject(error);

@@ -2,14 +2,14 @@
 // the candidate lists until its half-open time, so requests skip it without waiting.
 import { ConsecutiveBreaker, circuitBreaker, handleWhen, type CircuitBreakerPolicy, type IBackoff } from 'cockatiel';
 import { NEVER_ABORTED, runWithTimeout } from './attempt-timeout.js';
-import type { CancelSignal } from './cancel-signal.js';
+import type { CallCancellation, CancelSignal } from './cancel-signal.js';
 import type { FailoverConfig } from './config/schema.js';
 import { isServiceFailure } from './failure.js';
 import type { ServiceEntry, ServiceRegistry } from './registry.js';
 
 export interface ServicePolicy {
   /** Run one attempt through the breaker, cut after `timeoutMs` (default: the service's timeout). */
-  execute<T>(fn: (context: { signal: AbortSignal }) => Promise<T>, signal?: CancelSignal, timeoutMs?: number): Promise<T>;
+  execute<T>(fn: (context: { signal: CallCancellation }) => Promise<T>, signal?: CancelSignal, timeoutMs?: number): Promise<T>;
 }
 
 /** The caller gave up (its signal aborted): not a failure of the service. */
@@ -58,7 +58,7 @@ class ServiceBreaker implements ServicePolicy {
     return this;
   }
 
-  async execute<T>(fn: (context: { signal: AbortSignal }) => Promise<T>, signal?: CancelSignal, attemptMs?: number): Promise<T> {
+  async execute<T>(fn: (context: { signal: CallCancellation }) => Promise<T>, signal?: CancelSignal, attemptMs?: number): Promise<T> {
     // Not cockatiel's default parent signal (concurrent timeouts would pile listeners onto it):
     // ours, which the attempt knows never aborts and so does not listen to.
     const callerSignal = signal ?? NEVER_ABORTED;
@@ -112,7 +112,7 @@ class ServiceBreaker implements ServicePolicy {
    * cancellation is re-thrown as CallerCancelledError first, which the breaker does not count.
    * An attempt never outlives the service's own timeout (attempt-timeout.ts).
    */
-  private async attempt<T>(fn: (context: { signal: AbortSignal }) => Promise<T>, callerSignal: CancelSignal, attemptMs: number | undefined): Promise<T> {
+  private async attempt<T>(fn: (context: { signal: CallCancellation }) => Promise<T>, callerSignal: CancelSignal, attemptMs: number | undefined): Promise<T> {
     try {
       return await runWithTimeout(fn, callerSignal, Math.min(attemptMs ?? this.timeoutMs, this.timeoutMs));
     } catch (error) {

@@ -4,7 +4,7 @@ import type { Client } from '../sdk/mcp.js';
 import type { SwitchboardError } from '../errors.js';
 import type { ServiceEntry } from '../registry.js';
 import type { TraceCarrier } from '../observer.js';
-import type { CancelSignal } from '../cancel-signal.js';
+import type { CallCancellation, CancelSignal } from '../cancel-signal.js';
 
 /** What to route: the tool (if any) and capabilities a service must have. */
 export interface DispatchTarget {
@@ -67,5 +67,9 @@ export interface DispatchOutcome<T> {
   hedged?: boolean;
 }
 
-/** One attempt's work on a chosen service's client. */
-export type Operation<T> = (client: Client, entry: ServiceEntry, signal: AbortSignal) => Promise<T>;
+/**
+ * One attempt's work on a chosen service's client. `signal` aborts when the attempt is cut (its
+ * timeout, or the caller cancelled): a CancelSignal for callUpstreamTool, `.signal` for an API that
+ * takes only an AbortSignal (made when first read).
+ */
+export type Operation<T> = (client: Client, entry: ServiceEntry, signal: CallCancellation) => Promise<T>;

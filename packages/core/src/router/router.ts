@@ -15,7 +15,7 @@ import { PluginCatalog } from '../plugin-catalog.js';
 import { UpstreamPool } from '../pool.js';
 import { ServiceRegistry } from '../registry.js';
 import type { PerformanceReport, RouteRequest, RouteResult, ServerInfo, ServiceHealthReport } from '../route-types.js';
-import type { CallToolResult, Client, ClientCapabilities } from '../sdk/mcp.js';
+import { callUpstreamTool, type CallToolResult, type Client, type ClientCapabilities } from '../sdk/mcp.js';
 import { newInstanceId } from '../self-recognition.js';
 import { parsePluginOptions, wirePlugins, type Wired } from '../wiring.js';
 import type { DispatchOutcome, DispatchTarget, Operation } from './dispatch-types.js';
@@ -336,7 +336,7 @@ export class Router {
       };
     }
     const outcome = await this.dispatch(request, (client, _entry, signal) =>
-      client.callTool({ name: request.toolName, arguments: request.arguments ?? {} }, {
+      callUpstreamTool(client, { name: request.toolName, arguments: request.arguments ?? {} }, {
         signal,
         timeout: this.config.failover.timeoutMs + 1_000, // our own timeout policy fires first
       }) as Promise<CallToolResult>,

@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import { CLIENT_CAPABILITIES_META_KEY, CLIENT_INFO_META_KEY, LOG_LEVEL_META_KEY, MissingRequiredClientCapabilityError, PROTOCOL_VERSION_META_KEY, ProtocolError, ProtocolErrorCode, SERVER_INFO_META_KEY, Server, type Client, type ClientCapabilities, type CallToolRequest, type CallToolResult, type CompleteResult, type LoggingLevel, type LoggingMessageNotification, type Request, type RequestMeta, type Result, type ResourceUpdatedNotification, type ServerNotification, type ServerRequest } from '../sdk/mcp.js';
 import type { CatalogList, DispatchOutcome, ServiceEntry, TraceCarrier } from '@switchboard/core';
-import { rpcErrorText, selfCapability } from '@switchboard/core';
+import { callUpstreamTool, rpcErrorText, selfCapability } from '@switchboard/core';
 import { exposedPrompts, exposedTools, resourceMetricName, resourceOwners, type CatalogSnapshot } from '../catalog/catalog.js';
 import type { GatewayCore } from '../gateway-core.js';
 import { paginate, type PagedKind } from './paging.js';
@@ -334,7 +334,7 @@ export class GatewaySession {
     const target = { toolName: route.upstreamName, members: resumed ? [resumed.service] : route.members, ...(progressToken !== undefined || resumed ? { noHedge: true } : {}) };
     const result = await this.routed<CallToolResult>('tools/call', route.name, extra, target, (client, entry, signal, tie) => {
       const call = (declareTasks: boolean) =>
-        client.callTool({ ...base, ...this.upstreamMeta(meta, client, extra, declareTasks) } as Parameters<typeof client.callTool>[0], {
+        callUpstreamTool(client, { ...base, ...this.upstreamMeta(meta, client, extra, declareTasks) } as Parameters<typeof client.callTool>[0], {
           ...tie,
           signal,
           timeout: core.callTimeoutMs,
@@ -431,7 +431,7 @@ export class GatewaySession {
       }
       return this.routed('resources/read', uri, extra, { members: resumed ? [resumed.service] : owners, metricName, ...(resumed ? { noHedge: true } : {}) }, (client, entry, signal, tie) =>
         client
-          .readResource({ ...params, ...this.upstreamMeta(request.params._meta, client, extra) } as Parameters<typeof client.readResource>[0], { ...tie, signal, timeout: core.callTimeoutMs, allowInputRequired: true })
+          .readResource({ ...params, ...this.upstreamMeta(request.params._meta, client, extra) } as Parameters<typeof client.readResource>[0], { ...tie, signal: signal.signal, timeout: core.callTimeoutMs, allowInputRequired: true })
           .then((answer) => this.sealed(answer, { service: entry.name, method: 'resources/read', name: uri }) as Awaited<ReturnType<typeof client.readResource>>),
       );
     });
@@ -453,7 +453,7 @@ export class GatewaySession {
       }
       return this.routed('prompts/get', route.name, extra, { members: resumed ? [resumed.service] : route.members, ...(resumed ? { noHedge: true } : {}) }, (client, entry, signal, tie) =>
         client
-          .getPrompt({ ...params, ...this.upstreamMeta(request.params._meta, client, extra) } as Parameters<typeof client.getPrompt>[0], { ...tie, signal, timeout: core.callTimeoutMs, allowInputRequired: true })
+          .getPrompt({ ...params, ...this.upstreamMeta(request.params._meta, client, extra) } as Parameters<typeof client.getPrompt>[0], { ...tie, signal: signal.signal, timeout: core.callTimeoutMs, allowInputRequired: true })
           .then((answer) => this.sealed(answer, { service: entry.name, method: 'prompts/get', name: route.name }) as Awaited<ReturnType<typeof client.getPrompt>>),
         request.params.arguments,
       );
@@ -474,7 +474,7 @@ export class GatewaySession {
       }
       if (members.length === 0) throw new ClientError(ProtocolErrorCode.InvalidParams, `Nothing to complete for ${ref.type === 'ref/prompt' ? `prompt ${ref.name}` : `resource ${ref.uri}`}`);
       return this.routed<CompleteResult>('completion/complete', ref.type === 'ref/prompt' ? ref.name : ref.uri, extra, { members }, (client, _e, signal, tie) =>
-        client.getServerCapabilities()?.completions ? client.complete(params, { ...tie, signal, timeout: core.callTimeoutMs }) : Promise.resolve({ completion: { values: [] } }),
+        client.getServerCapabilities()?.completions ? client.complete(params, { ...tie, signal: signal.signal, timeout: core.callTimeoutMs }) : Promise.resolve({ completion: { values: [] } }),
       );
     });
 
@@ -539,7 +539,7 @@ export class GatewaySession {
       client.request(
         { method, params: { taskId: owned.taskId, ...(inputResponses ? { inputResponses } : {}), ...this.upstreamMeta(undefined, client, extra, declare) } } as never,
         TASK_ANSWER,
-        { ...tie, signal, timeout: this.core.callTimeoutMs },
+        { ...tie, signal: signal.signal, timeout: this.core.callTimeoutMs },
       ),
     );
     const { _meta: _drop, ...fields } = answer as Record<string, unknown>;
@@ -633,7 +633,7 @@ export class GatewaySession {
     if (members.length === 0) throw new ClientError(ProtocolErrorCode.InvalidParams, `Resource not found: ${uri}`, { uri });
     let chosen = '';
     await this.routed('resources/subscribe', uri, extra, { members, metricName: resourceMetricName(core.catalog(), uri) }, async (client, entry, signal, tie) => {
-      const result = await client.subscribeResource({ uri }, { ...tie, signal, timeout: core.callTimeoutMs });
+      const result = await client.subscribeResource({ uri }, { ...tie, signal: signal.signal, timeout: core.callTimeoutMs });
       chosen = entry.name;
       return result;
     });
@@ -956,7 +956,7 @@ export class GatewaySession {
         const onShared = entry.descriptor.transport === 'stdio' && !lent.has(entry.name);
         const done = onShared ? core.shared.begin(client, entry.name, sharedTenant, sharedTenant.idle).end : undefined;
         try {
-          return await (credentials ? core.upstreamCredentials!.run(credentials, entry, () => call(client, signal, held)) : call(client, signal, held));
+          return await (credentials ? core.upstreamCredentials!.run(credentials, entry, () => call(client, signal.signal, held)) : call(client, signal.signal, held));
         } finally {
           done?.();
         }

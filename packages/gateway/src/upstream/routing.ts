@@ -2,7 +2,7 @@
 // resource or prompt) through the router, so the configured strategy, breakers, stats, retry
 // budget and failover apply within that set.
 import { type Client } from '../sdk/mcp.js';
-import type { CancelSignal, DispatchOutcome, Router, ServiceEntry, TraceCarrier } from '@switchboard/core';
+import type { CallCancellation, CancelSignal, DispatchOutcome, Router, ServiceEntry, TraceCarrier } from '@switchboard/core';
 import type { SendTie } from './call-attribution.js';
 
 export interface RouteTarget {
@@ -28,7 +28,7 @@ export interface RouteTarget {
  * request options of what it sends, so that what the upstream sends back about it (on a shared
  * connection) comes to its call (see SharedUpstreams).
  */
-export type Operation<T> = (client: Client, entry: ServiceEntry, signal: AbortSignal, tie?: SendTie) => Promise<T>;
+export type Operation<T> = (client: Client, entry: ServiceEntry, signal: CallCancellation, tie?: SendTie) => Promise<T>;
 
 /** A replica set as the dispatcher wants it, made once per members list (the catalogue's lists are stable until it is rebuilt). */
 const memberSets = new WeakMap<readonly string[], ReadonlySet<string>>();
