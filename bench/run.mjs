@@ -6,6 +6,7 @@ import { runHeaderScanBench } from './header-scan.mjs';
 import { runMemoryBench } from './memory.mjs';
 import { runRouteBench } from './route.mjs';
 import { runStallBench } from './stall.mjs';
+import { runUpstreamCallBench } from './upstream-call.mjs';
 
 const only = process.argv[2];
 const print = (line) => process.stdout.write(JSON.stringify(line) + '\n');
@@ -17,6 +18,7 @@ const cases = {
   failover: () => runFailoverBench(print),
   stall: () => runStallBench(print),
   'header-scan': () => runHeaderScanBench(print),
+  'upstream-call': () => runUpstreamCallBench(print),
 };
 for (const [name, run] of Object.entries(cases)) {
   if (only && only !== name) continue;
