@@ -1,18 +1,23 @@
 import { TaskCancelledError } from 'cockatiel';
 import { describe, expect, it } from 'vitest';
 import { runWithTimeout } from '../src/attempt-timeout.js';
+import type { CallCancellation } from '../src/cancel-signal.js';
 import { classifyFailure } from '../src/failure.js';
 
 const never = new AbortController().signal;
 
 describe('runWithTimeout', () => {
   it('cuts an attempt at its time: rejects at once as a timeout and aborts the attempt', async () => {
-    let seen: AbortSignal | undefined;
+    let seen: CallCancellation | undefined;
     const started = performance.now();
-    const outcome = runWithTimeout(({ signal }) => ((seen = signal), new Promise<never>(() => undefined)), never, 30);
+    let forApi: AbortSignal | undefined;
+    // An attempt that hands an AbortSignal-only API its cancellation reads .signal at the start.
+    const outcome = runWithTimeout(({ signal }) => ((seen = signal), (forApi = signal.signal), new Promise<never>(() => undefined)), never, 30);
     await expect(outcome).rejects.toBeInstanceOf(TaskCancelledError);
     expect(performance.now() - started).toBeGreaterThanOrEqual(25);
     expect(seen?.aborted).toBe(true);
+    expect(forApi?.aborted).toBe(true);
+    expect((forApi?.reason as Error).name).toBe('AbortError');
     // Classified as before: a timeout of the service, which fails over.
     const error = await outcome.catch((e: unknown) => e);
     expect(classifyFailure(error, 'svc', 30)).toMatchObject({ failover: true, error: { code: 'TIMEOUT' } });
@@ -20,7 +25,7 @@ describe('runWithTimeout', () => {
 
   it('ends when the caller gives up, without waiting for the attempt', async () => {
     const caller = new AbortController();
-    let seen: AbortSignal | undefined;
+    let seen: CallCancellation | undefined;
     const outcome = runWithTimeout(({ signal }) => ((seen = signal), new Promise<never>(() => undefined)), caller.signal, 60_000);
     caller.abort();
     await expect(outcome).rejects.toBeInstanceOf(TaskCancelledError);
@@ -37,7 +42,7 @@ describe('runWithTimeout', () => {
 
   it('returns what the attempt returns, leaves its signal unaborted and drops its listener on the caller', async () => {
     const caller = new AbortController();
-    let seen: AbortSignal | undefined;
+    let seen: CallCancellation | undefined;
     await expect(runWithTimeout(async ({ signal }) => ((seen = signal), 'answer'), caller.signal, 1_000)).resolves.toBe('answer');
     await new Promise((r) => setTimeout(r, 5));
     expect(seen?.aborted).toBe(false);

@@ -59,7 +59,7 @@ describe('CallCancellation', () => {
 
   it('cuts an attempt, and ends a backoff sleep, as an AbortSignal would', async () => {
     const caller = new CallCancellation();
-    let seen: AbortSignal | undefined;
+    let seen: CallCancellation | undefined;
     const outcome = runWithTimeout(({ signal }) => ((seen = signal), new Promise<never>(() => undefined)), caller, 60_000);
     const slept = sleep(60_000, caller);
     caller.abort();

@@ -47,11 +47,11 @@ async function both(sdk: Client, ours: UpstreamClient, name: string, args: Recor
   }
 }
 
-interface Record {
+interface UpstreamRecord {
   cancelled: Array<{ requestId: number; reason: string }>;
   calls: { [tool: string]: number };
 }
-const record = async (client: Client): Promise<Record> => ((await client.callTool({ name: 'record', arguments: {} }))._meta as unknown) as Record;
+const record = async (client: Client): Promise<UpstreamRecord> => ((await client.callTool({ name: 'record', arguments: {} }))._meta as unknown) as UpstreamRecord;
 
 /** What the Protocol still holds for unanswered requests: nothing, once every call has settled. */
 const pending = (client: Client) => {
