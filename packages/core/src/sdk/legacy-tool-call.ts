@@ -38,7 +38,8 @@ import type { CancelSignal } from '../cancel-signal.js';
 /** `callTool`'s options, with the caller's cancellation as any CancelSignal (an AbortSignal is one). */
 export type ToolCallOptions = Omit<CallToolRequestOptions, 'signal'> & { signal?: CancelSignal };
 
-type CallToolParams = Parameters<Client['callTool']>[0];
+/** What `callTool` takes as its first argument. */
+export type CallToolParams = Parameters<Client['callTool']>[0];
 type Compiled = { ok: true; validator: (value: unknown) => { valid: boolean; errorMessage?: string } } | { ok: false; compileError: unknown };
 type Decoded = { kind: 'complete'; result: unknown } | { kind: 'invalid'; error: Error } | { kind: string };
 type Answer = { result: unknown } | Error;

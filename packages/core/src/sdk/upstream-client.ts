@@ -19,7 +19,7 @@
 // `callUpstreamTool`, which also takes a CancelSignal where the SDK wants an AbortSignal.
 import { Client, type CallToolResult, type StandardSchemaV1 } from '@modelcontextprotocol/client';
 import { toAbortSignal } from '../cancel-signal.js';
-import { laneFits, laneSupported, legacyToolCall, type ToolCallOptions } from './legacy-tool-call.js';
+import { laneFits, laneSupported, legacyToolCall, type CallToolParams, type ToolCallOptions } from './legacy-tool-call.js';
 
 /** What this module needs of the SDK's era codec (its `WireCodec`, which the SDK does not export). */
 interface ResultCodec {
@@ -67,8 +67,6 @@ const isStandardSchema = (value: unknown): value is StandardSchemaV1 =>
   value !== null && (typeof value === 'object' || typeof value === 'function') && '~standard' in value;
 
 type RequestArgs = [request: { method: string; params?: Record<string, unknown> }, schemaOrOptions?: unknown, options?: unknown];
-
-type CallToolParams = Parameters<Client['callTool']>[0];
 
 /**
  * `client.callTool(params, options)`, with the caller's cancellation as any CancelSignal. On an
