@@ -90,6 +90,10 @@ export function laneFits(client: Client, options: ToolCallOptions | undefined): 
   );
 }
 
+/** Why the era codec refused a result, in the words the SDK's result validation reports. */
+export const refusal = (outcome: { reason: string; message?: string }, method: string): string =>
+  outcome.reason === 'invalid' ? (outcome.message ?? 'invalid result') : `not-in-era: ${method}`;
+
 const cancelled = (reason: unknown): Error => (reason instanceof SdkError ? reason : new SdkError(SdkErrorCode.RequestTimeout, String(reason)));
 
 /** The SDK's callTool for a call `laneFits` accepted. */
@@ -161,8 +165,7 @@ function send(c: ClientInternals, params: CallToolParams, options: ToolCallOptio
       if (decoded.kind !== 'complete') return reject(new SdkError(SdkErrorCode.UnsupportedResultType, `Unsupported result type '${decoded.kind}' for tools/call`));
       const outcome = codec.validateResult('tools/call', (decoded as { result: unknown }).result);
       if (outcome.ok) return resolve(outcome.value);
-      const detail = outcome.reason === 'invalid' ? (outcome.message ?? 'invalid result') : 'not-in-era: tools/call';
-      reject(new SdkError(SdkErrorCode.InvalidResult, `Invalid result for tools/call: ${detail}`));
+      reject(new SdkError(SdkErrorCode.InvalidResult, `Invalid result for tools/call: ${refusal(outcome, 'tools/call')}`));
     });
     signal?.addEventListener('abort', onAbort, { once: true });
     const timeout = options?.timeout ?? DEFAULT_REQUEST_TIMEOUT_MSEC;

@@ -19,7 +19,7 @@
 // `callUpstreamTool`, which also takes a CancelSignal where the SDK wants an AbortSignal.
 import { Client, type CallToolResult, type StandardSchemaV1 } from '@modelcontextprotocol/client';
 import { toAbortSignal } from '../cancel-signal.js';
-import { laneFits, laneSupported, legacyToolCall, type CallToolParams, type ToolCallOptions } from './legacy-tool-call.js';
+import { laneFits, laneSupported, legacyToolCall, refusal, type CallToolParams, type ToolCallOptions } from './legacy-tool-call.js';
 
 /** What this module needs of the SDK's era codec (its `WireCodec`, which the SDK does not export). */
 interface ResultCodec {
@@ -46,7 +46,7 @@ function resultValidator(codec: ResultCodec, method: string): StandardSchemaV1 |
             validate(value: unknown) {
               const outcome = codec.validateResult(method, value);
               if (outcome.ok) return { value: outcome.value };
-              return { issues: [{ message: outcome.reason === 'invalid' ? (outcome.message ?? 'invalid result') : `not-in-era: ${method}` }] };
+              return { issues: [{ message: refusal(outcome, method) }] };
             },
           },
         };
