@@ -101,4 +101,23 @@ describe('the 2025 session call lane', () => {
     lane.abortAll();
     expect(scopes.map((s) => s.mcpReq.signal.aborted)).toEqual([true, true]);
   });
+  it('gives every call one request shape: the signal getter on a shared prototype, _meta only when the call had one', async () => {
+    // A getter written in an object literal is an own accessor per object, and V8 gives each such
+    // object a hidden class of its own in old space; through the getter's closure that map kept each
+    // whole call alive past the scavenges that should have freed it (docs/benchmarks.md, session 21).
+    const { lane, scopes } = setup();
+    lane.intercept(call({}, 1));
+    lane.intercept(call({ _meta: { trace: 'x' } }, 2));
+    await settle();
+    const [plain, traced] = scopes.map((s) => s.mcpReq);
+    expect(Object.getOwnPropertyDescriptor(plain!, 'signal')).toBeUndefined();
+    expect(Object.getPrototypeOf(plain)).toBe(Object.getPrototypeOf(traced));
+    expect(typeof Object.getOwnPropertyDescriptor(Object.getPrototypeOf(plain), 'signal')?.get).toBe('function');
+    expect('_meta' in plain!).toBe(false);
+    expect(traced!._meta).toEqual({ trace: 'x' });
+    // The getter still reads the call's own cancellation: one signal per call, the same each time.
+    expect(plain!.signal).toBe(plain!.signal);
+    expect(plain!.signal).not.toBe(traced!.signal);
+    expect(plain!.cancel?.aborted).toBe(false);
+  });
 });
