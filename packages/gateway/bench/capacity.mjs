@@ -48,12 +48,26 @@ function pin(pid, list) {
 /** Start one serve-proc process; resolves with its URL once it prints it. */
 function start(...args) {
   const child = spawn(process.execPath, [SERVE, ...args], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
+  // Lines after the URL answer `gc` queries, in order.
+  const waiting = [];
   return new Promise((resolve, reject) => {
     let out = '';
+    let url;
     child.stdout.on('data', (chunk) => {
       out += chunk;
-      const line = out.split('\n')[0];
-      if (out.includes('\n')) resolve({ url: line.trim(), pid: child.pid, close: () => new Promise((done) => (child.once('exit', done), child.stdin.end())) });
+      for (let nl = out.indexOf('\n'); nl >= 0; nl = out.indexOf('\n')) {
+        const line = out.slice(0, nl).trim();
+        out = out.slice(nl + 1);
+        if (url === undefined) {
+          url = line;
+          resolve({
+            url,
+            pid: child.pid,
+            gc: () => new Promise((answer) => (waiting.push(answer), child.stdin.write('gc\n'))),
+            close: () => new Promise((done) => (child.once('exit', done), child.stdin.end())),
+          });
+        } else waiting.shift()?.(JSON.parse(line));
+      }
     });
     child.once('exit', (code) => reject(new Error(`serve-proc ${args[0]} exited with ${code}`)));
   });
@@ -81,7 +95,9 @@ async function measure(name, era, target, processes) {
   // What each side used at capacity, in cores: which of them is the bottleneck.
   const atStart = [measured, ...others].map(cpuMs);
   const selfAtStart = process.cpuUsage();
+  const gcAtStart = await target.gc();
   const full = await load(target.url, headers, era, {});
+  const gcAfter = await target.gc();
   const cores = (ms) => Math.round(ms / seconds / 10) / 100;
   const fullUsed = [measured, ...others].map((pid, i) => cpuMs(pid) - atStart[i]);
   const self = process.cpuUsage(selfAtStart);
@@ -100,13 +116,23 @@ async function measure(name, era, target, processes) {
   const calls = paced.requests.total;
   const own = used[0];
   const upstream = used.slice(1).reduce((a, b) => a + b, 0);
+  // The measured process's collections at capacity, per call: what the heap's churn costs it (its
+  // main thread stands still for each pause).
+  const capacityCalls = Math.max(1, full.requests.total);
+  const perCall = (key) => Math.round(((gcAfter[key] - gcAtStart[key]) * 1e6) / capacityCalls) / 1000;
+  const gcAtCapacity = {
+    scavenges: gcAfter.scavenges - gcAtStart.scavenges,
+    scavengeUsPerCall: perCall('scavengeMs'),
+    fullCollections: gcAfter.fullCollections - gcAtStart.fullCollections,
+    fullUsPerCall: perCall('fullMs'),
+  };
   return {
     bench: 'capacity',
     case: name,
     era,
     connections,
     seconds,
-    capacity: { requestsPerSec: Math.round(full.requests.total / seconds), p50Ms: full.latency.p50, p99Ms: full.latency.p99, non2xx: full.non2xx, errors: full.errors, coresAtCapacity },
+    capacity: { requestsPerSec: Math.round(full.requests.total / seconds), p50Ms: full.latency.p50, p99Ms: full.latency.p99, non2xx: full.non2xx, errors: full.errors, coresAtCapacity, gc: gcAtCapacity },
     atRate: {
       rate,
       achieved: Math.round(calls / seconds),

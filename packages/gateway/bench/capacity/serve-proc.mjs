@@ -5,8 +5,10 @@
 //   serve-proc.mjs floor                node:http answering a canned JSON-RPC result
 //   serve-proc.mjs relay <url>          node:http relaying each request byte for byte to <url> over a
 //                                       keep-alive agent: the least any Node HTTP proxy does per call
-// Prints its URL on stdout, runs until stdin closes.
+// Prints its URL on stdout, runs until stdin closes. A line `gc` on stdin prints, as one JSON line,
+// the garbage collections since it started: how many and how long, scavenges and full collections apart.
 import http from 'node:http';
+import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -64,5 +66,21 @@ if (kind === 'upstream') {
 } else {
   throw new Error(`unknown kind ${kind}`);
 }
-process.stdin.resume();
+
+// Each collection's pause, as V8 reports it: the time the main thread stood still for it.
+const gc = { scavenges: 0, scavengeMs: 0, fullCollections: 0, fullMs: 0 };
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    if (entry.detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) (gc.scavenges++, (gc.scavengeMs += entry.duration));
+    else if (entry.detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) (gc.fullCollections++, (gc.fullMs += entry.duration));
+  }
+}).observe({ entryTypes: ['gc'] });
+let pending = '';
+process.stdin.on('data', (chunk) => {
+  pending += chunk;
+  for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n')) {
+    if (pending.slice(0, nl).trim() === 'gc') process.stdout.write(`${JSON.stringify(gc)}\n`);
+    pending = pending.slice(nl + 1);
+  }
+});
 process.stdin.on('end', () => void close().finally(() => process.exit(0)));
