@@ -395,7 +395,11 @@ export class GatewaySession {
     if (typeof server._invokeInputRequiredCapableHandler !== 'function') return null;
     const seam = server as InputRequiredSeam;
     const handler = (request: { params: CallToolParams }, extra: Extra): Promise<CallToolResult> => this.callTool(request.params, extra);
-    return (params, extra) => seam._invokeInputRequiredCapableHandler('tools/call', handler, { method: 'tools/call', params }, extra) as Promise<CallToolResult>;
+    // The SDK's shim copies mcpReq by spreading it, which drops a getter on a prototype (the lane's
+    // LaneRequest): the signal goes in as an own property. Only this path pays for it: a call that
+    // may need input_required, behind a 2026-07-28 upstream.
+    return (params, extra) =>
+      seam._invokeInputRequiredCapableHandler('tools/call', handler, { method: 'tools/call', params }, { ...extra, mcpReq: { ...extra.mcpReq, signal: extra.mcpReq.signal } }) as Promise<CallToolResult>;
   }
 
   private registerHandlers(s: Server): void {
