@@ -41,6 +41,7 @@ export * from './retry-safety.js';
 export * from './observer.js';
 export * from './link-faults.js';
 export * from './pending-requests.js';
+export { CallTable } from './call-table.js';
 export { resolvePlugins, type PluginSelection, type ResolvedPlugin } from './wiring.js';
 export * from './self-recognition.js';
 export * from './jsonrpc.js';

@@ -2,6 +2,7 @@
 // answer each of them with a typed failure (a LinkFault) instead of leaving the SDK to reject them
 // with a bare "Connection closed".
 import type { SwitchboardError } from './errors.js';
+import { CallTable } from './call-table.js';
 import { isJsonObject } from './jsonrpc.js';
 
 type Id = string | number;
@@ -14,7 +15,8 @@ export function failedAnswer(id: Id, error: SwitchboardError): { jsonrpc: '2.0';
 }
 
 export class PendingRequests {
-  private readonly ids = new Set<Id>();
+  /** A CallTable, not a Set: its entries come and go at call rate (see call-table.ts). */
+  private readonly ids = new CallTable<Id, true>();
 
   /**
    * Note an outgoing message: a request (method and id) is pending until answered, or until we
@@ -24,7 +26,7 @@ export class PendingRequests {
   sent(message: object): void {
     const m = message as { id?: unknown; method?: unknown; params?: { requestId?: unknown } };
     if (typeof m.method !== 'string') return;
-    if (typeof m.id === 'string' || typeof m.id === 'number') this.ids.add(m.id);
+    if (typeof m.id === 'string' || typeof m.id === 'number') this.ids.set(m.id, true);
     else if (m.method === 'notifications/cancelled') {
       const id = m.params?.requestId;
       if (typeof id === 'string' || typeof id === 'number') this.ids.delete(id);
@@ -49,7 +51,7 @@ export class PendingRequests {
 
   /** The failed answers for every pending request, which are then forgotten. */
   failAll(error: SwitchboardError): ReturnType<typeof failedAnswer>[] {
-    const answers = [...this.ids].map((id) => failedAnswer(id, error));
+    const answers = this.ids.keyList().map((id) => failedAnswer(id, error));
     this.ids.clear();
     return answers;
   }

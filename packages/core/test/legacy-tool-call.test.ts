@@ -2,7 +2,7 @@
 // does: the same results, the same errors (type, code, text), the same output-schema checks, the
 // same cancellation notice and timeout, the same rejection when the link dies. Both clients talk
 // to the same kind of real upstream process over stdio (test/fixtures/lane-upstream.mjs).
-import { Client } from '@modelcontextprotocol/client';
+import { Client, DEFAULT_REQUEST_TIMEOUT_MSEC } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -53,10 +53,13 @@ interface UpstreamRecord {
 }
 const record = async (client: Client): Promise<UpstreamRecord> => ((await client.callTool({ name: 'record', arguments: {} }))._meta as unknown) as UpstreamRecord;
 
-/** What the Protocol still holds for unanswered requests: nothing, once every call has settled. */
+/**
+ * What is still held for unanswered requests: nothing, once every call has settled. The SDK's own
+ * requests wait in its Protocol's maps; lane calls in the UpstreamClient's `laneCalls`.
+ */
 const pending = (client: Client) => {
-  const c = client as unknown as { _responseHandlers: Map<number, unknown>; _timeoutInfo: Map<number, unknown> };
-  return { handlers: c._responseHandlers.size, timeouts: c._timeoutInfo.size };
+  const c = client as unknown as { _responseHandlers: Map<number, unknown>; _timeoutInfo: Map<number, unknown>; laneCalls?: { size: number } };
+  return { handlers: c._responseHandlers.size + (c.laneCalls?.size ?? 0), timeouts: c._timeoutInfo.size };
 };
 
 /** The id the client's next request goes out with. */
@@ -148,12 +151,26 @@ describe('callUpstreamTool on a 2025-era upstream', () => {
   });
 
   it('keeps ids apart from the SDK’s own requests when both run at once', async () => {
+    // Every request's timer (the SDK's and the lane's own, both of the default length) is cleared once answered.
+    const made = new Set<unknown>();
+    const cleared = new Set<unknown>();
+    const [realSet, realClear] = [globalThis.setTimeout, globalThis.clearTimeout];
+    const setTimer = vi.spyOn(globalThis, 'setTimeout').mockImplementation(((fn: () => void, ms?: number) => {
+      const timer = realSet(fn, ms);
+      if (ms === DEFAULT_REQUEST_TIMEOUT_MSEC) made.add(timer);
+      return timer;
+    }) as typeof setTimeout);
+    const clearTimer = vi.spyOn(globalThis, 'clearTimeout').mockImplementation(((timer?: NodeJS.Timeout) => (cleared.add(timer), realClear(timer))) as typeof clearTimeout);
     const calls = Array.from({ length: 40 }, (_, i) => callUpstreamTool(ours, { name: 'echo', arguments: { text: `n${i}` } }));
     const lists = Array.from({ length: 5 }, () => ours.listTools());
     const answers = await Promise.all(calls);
     expect(answers.map((a) => (a.content as Array<{ text: string }>)[0]!.text)).toEqual(Array.from({ length: 40 }, (_, i) => `n${i}`));
     for (const list of await Promise.all(lists)) expect(list.tools.map((t) => t.name)).toContain('echo');
+    setTimer.mockRestore();
+    clearTimer.mockRestore();
     expect(pending(ours)).toEqual({ handlers: 0, timeouts: 0 });
+    expect(made.size).toBe(45);
+    expect([...made].filter((timer) => !cleared.has(timer))).toEqual([]);
   });
 
   it('leaves a call with progress to the SDK, turning a CancelSignal into its AbortSignal', async () => {

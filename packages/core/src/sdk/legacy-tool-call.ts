@@ -7,9 +7,11 @@
 //
 // - the same output-validator lookup (`_cache.outputValidator`) before anything is sent, and the
 //   same typed InvalidParams for a tool whose outputSchema does not compile;
-// - the id from the Client's counter, the handler in its `_responseHandlers` and the timeout in its
-//   `_timeoutInfo`, so its `_onresponse` answers the call, its `_onclose` rejects it with
-//   ConnectionClosed, and ids never collide with the SDK's own requests;
+// - the id from the Client's counter, so ids never collide with the SDK's own requests; the handler
+//   in the UpstreamClient's `laneCalls` (a CallTable, not the SDK's `_responseHandlers` Map: see
+//   call-table.ts) and a timer of its own (not the SDK's `_timeoutInfo` Map), so that its
+//   `_onresponse` override answers the call and its `_onclose` override rejects it with
+//   ConnectionClosed, as the SDK's own bookkeeping would;
 // - the same envelope (`_envelopeOutbound`), the same result decoding and era validation (the
 //   codec's `decodeResult` and `validateResult`, synchronously), the same error types and texts;
 // - on cancel or timeout, the same `notifications/cancelled` and the same rejection;
@@ -34,6 +36,7 @@ import {
   SdkErrorCode,
 } from '@modelcontextprotocol/client';
 import type { CancelSignal } from '../cancel-signal.js';
+import type { CallTable } from '../call-table.js';
 
 /** `callTool`'s options, with the caller's cancellation as any CancelSignal (an AbortSignal is one). */
 export type ToolCallOptions = Omit<CallToolRequestOptions, 'signal'> & { signal?: CancelSignal };
@@ -42,35 +45,34 @@ export type ToolCallOptions = Omit<CallToolRequestOptions, 'signal'> & { signal?
 export type CallToolParams = Parameters<Client['callTool']>[0];
 type Compiled = { ok: true; validator: (value: unknown) => { valid: boolean; errorMessage?: string } } | { ok: false; compileError: unknown };
 type Decoded = { kind: 'complete'; result: unknown } | { kind: 'invalid'; error: Error } | { kind: string };
-type Answer = { result: unknown } | Error;
+/** What answers a lane call: the upstream's result response, or the error it is failed with. */
+export type LaneAnswer = { result: unknown } | Error;
+
+/** Lane calls in flight on one client, by request id. */
+export type LaneCalls = CallTable<number, (answer: LaneAnswer) => void>;
 
 /** The SDK Client's members this module uses (not in its public types). */
 interface ClientInternals {
   _transport: Transport | undefined;
   _requestMessageId: number;
-  _responseHandlers: Map<number, (response: Answer) => void>;
-  _progressHandlers: Map<number, unknown>;
   _options?: { enforceStrictCapabilities?: boolean };
   _negotiatedProtocolVersion: string | undefined;
   _cache: { outputValidator(name: string, compile: (tool: unknown) => Compiled | undefined): Promise<Compiled | undefined> };
   _compileOutputValidator(tool: unknown): Compiled | undefined;
   _reportStoreError(error: unknown): void;
   _envelopeOutbound<M extends object>(message: M): M;
-  _setupTimeout(id: number, timeout: number, maxTotalTimeout: number | undefined, onTimeout: () => void, resetTimeoutOnProgress?: boolean): void;
-  _cleanupTimeout(id: number): void;
   _onerror(error: Error): void;
   _wireCodec(): { era: string; decodeResult(method: string, raw: unknown): Decoded; validateResult(method: string, raw: unknown): { ok: true; value: unknown } | { ok: false; reason: string; message?: string } };
   getProtocolEra(): 'modern' | 'legacy' | undefined;
 }
 
-const METHODS = ['_requestMessageId', '_responseHandlers', '_progressHandlers', '_cache', '_compileOutputValidator', '_reportStoreError', '_envelopeOutbound', '_setupTimeout', '_cleanupTimeout', '_onerror', '_wireCodec', 'getProtocolEra'] as const;
+const METHODS = ['_requestMessageId', '_cache', '_compileOutputValidator', '_reportStoreError', '_envelopeOutbound', '_onerror', '_wireCodec', 'getProtocolEra', '_onresponse', '_onclose'] as const;
 
 /** Whether this SDK build still has every member the lane uses: an SDK that changed keeps its own path. */
 export function laneSupported(client: Client): boolean {
   const internals = client as unknown as Record<string, unknown>;
   return (
     METHODS.every((name) => internals[name] !== undefined) &&
-    internals._responseHandlers instanceof Map &&
     typeof internals._requestMessageId === 'number' &&
     typeof (internals._cache as { outputValidator?: unknown }).outputValidator === 'function'
   );
@@ -97,7 +99,7 @@ export const refusal = (outcome: { reason: string; message?: string }, method: s
 const cancelled = (reason: unknown): Error => (reason instanceof SdkError ? reason : new SdkError(SdkErrorCode.RequestTimeout, String(reason)));
 
 /** The SDK's callTool for a call `laneFits` accepted. */
-export async function legacyToolCall(client: Client, params: CallToolParams, options: ToolCallOptions | undefined): Promise<CallToolResult> {
+export async function legacyToolCall(client: Client, calls: LaneCalls, params: CallToolParams, options: ToolCallOptions | undefined): Promise<CallToolResult> {
   const c = client as unknown as ClientInternals;
   const compiled = await c._cache.outputValidator(params.name, (tool) => c._compileOutputValidator(tool)).catch((error: unknown) => void c._reportStoreError(error));
   if (compiled !== undefined && !compiled.ok) {
@@ -105,7 +107,7 @@ export async function legacyToolCall(client: Client, params: CallToolParams, opt
     const message = (err instanceof Error ? err.message : String(err)).slice(0, 200);
     throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Tool '${params.name}' has an invalid outputSchema: ${message}`);
   }
-  const result = (await send(c, params, options)) as CallToolResult;
+  const result = (await send(c, calls, params, options)) as CallToolResult;
   if (compiled === undefined) return result;
   if (result.structuredContent === undefined && !result.isError) {
     throw new ProtocolError(ProtocolErrorCode.InvalidRequest, `Tool ${params.name} has an output schema but did not return structured content`);
@@ -123,7 +125,7 @@ export async function legacyToolCall(client: Client, params: CallToolParams, opt
 }
 
 /** The request itself: sent, answered, cancelled or timed out as the SDK's funnel does it. */
-function send(c: ClientInternals, params: CallToolParams, options: ToolCallOptions | undefined): Promise<unknown> {
+function send(c: ClientInternals, calls: LaneCalls, params: CallToolParams, options: ToolCallOptions | undefined): Promise<unknown> {
   const transport = c._transport;
   if (!transport) return Promise.reject(new Error('Not connected'));
   const signal = options?.signal;
@@ -133,23 +135,23 @@ function send(c: ClientInternals, params: CallToolParams, options: ToolCallOptio
   const sendOptions = options?.relatedRequestId === undefined ? undefined : { relatedRequestId: options.relatedRequestId };
   return new Promise<unknown>((resolve, reject) => {
     let answered = false;
+    let timer: NodeJS.Timeout | undefined;
     const settle = (): void => {
       signal?.removeEventListener('abort', onAbort);
-      c._responseHandlers.delete(id);
-      c._cleanupTimeout(id);
+      calls.delete(id);
+      clearTimeout(timer);
     };
     const cancel = (reason: unknown): void => {
       if (answered) return;
       answered = true;
       settle();
-      c._progressHandlers.delete(id);
       transport
         .send(c._envelopeOutbound({ jsonrpc: '2.0' as const, method: 'notifications/cancelled', params: { requestId: id, reason: String(reason) } }), sendOptions)
         .catch((error: unknown) => c._onerror(new Error(`Failed to send cancellation: ${String(error)}`)));
       reject(cancelled(reason));
     };
     const onAbort = (): void => cancel(signal?.reason);
-    c._responseHandlers.set(id, (response) => {
+    calls.set(id, (response) => {
       if (answered) return;
       answered = true;
       settle();
@@ -168,8 +170,10 @@ function send(c: ClientInternals, params: CallToolParams, options: ToolCallOptio
       reject(new SdkError(SdkErrorCode.InvalidResult, `Invalid result for tools/call: ${refusal(outcome, 'tools/call')}`));
     });
     signal?.addEventListener('abort', onAbort, { once: true });
+    // As the SDK's own timeout without progress (laneFits refuses a call with onprogress, so
+    // maxTotalTimeout, which only bounds resets on progress, never applies).
     const timeout = options?.timeout ?? DEFAULT_REQUEST_TIMEOUT_MSEC;
-    c._setupTimeout(id, timeout, options?.maxTotalTimeout, () => cancel(new SdkError(SdkErrorCode.RequestTimeout, 'Request timed out', { timeout })), false);
+    timer = setTimeout(() => cancel(new SdkError(SdkErrorCode.RequestTimeout, 'Request timed out', { timeout })), timeout);
     const message = c._envelopeOutbound({ method: 'tools/call', params, jsonrpc: '2.0' as const, id });
     transport.send(message, sendOptions).catch((error: unknown) => {
       if (answered) return;

@@ -17,9 +17,10 @@
 //
 // And a 2025-era `tools/call` without the SDK's generic request funnel (legacy-tool-call.ts), through
 // `callUpstreamTool`, which also takes a CancelSignal where the SDK wants an AbortSignal.
-import { Client, type CallToolResult, type StandardSchemaV1 } from '@modelcontextprotocol/client';
+import { Client, ProtocolError, SdkError, SdkErrorCode, type CallToolResult, type JSONRPCErrorResponse, type JSONRPCResponse, type StandardSchemaV1 } from '@modelcontextprotocol/client';
+import { CallTable } from '../call-table.js';
 import { toAbortSignal } from '../cancel-signal.js';
-import { laneFits, laneSupported, legacyToolCall, refusal, type CallToolParams, type ToolCallOptions } from './legacy-tool-call.js';
+import { laneFits, laneSupported, legacyToolCall, refusal, type CallToolParams, type LaneCalls, type ToolCallOptions } from './legacy-tool-call.js';
 
 /** What this module needs of the SDK's era codec (its `WireCodec`, which the SDK does not export). */
 interface ResultCodec {
@@ -74,7 +75,7 @@ type RequestArgs = [request: { method: string; params?: Record<string, unknown> 
  * an AbortSignal made from the CancelSignal only then.
  */
 export function callUpstreamTool(client: Client, params: CallToolParams, options?: ToolCallOptions): Promise<CallToolResult> {
-  if (client instanceof UpstreamClient && client.lane && laneFits(client, options)) return legacyToolCall(client, params, options);
+  if (client instanceof UpstreamClient && client.lane && laneFits(client, options)) return legacyToolCall(client, client.laneCalls, params, options);
   const signal = options?.signal;
   return client.callTool(params, signal === undefined ? (options as Parameters<Client['callTool']>[1]) : { ...options, signal: toAbortSignal(signal) }) as Promise<CallToolResult>;
 }
@@ -82,6 +83,8 @@ export function callUpstreamTool(client: Client, params: CallToolParams, options
 export class UpstreamClient extends Client {
   /** Whether this SDK build has what the 2025-era tools/call lane uses (checked once). */
   readonly lane: boolean;
+  /** The lane's calls waiting for their answer, by request id (the SDK's own wait in its `_responseHandlers`). */
+  readonly laneCalls: LaneCalls = new CallTable();
 
   constructor(...args: ConstructorParameters<typeof Client>) {
     super(...args);
@@ -111,5 +114,28 @@ export class UpstreamClient extends Client {
       if (found === undefined) headerScans.set(schema, (found = await scan(name, tool)));
       return found;
     };
+  }
+
+  /** An answer to a lane call is the lane's; any other goes to the SDK, as its subclass contract asks. */
+  protected override _onresponse(response: JSONRPCResponse | JSONRPCErrorResponse): void {
+    // The SDK's own lookup: the id as a number.
+    const id = Number(response.id);
+    const handler = this.laneCalls.get(id);
+    if (handler === undefined) return super._onresponse(response);
+    this.laneCalls.delete(id);
+    if ('result' in response) handler(response);
+    else handler(ProtocolError.fromError(response.error.code, response.error.message, response.error.data));
+  }
+
+  /** The link closed: lane calls fail as the SDK fails its own, after its teardown. */
+  protected override _onclose(): void {
+    const waiting = this.laneCalls.values();
+    this.laneCalls.clear();
+    try {
+      super._onclose();
+    } finally {
+      const error = new SdkError(SdkErrorCode.ConnectionClosed, 'Connection closed');
+      for (const handler of waiting) handler(error);
+    }
   }
 }
