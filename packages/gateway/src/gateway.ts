@@ -2,7 +2,7 @@
 // current from registry events and upstream list_changed, creates one SDK Server per client session,
 // and tells every session when a list changed. Serving over HTTP or stdio is in serve-*.ts.
 import { type Client, type ResourceUpdatedNotification } from './sdk/mcp.js';
-import { combinedFreshness, type CatalogList, type Logger, type Router, type ServiceEntry, type Transport } from '@switchboard/core';
+import { CallTable, combinedFreshness, type CatalogList, type Logger, type Router, type ServiceEntry, type Transport } from '@switchboard/core';
 import { buildCatalog, type CatalogSnapshot } from './catalog/catalog.js';
 import { routerTransports } from './upstream/core-access.js';
 import type { GatewayCore } from './gateway-core.js';
@@ -125,7 +125,11 @@ class GatewayImpl implements Gateway, GatewayCore {
   private readonly auditExport: ((line: Record<string, unknown>) => void) | undefined;
   private readonly reaper: NodeJS.Timeout;
   private readonly mode: NamingMode;
-  private readonly sessions = new Set<GatewaySession>();
+  /**
+   * Open sessions, by their serial. A CallTable, not a Set: with 2026-07-28 clients a session is one
+   * request, so they come and go at call rate (see core's call-table.ts).
+   */
+  private readonly sessions = new CallTable<number, GatewaySession>();
   /** How many of `sessions` serve one 2026-07-28 request each (not client sessions). */
   private modernInFlight = 0;
   private readonly listChangeListeners = new Set<(kind: 'tools' | 'prompts' | 'resources') => void>();
@@ -170,7 +174,7 @@ class GatewayImpl implements Gateway, GatewayCore {
     const idleMs = options.processIdleMs ?? 5 * 60_000;
     this.reaper = setInterval(() => {
       const cutoff = Date.now() - idleMs;
-      for (const s of this.sessions) s.upstream.reapIdle(cutoff);
+      for (const s of this.sessions.values()) s.upstream.reapIdle(cutoff);
       this.callProcesses.reapIdle(cutoff);
     }, Math.max(20, Math.min(idleMs / 2, 30_000)));
     this.reaper.unref();
@@ -230,13 +234,13 @@ class GatewayImpl implements Gateway, GatewayCore {
   /** A 2025 client session, or ('modern') the server for one 2026-07-28 request. */
   createSession(era: 'legacy' | 'modern' = 'legacy', options: SessionOptions = {}): GatewaySession {
     const session = new GatewaySession(this, era, options);
-    this.sessions.add(session);
+    this.sessions.set(session.serial, session);
     if (era === 'modern') this.modernInFlight++;
     return session;
   }
 
   sessionClosed(session: GatewaySession): void {
-    if (this.sessions.delete(session) && session.era === 'modern') this.modernInFlight--;
+    if (this.sessions.delete(session.serial) && session.era === 'modern') this.modernInFlight--;
   }
 
   catalog(): CatalogSnapshot {
@@ -319,7 +323,7 @@ class GatewayImpl implements Gateway, GatewayCore {
     await this.heldCalls.close();
     await this.callProcesses.close();
     await this.access.close();
-    await Promise.all([...this.sessions].map((s) => s.close()));
+    await Promise.all(this.sessions.values().map((s) => s.close()));
   }
 
   private sharedUpdate(service: string, params: ResourceUpdatedNotification['params']): void {
@@ -328,7 +332,7 @@ class GatewayImpl implements Gateway, GatewayCore {
 
   /** A service was removed or re-pointed: every session's upstream session on it is stale. */
   private release(service: string): void {
-    for (const s of this.sessions) void s.upstream.drop(service);
+    for (const s of this.sessions.values()) void s.upstream.drop(service);
     this.callProcesses.drop(service);
   }
 
@@ -362,7 +366,7 @@ class GatewayImpl implements Gateway, GatewayCore {
     }
     const kinds = (['tools', 'prompts', 'resources'] as const).filter((k) => before.signatures[k] !== this.snapshot.signatures[k]);
     for (const kind of kinds) {
-      for (const s of this.sessions) void s.notifyListChanged(kind);
+      for (const s of this.sessions.values()) void s.notifyListChanged(kind);
       for (const listener of this.listChangeListeners) listener(kind);
     }
   }

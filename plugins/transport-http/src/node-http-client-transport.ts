@@ -5,7 +5,7 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import { StringDecoder } from 'node:string_decoder';
 import { Pool } from 'undici';
-import { DEFAULT_MAX_MESSAGE_BYTES, encodeMessage, exceedsJsonDepth, failedAnswer, isMessageShaped, tooDeepAnswer, tooDeepAnswerError, tooDeepError, linkError, SwitchboardError, type JsonRpcId as RequestId, type JsonRpcMessage, type JsonRpcMessage as JSONRPCMessage, type MessageExtra, type McpTransport as Transport, type SendOptions as TransportSendOptions } from '@switchboard/core';
+import { CallTable, DEFAULT_MAX_MESSAGE_BYTES, encodeMessage, exceedsJsonDepth, failedAnswer, isMessageShaped, tooDeepAnswer, tooDeepAnswerError, tooDeepError, linkError, SwitchboardError, type JsonRpcId as RequestId, type JsonRpcMessage, type JsonRpcMessage as JSONRPCMessage, type MessageExtra, type McpTransport as Transport, type SendOptions as TransportSendOptions } from '@switchboard/core';
 import { SseParser, type SseEvent } from './sse-parser.js';
 import { applyModernHeaders, applyParamHeaders, modernVersionOf } from './modern-headers.js';
 import { UpstreamExchange, type ExchangeEvents, type UpstreamResponse } from './upstream-exchange.js';
@@ -55,7 +55,9 @@ export class NodeHttpClientTransport implements Transport {
   private readonly maxMessageBytes: number;
   private readonly onTooLarge: NodeHttpClientOptions['onTooLarge'];
   /** Every exchange not finished yet (POSTs, their SSE streams, the GET stream), aborted on close. */
-  private readonly inFlight = new Set<UpstreamExchange>();
+  /** Requests on the pool not done yet, by a number of their own. A CallTable, not a Set: they come and go at call rate (see core's call-table.ts). */
+  private readonly inFlight = new CallTable<number, UpstreamExchange>();
+  private opened = 0;
   private _sessionId: string | undefined;
   private _protocolVersion: string | undefined;
   private started = false;
@@ -149,7 +151,7 @@ export class NodeHttpClientTransport implements Transport {
     this.closed = true;
     this.stopStream();
     const reason = new Error('Connection closed: the transport was closed');
-    for (const exchange of [...this.inFlight]) exchange.abort(reason);
+    for (const exchange of this.inFlight.values()) exchange.abort(reason);
     this.inFlight.clear();
     await this.pool.destroy().catch(() => undefined);
     this.onclose?.();
@@ -400,8 +402,9 @@ export class NodeHttpClientTransport implements Transport {
   /** A request on the pool, tracked until it is done so close() can end it. */
   private open(method: 'POST' | 'GET' | 'DELETE', headers: OutgoingHttpHeaders, body: string | undefined, events: ExchangeEvents): UpstreamExchange {
     if (this.authorization !== undefined && !hasHeader(headers, 'authorization')) headers.authorization = this.authorization;
-    const exchange = new UpstreamExchange(events, (done) => this.inFlight.delete(done));
-    this.inFlight.add(exchange);
+    const slot = ++this.opened;
+    const exchange = new UpstreamExchange(events, () => void this.inFlight.delete(slot));
+    this.inFlight.set(slot, exchange);
     this.pool.dispatch({ path: this.path, method, headers: headers as Record<string, string | string[]>, body }, exchange);
     return exchange;
   }

@@ -11,6 +11,7 @@
 // session (see session-token.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Transport, type TransportSendOptions, SUPPORTED_PROTOCOL_VERSIONS, type InitializeRequest, type JSONRPCMessage, type MessageExtraInfo, type RequestId } from '../sdk/mcp.js';
+import { CallTable } from '@switchboard/core';
 import { isRequest, isResponse } from './jsonrpc-wire.js';
 import { writeRpcError } from './rpc-error.js';
 import { SSE_HEADERS, sseEvent } from './sse-wire.js';
@@ -70,7 +71,8 @@ export class HttpSessionTransport implements Transport {
   private readonly onSlowClient: HttpSessionTransportOptions['onSlowClient'];
   /** Id on the wire → the Server's own id, for requests sent to the client and not answered yet. */
   private readonly asked = new Map<string, RequestId>();
-  private readonly byRequest = new Map<RequestId, Exchange>();
+  /** Exchanges by the requests they wait on. A CallTable: entries come and go at call rate (see core's call-table.ts). */
+  private readonly byRequest = new CallTable<RequestId, Exchange>();
   private standalone: { res: ServerResponse; timer: NodeJS.Timeout } | undefined;
   private closed = false;
   /** The client ended the session with DELETE (rather than it expiring or the gateway closing). */

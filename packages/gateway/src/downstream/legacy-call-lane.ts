@@ -15,7 +15,7 @@
 // shim into requests to the client; with an SDK that lacks the seam such calls go to the Server. A
 // notification, a log line or a request to the client (sampling, elicitation, roots) for a lane call
 // goes out through the Server, tied to the call's request id, as the SDK's own handler context sends it.
-import { CallCancellation } from '@switchboard/core';
+import { CallCancellation, CallTable } from '@switchboard/core';
 import type { Gateway } from '../gateway.js';
 import type { CallToolResult, JSONRPCMessage, RequestId, ServerRequest } from '../sdk/mcp.js';
 import type { CallScope } from './call-scope.js';
@@ -67,9 +67,10 @@ export class LegacyCallLane {
   /**
    * Lane calls in flight, by the client's request id: a notifications/cancelled aborts them. Not an
    * AbortController each: a call is rarely cancelled, and an AbortSignal made per call was a
-   * thirtieth of the gateway's CPU per call at capacity. The handlers get one only if they ask.
+   * thirtieth of the gateway's CPU per call at capacity. The handlers get one only if they ask. A
+   * CallTable, not a Map: its entries come and go at call rate (see core's call-table.ts).
    */
-  private readonly calls = new Map<RequestId, CallCancellation>();
+  private readonly calls = new CallTable<RequestId, CallCancellation>();
 
   constructor(
     private readonly gateway: Gateway,

@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import { CLIENT_CAPABILITIES_META_KEY, CLIENT_INFO_META_KEY, LOG_LEVEL_META_KEY, MissingRequiredClientCapabilityError, PROTOCOL_VERSION_META_KEY, ProtocolError, ProtocolErrorCode, SERVER_INFO_META_KEY, Server, type Client, type ClientCapabilities, type CallToolRequest, type CallToolResult, type CompleteResult, type LoggingLevel, type LoggingMessageNotification, type Request, type RequestMeta, type Result, type ResourceUpdatedNotification, type ServerNotification, type ServerRequest } from '../sdk/mcp.js';
 import type { CatalogList, DispatchOutcome, ServiceEntry, TraceCarrier } from '@switchboard/core';
-import { callUpstreamTool, rpcErrorText, selfCapability } from '@switchboard/core';
+import { CallTable, callUpstreamTool, rpcErrorText, selfCapability } from '@switchboard/core';
 import { exposedPrompts, exposedTools, resourceMetricName, resourceOwners, type CatalogSnapshot } from '../catalog/catalog.js';
 import type { GatewayCore } from '../gateway-core.js';
 import { paginate, type PagedKind } from './paging.js';
@@ -156,12 +156,21 @@ const UPSTREAM_LISTS: Readonly<Record<PagedKind, readonly CatalogList[]>> = {
   prompts: ['prompts'],
 };
 
+let serials = 0;
+
 export class GatewaySession {
+  /** This session's number in this process: its key among the gateway's open sessions. */
+  readonly serial = ++serials;
   /** Built on first use: the gateway's own 2026-07-28 call lane serves a request without one. */
   private built: Server | undefined;
   readonly upstream: UpstreamSessions;
   // Requests of this session being served now: upstream messages are sent on their response stream.
-  private readonly inflight = new Set<Extra>();
+  /**
+   * Routed calls in flight, by a number of their own. A CallTable, not a Set: its entries come and
+   * go at call rate (see core's call-table.ts).
+   */
+  private readonly inflight = new CallTable<number, Extra>();
+  private routedCalls = 0;
   /** Tasks this session is running for its client (task-driver.ts): stopped, and cancelled upstream, when it closes. */
   private readonly driving = new Map<AbortController, Promise<unknown>>();
   /** Progress reported so far on each task run for the client, across its rounds. */
@@ -801,7 +810,8 @@ export class GatewaySession {
     const credentials = exchange ? await exchange.forCall(this.identity, target.members) : undefined;
     // Work this instance does on its own (re-making another instance's subscription) has no client
     // request to answer on, so nothing the upstream sends meanwhile can be attributed to one.
-    if (extra) this.inflight.add(extra);
+    const slot = ++this.routedCalls;
+    if (extra) this.inflight.set(slot, extra);
     // Mark the upstream busy while the operation runs: an own process is not reaped mid-call, and a
     // shared connection knows which sessions may be the target of what the server sends meanwhile.
     const tracked: Operation<T> = async (client, entry, signal) => {
@@ -840,7 +850,7 @@ export class GatewaySession {
         tracked,
       );
     } finally {
-      if (extra) this.inflight.delete(extra);
+      if (extra) this.inflight.delete(slot);
     }
     this.settled(method, name, extra, args, outcome, started, target.metricName);
     return answerOf(outcome);
@@ -1026,7 +1036,7 @@ export class GatewaySession {
   private callOf(): Extra | undefined {
     const tied = this.attribution.active;
     if (tied !== undefined) return tied;
-    return this.inflight.size === 1 ? this.inflight.values().next().value : undefined;
+    return this.inflight.size === 1 ? this.inflight.values()[0] : undefined;
   }
 
   /**

@@ -5,7 +5,7 @@
 // call's context. Nothing is attributed by "the newest call": what cannot be tied is the session's
 // (or, with one call in flight, that call's).
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { transportView, type JsonRpcId, type JsonRpcMessage, type MessageExtra, type MessageTransport } from '@switchboard/core';
+import { CallTable, transportView, type JsonRpcId, type JsonRpcMessage, type MessageExtra, type MessageTransport } from '@switchboard/core';
 
 /**
  * What an operation adds to its SDK request options so that the transport's send knows whose
@@ -19,10 +19,13 @@ export interface SendTie {
 /** Requests remembered per upstream connection at most; the oldest are forgotten beyond it. */
 const MAX_TRACKED = 4_096;
 
-/** Remember `key` in a per-connection map of requests, forgetting the oldest past MAX_TRACKED. */
-export function rememberBounded<K, V>(map: Map<K, V>, key: K, value: V): void {
-  map.set(key, value);
-  if (map.size > MAX_TRACKED) map.delete(map.keys().next().value as K);
+/**
+ * Remember `key` in a per-connection table of requests, forgetting the oldest past MAX_TRACKED. A
+ * CallTable, not a Map: its entries come and go at call rate (see core's call-table.ts).
+ */
+export function rememberBounded<K extends JsonRpcId, V>(table: CallTable<K, V>, key: K, value: V): void {
+  table.set(key, value);
+  if (table.size > MAX_TRACKED) table.deleteOldest();
 }
 
 /** The call an attribution runs code as, and the frame it was entered from (another attribution's, or its own). */
@@ -61,7 +64,7 @@ export class CallAttribution<C> {
 
   /** The transport as the SDK client should see it, with attribution on both directions. */
   wrap<T extends MessageTransport>(transport: T): T {
-    const calls = new Map<JsonRpcId, C>();
+    const calls = new CallTable<JsonRpcId, C>();
     let handler: MessageTransport['onmessage'];
     const deliver = (message: JsonRpcMessage, extra?: MessageExtra): void => {
       const m = message as { id?: JsonRpcId; method?: string };

@@ -16,7 +16,7 @@
 // 2026-07-28 client needs most: each of its requests is a session of its own, so by tenancy alone
 // a shared connection would deliver its log lines only while it had served no other request.
 import { type Client, ProtocolErrorCode, type JSONRPCMessage, type LoggingMessageNotification, type MessageExtraInfo, type Request, type RequestId, type Result } from '../sdk/mcp.js';
-import type { Logger } from '@switchboard/core';
+import { CallTable, type Logger } from '@switchboard/core';
 import { rememberBounded, type SendTie } from './call-attribution.js';
 import { ClientError } from '../downstream/client-error.js';
 import { deliverProgressBeforeResponses } from './progress-order.js';
@@ -41,15 +41,16 @@ interface Connection {
   readonly service: string;
   /** The one session that has used this connection; 'several' once another one has. */
   tenant: SharedTenant | 'several' | undefined;
-  /** Calls in flight, in the order they began. */
-  readonly calls: Set<SharedCall>;
   warned: boolean;
-  /** Ties of calls in flight → their call. */
-  readonly ties: Map<string, SharedCall>;
+  /**
+   * Calls in flight, by their tie. CallTables, not Maps or Sets, here and below: their entries come
+   * and go at call rate (see core's call-table.ts).
+   */
+  readonly ties: CallTable<string, SharedCall>;
   /** Requests sent for a tied call, not answered yet: their id → the call. */
-  readonly sent: Map<RequestId, SharedCall>;
+  readonly sent: CallTable<RequestId, SharedCall>;
   /** Requests the upstream sent on a tied call's stream, not answered yet: their id → the call. */
-  readonly asked: Map<RequestId, SharedCall>;
+  readonly asked: CallTable<RequestId, SharedCall>;
 }
 
 /** A call on a shared connection: its tie for the SDK request options, and its end. */
@@ -77,16 +78,9 @@ export class SharedUpstreams {
     const connection = this.connection(client, service);
     if (connection.tenant === undefined) connection.tenant = tenant;
     else if (connection.tenant !== tenant) connection.tenant = 'several';
-    connection.calls.add(call);
     const tie = { relatedRequestId: `sb-shared-${++nextTie}` };
     connection.ties.set(tie.relatedRequestId, call);
-    return {
-      tie,
-      end: () => {
-        connection.calls.delete(call);
-        connection.ties.delete(tie.relatedRequestId);
-      },
-    };
+    return { tie, end: () => void connection.ties.delete(tie.relatedRequestId) };
   }
 
   /** Install the attribution handlers on a shared connection (idempotent). */
@@ -117,7 +111,7 @@ export class SharedUpstreams {
 
   private connection(client: Client, service: string): Connection {
     let connection = this.connections.get(client);
-    if (!connection) this.connections.set(client, (connection = { service, tenant: undefined, calls: new Set(), warned: false, ties: new Map(), sent: new Map(), asked: new Map() }));
+    if (!connection) this.connections.set(client, (connection = { service, tenant: undefined, warned: false, ties: new CallTable(), sent: new CallTable(), asked: new CallTable() }));
     return connection;
   }
 
@@ -164,7 +158,7 @@ export class SharedUpstreams {
     const connection = this.connections.get(client);
     const tenant = connection?.tenant;
     if (!connection || tenant === undefined || tenant === 'several') return undefined;
-    if (connection.calls.size === 1) return connection.calls.values().next().value;
+    if (connection.ties.size === 1) return connection.ties.values()[0];
     return tenant.idle;
   }
 
