@@ -18,6 +18,7 @@
 // And a 2025-era `tools/call` without the SDK's generic request funnel (legacy-tool-call.ts), through
 // `callUpstreamTool`, which also takes a CancelSignal where the SDK wants an AbortSignal.
 import { Client, ProtocolError, SdkError, SdkErrorCode, type CallToolResult, type JSONRPCErrorResponse, type JSONRPCResponse, type StandardSchemaV1 } from '@modelcontextprotocol/client';
+import { CallMap } from '../call-map.js';
 import { CallTable } from '../call-table.js';
 import { toAbortSignal } from '../cancel-signal.js';
 import { laneFits, laneSupported, legacyToolCall, refusal, type CallToolParams, type LaneCalls, type ToolCallOptions } from './legacy-tool-call.js';
@@ -80,6 +81,22 @@ export function callUpstreamTool(client: Client, params: CallToolParams, options
   return client.callTool(params, signal === undefined ? (options as Parameters<Client['callTool']>[1]) : { ...options, signal: toAbortSignal(signal) }) as Promise<CallToolResult>;
 }
 
+/**
+ * The SDK Protocol's maps that every request it sends adds to and deletes from, as CallMaps: V8's
+ * Map keeps what it deleted alive past scavenges once it is long-lived (see call-table.ts), and a
+ * response handler or a timeout entry holds its whole request. Only maps that are there, are Maps
+ * and are empty (as the Protocol's constructor leaves them) are replaced; an SDK without them keeps its own.
+ */
+const PER_REQUEST_MAPS = ['_responseHandlers', '_timeoutInfo', '_progressHandlers'] as const;
+
+function usePerRequestCallMaps(client: Client): void {
+  const fields = client as unknown as Record<(typeof PER_REQUEST_MAPS)[number], unknown>;
+  for (const name of PER_REQUEST_MAPS) {
+    const current = fields[name];
+    if (current instanceof Map && current.size === 0) fields[name] = new CallMap();
+  }
+}
+
 export class UpstreamClient extends Client {
   /** Whether this SDK build has what the 2025-era tools/call lane uses (checked once). */
   readonly lane: boolean;
@@ -89,6 +106,7 @@ export class UpstreamClient extends Client {
   constructor(...args: ConstructorParameters<typeof Client>) {
     super(...args);
     this.lane = laneSupported(this);
+    usePerRequestCallMaps(this);
     // An own property, so the SDK's callTool/listTools/... (which call this.request) use it too.
     const request = (Client.prototype.request as (...a: RequestArgs) => Promise<unknown>).bind(this);
     const memoized = (...[req, schemaOrOptions, options]: RequestArgs): Promise<unknown> => {
