@@ -59,9 +59,11 @@ const headers = { 'content-type': 'application/json', accept: 'application/json,
 const initParams = { protocolVersion: '2025-06-18', capabilities: { sampling: {} }, clientInfo: { name: 'c', version: '1' } };
 const call = (id: number, args: Record<string, unknown>) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 't', arguments: args } });
 
-async function post(url: string, body: unknown): Promise<{ type: string; text: string; status: number; session: string | null }> {
+async function post(url: string, body: unknown): Promise<{ type: string; text: string; status: number; session: string | null; length: string | null; chunked: boolean }> {
   const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
-  return { type: res.headers.get('content-type') ?? '', text: await res.text(), status: res.status, session: res.headers.get('mcp-session-id') };
+  const text = await res.text();
+  const meta = { length: res.headers.get('content-length'), chunked: res.headers.get('transfer-encoding') === 'chunked' };
+  return { type: res.headers.get('content-type') ?? '', text, status: res.status, session: res.headers.get('mcp-session-id'), ...meta };
 }
 
 describe('HttpSessionTransport', () => {
@@ -73,6 +75,9 @@ describe('HttpSessionTransport', () => {
     expect(res.type).toBe('application/json');
     expect(res.session).toBe('session-1');
     expect(JSON.parse(res.text)).toMatchObject({ jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text' }] } });
+    // Its length, not chunked framing: headers and body leave in one write, and the client reads no chunk lines.
+    expect(res.chunked).toBe(false);
+    expect(res.length).toBe(String(Buffer.byteLength(res.text)));
   });
 
   it('switches to SSE when a notification must go before the response, keeping their order', async () => {

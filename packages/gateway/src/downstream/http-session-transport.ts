@@ -211,8 +211,10 @@ export class HttpSessionTransport implements Transport {
     } else exchange.responses.push(message);
     if (exchange.waiting.size > 0) return;
     if (!exchange.sse && exchange.res) {
-      const body = exchange.batch ? exchange.responses : exchange.responses[0];
-      exchange.res.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': this.sessionId }).end(JSON.stringify(body));
+      const body = JSON.stringify(exchange.batch ? exchange.responses : exchange.responses[0]);
+      // With its length, node sends headers and body as they are; without, it frames the body in
+      // chunks (a size line before it, a terminator after), which every client must then parse.
+      exchange.res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'mcp-session-id': this.sessionId }).end(body);
     } else {
       exchange.res?.end();
     }

@@ -4,5 +4,7 @@ import type { ServerResponse } from 'node:http';
 
 export function writeRpcError(res: ServerResponse, status: number, code: number, message: string, extraHeaders: Record<string, string> = {}): void {
   if (res.headersSent) return void res.end();
-  res.writeHead(status, { 'content-type': 'application/json', ...extraHeaders }).end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } }));
+  const body = JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } });
+  // With its length: no chunk framing (refusals such as 429 come at the busiest times).
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...extraHeaders }).end(body);
 }
