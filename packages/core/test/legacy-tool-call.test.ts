@@ -6,6 +6,7 @@ import { Client, DEFAULT_REQUEST_TIMEOUT_MSEC } from '@modelcontextprotocol/clie
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { CallMap } from '../src/call-map.js';
 import { CallCancellation } from '../src/cancel-signal.js';
 import { callUpstreamTool, UpstreamClient } from '../src/sdk/upstream-client.js';
 import type { ToolCallOptions } from '../src/sdk/legacy-tool-call.js';
@@ -198,5 +199,7 @@ describe('callUpstreamTool on a 2025-era upstream', () => {
     expect(mine).toEqual(theirs);
     expect(mine).toMatchObject({ type: 'SdkError', error: 'Connection closed' });
     expect(pending(ours2)).toEqual({ handlers: 0, timeouts: 0 });
+    // The SDK's teardown leaves fresh plain Maps for a next connection; ours are CallMaps again.
+    for (const name of ['_responseHandlers', '_timeoutInfo', '_progressHandlers']) expect((ours2 as unknown as Record<string, unknown>)[name]).toBeInstanceOf(CallMap);
   });
 });

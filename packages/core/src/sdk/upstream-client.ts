@@ -152,6 +152,8 @@ export class UpstreamClient extends Client {
     try {
       super._onclose();
     } finally {
+      // The SDK starts the next connection on fresh plain Maps: CallMaps again, should this client reconnect.
+      usePerRequestCallMaps(this);
       const error = new SdkError(SdkErrorCode.ConnectionClosed, 'Connection closed');
       for (const handler of waiting) handler(error);
     }
