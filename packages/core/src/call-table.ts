@@ -125,7 +125,8 @@ export class CallTable<K extends Key, V> {
     for (let i = hashKey(key) & this.mask; ; i = (i + 1) & this.mask) {
       const here = keys[i];
       if (here === undefined) return -1;
-      if (here === key) return i;
+      // SameValueZero, as a Map compares keys: NaN finds NaN (0 and -0 are one key either way).
+      if (here === key || (here !== here && key !== key)) return i;
     }
   }
 

@@ -34,6 +34,17 @@ describe('CallTable', () => {
     expect(table.values().sort((a, b) => a - b)).toEqual([...model.values()].sort((a, b) => a - b));
   });
 
+  it('compares keys as a Map does: NaN is one key, and so are 0 and -0', () => {
+    const table = new CallTable<number, string>();
+    const model = new Map<number, string>();
+    for (const [key, value] of [[NaN, 'a'], [NaN, 'b'], [0, 'c'], [-0, 'd']] as const) (table.set(key, value), model.set(key, value));
+    expect(table.size).toBe(model.size);
+    expect(table.get(NaN)).toBe(model.get(NaN));
+    expect(table.get(0)).toBe(model.get(-0));
+    expect(table.delete(NaN)).toBe(true);
+    expect(table.size).toBe(1);
+  });
+
   it('tells 1 from "1" and finds keys past a grow', () => {
     const table = new CallTable<string | number, string>(2);
     table.set(1, 'number').set('1', 'string');
