@@ -164,10 +164,10 @@ export class GatewaySession {
   /** Built on first use: the gateway's own 2026-07-28 call lane serves a request without one. */
   private built: Server | undefined;
   readonly upstream: UpstreamSessions;
-  // Requests of this session being served now: upstream messages are sent on their response stream.
   /**
-   * Routed calls in flight, by a number of their own. A CallTable, not a Set: its entries come and
-   * go at call rate (see core's call-table.ts).
+   * Requests of this session being routed now, by a number of their own: upstream messages are sent
+   * on their response stream. A CallTable, not a Set: its entries come and go at call rate (see
+   * core's call-table.ts).
    */
   private readonly inflight = new CallTable<number, Extra>();
   private routedCalls = 0;
