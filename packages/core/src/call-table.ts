@@ -12,6 +12,10 @@
 // This one is open addressing over plain arrays that are only replaced when they grow: a deleted
 // entry's slots are cleared (backward-shift deletion, so no tombstones and no rebuilds), and
 // nothing it once held stays reachable from it.
+//
+// With a `limit` (for what a peer may leave unanswered for ever), setting a new key past it forgets
+// the key set longest ago, as a Map that deletes its first key would: found through a ring of keys
+// in the order they were set, so an eviction costs no scan of the table.
 
 type Key = string | number;
 
@@ -32,19 +36,32 @@ function hashKey(key: Key): number {
   return Math.imul(mixed ^ (mixed >>> 16), 0x45d9f3b) & 0x3fffffff;
 }
 
+export interface CallTableOptions {
+  /** Entries it is sized for at first (it grows as needed). */
+  capacity?: number;
+  /** At most this many entries: past it, the one set longest ago is forgotten. */
+  limit?: number;
+}
+
 export class CallTable<K extends Key, V> {
   private keys: (K | undefined)[] = [];
   private vals: (V | undefined)[] = [];
   private homes: number[] = [];
-  /** When each entry was set: the oldest is what `deleteOldest` forgets. */
+  /** When each entry was set: with a limit, a ring entry is current only while its key still has this order. */
   private order: number[] = [];
   private mask = 0;
   private count = 0;
   private next = 0;
+  private readonly limit: number;
+  /** With a limit: keys (and their order) as they were set, oldest first from ringStart. */
+  private ringKeys: K[] = [];
+  private ringOrders: number[] = [];
+  private ringStart = 0;
 
-  constructor(capacity = MIN_CAPACITY) {
+  constructor(options: CallTableOptions = {}) {
+    this.limit = options.limit ?? Infinity;
     let size = MIN_CAPACITY;
-    while (size < capacity * 2) size *= 2;
+    while (size < (options.capacity ?? 0) * 2) size *= 2;
     this.allocate(size);
   }
 
@@ -69,8 +86,10 @@ export class CallTable<K extends Key, V> {
     }
     // At most half full, so a probe ends soon.
     if ((this.count + 1) * 2 > this.keys.length) this.grow();
-    this.place(key, value, hashKey(key), this.next++);
+    const order = this.next++;
+    this.place(key, value, hashKey(key), order);
     this.count++;
+    if (this.limit !== Infinity) this.remember(key, order);
     return this;
   }
 
@@ -78,17 +97,6 @@ export class CallTable<K extends Key, V> {
     const slot = this.find(key);
     if (slot < 0) return false;
     this.remove(slot);
-    return true;
-  }
-
-  /** Forget the entry set longest ago (a bound for peers that never answer); false when empty. */
-  deleteOldest(): boolean {
-    let oldest = -1;
-    for (let i = 0; i < this.keys.length; i++) {
-      if (this.keys[i] !== undefined && (oldest < 0 || this.order[i]! < this.order[oldest]!)) oldest = i;
-    }
-    if (oldest < 0) return false;
-    this.remove(oldest);
     return true;
   }
 
@@ -110,6 +118,34 @@ export class CallTable<K extends Key, V> {
     this.keys.fill(undefined);
     this.vals.fill(undefined);
     this.count = 0;
+    this.ringKeys = [];
+    this.ringOrders = [];
+    this.ringStart = 0;
+  }
+
+  /** Note a new key in the ring; past the limit, forget the oldest key that is still here as it was set. */
+  private remember(key: K, order: number): void {
+    this.ringKeys.push(key);
+    this.ringOrders.push(order);
+    while (this.count > this.limit && this.ringStart < this.ringKeys.length) {
+      const at = this.ringStart++;
+      const slot = this.find(this.ringKeys[at]!);
+      if (slot >= 0 && this.order[slot] === this.ringOrders[at]) this.remove(slot);
+    }
+    // Forgotten and deleted keys stay in the ring until here: it is compacted to the live ones (at
+    // most `limit`) once it holds twice what the table may, so it stays bounded and each key costs
+    // a constant share of the copying.
+    if (this.ringKeys.length > 2 * this.limit + MIN_CAPACITY) {
+      const keys: K[] = [];
+      const orders: number[] = [];
+      for (let at = this.ringStart; at < this.ringKeys.length; at++) {
+        const slot = this.find(this.ringKeys[at]!);
+        if (slot >= 0 && this.order[slot] === this.ringOrders[at]) (keys.push(this.ringKeys[at]!), orders.push(this.ringOrders[at]!));
+      }
+      this.ringKeys = keys;
+      this.ringOrders = orders;
+      this.ringStart = 0;
+    }
   }
 
   private allocate(size: number): void {

@@ -46,7 +46,7 @@ describe('CallTable', () => {
   });
 
   it('tells 1 from "1" and finds keys past a grow', () => {
-    const table = new CallTable<string | number, string>(2);
+    const table = new CallTable<string | number, string>({ capacity: 2 });
     table.set(1, 'number').set('1', 'string');
     for (let i = 100; i < 1_100; i++) table.set(i, `n${i}`);
     expect(table.get(1)).toBe('number');
@@ -55,15 +55,34 @@ describe('CallTable', () => {
     expect(table.size).toBe(1_002);
   });
 
-  it('forgets the entry set longest ago first, whatever its slot', () => {
-    const table = new CallTable<number, string>();
-    for (const id of [40, 3, 17, 99]) table.set(id, `v${id}`);
-    table.set(3, 'again'); // overwriting keeps its place in the order
-    expect(table.deleteOldest()).toBe(true);
-    expect(table.has(40)).toBe(false);
-    expect(table.deleteOldest()).toBe(true);
-    expect(table.has(3)).toBe(false);
-    expect(table.keyList().sort((a, b) => a - b)).toEqual([17, 99]);
+  it('with a limit, forgets the key set longest ago first, as a Map that deletes its first key would', () => {
+    const next = random(11);
+    const limit = 50;
+    const table = new CallTable<number, number>({ limit });
+    // The model: a Map keeps insertion order; an overwrite keeps a key's place, a delete and set again moves it last.
+    const model = new Map<number, number>();
+    for (let step = 0; step < 40_000; step++) {
+      const key = Math.floor(next() * 400);
+      if (next() < 0.7) {
+        table.set(key, step);
+        model.set(key, step);
+        if (model.size > limit) model.delete(model.keys().next().value as number);
+      } else {
+        expect(table.delete(key)).toBe(model.delete(key));
+      }
+      expect(table.size).toBe(model.size);
+    }
+    expect(table.keyList().sort((a, b) => a - b)).toEqual([...model.keys()].sort((a, b) => a - b));
+    for (const [key, value] of model) expect(table.get(key)).toBe(value);
+    // The ring of set keys is compacted: it never holds much more than twice the limit.
+    expect((table as unknown as { ringKeys: unknown[] }).ringKeys.length).toBeLessThanOrEqual(2 * limit + 16);
+  });
+
+  it('with a limit that is always full, keeps its ring bounded', () => {
+    const table = new CallTable<number, number>({ limit: 8 });
+    for (let i = 0; i < 10_000; i++) table.set(i, i);
+    expect(table.keyList().sort((a, b) => a - b)).toEqual([9_992, 9_993, 9_994, 9_995, 9_996, 9_997, 9_998, 9_999]);
+    expect((table as unknown as { ringKeys: unknown[] }).ringKeys.length).toBeLessThanOrEqual(2 * 8 + 16);
   });
 
   it('holds nothing of a deleted entry', () => {
@@ -75,7 +94,7 @@ describe('CallTable', () => {
     expect(slots.every((v) => v === undefined)).toBe(true);
     expect(table.size).toBe(0);
     table.clear();
-    expect(table.deleteOldest()).toBe(false);
+    expect(table.keyList()).toEqual([]);
   });
 });
 

@@ -20,13 +20,10 @@ export interface SendTie {
 const MAX_TRACKED = 4_096;
 
 /**
- * Remember `key` in a per-connection table of requests, forgetting the oldest past MAX_TRACKED. A
- * CallTable, not a Map: its entries come and go at call rate (see core's call-table.ts).
+ * A per-connection table of requests, forgetting the oldest past MAX_TRACKED. A CallTable, not a
+ * Map: its entries come and go at call rate (see core's call-table.ts).
  */
-export function rememberBounded<K extends JsonRpcId, V>(table: CallTable<K, V>, key: K, value: V): void {
-  table.set(key, value);
-  if (table.size > MAX_TRACKED) table.deleteOldest();
-}
+export const trackedRequests = <V>(): CallTable<JsonRpcId, V> => new CallTable<JsonRpcId, V>({ limit: MAX_TRACKED });
 
 /** The call an attribution runs code as, and the frame it was entered from (another attribution's, or its own). */
 interface Frame {
@@ -64,7 +61,7 @@ export class CallAttribution<C> {
 
   /** The transport as the SDK client should see it, with attribution on both directions. */
   wrap<T extends MessageTransport>(transport: T): T {
-    const calls = new CallTable<JsonRpcId, C>();
+    const calls = trackedRequests<C>();
     let handler: MessageTransport['onmessage'];
     const deliver = (message: JsonRpcMessage, extra?: MessageExtra): void => {
       const m = message as { id?: JsonRpcId; method?: string };
@@ -80,7 +77,7 @@ export class CallAttribution<C> {
       const m = message as { id?: JsonRpcId; method?: string };
       const call = this.active;
       if (call !== undefined && m.method !== undefined && m.id !== undefined) {
-        rememberBounded(calls, m.id, call);
+        calls.set(m.id, call);
       }
       return forward(message, options);
     };

@@ -17,7 +17,7 @@
 // a shared connection would deliver its log lines only while it had served no other request.
 import { type Client, ProtocolErrorCode, type JSONRPCMessage, type LoggingMessageNotification, type MessageExtraInfo, type Request, type RequestId, type Result } from '../sdk/mcp.js';
 import { CallTable, type Logger } from '@switchboard/core';
-import { rememberBounded, type SendTie } from './call-attribution.js';
+import { trackedRequests, type SendTie } from './call-attribution.js';
 import { ClientError } from '../downstream/client-error.js';
 import { deliverProgressBeforeResponses } from './progress-order.js';
 
@@ -111,7 +111,7 @@ export class SharedUpstreams {
 
   private connection(client: Client, service: string): Connection {
     let connection = this.connections.get(client);
-    if (!connection) this.connections.set(client, (connection = { service, tenant: undefined, warned: false, ties: new CallTable(), sent: new CallTable(), asked: new CallTable() }));
+    if (!connection) this.connections.set(client, (connection = { service, tenant: undefined, warned: false, ties: new CallTable(), sent: trackedRequests(), asked: trackedRequests() }));
     return connection;
   }
 
@@ -131,7 +131,7 @@ export class SharedUpstreams {
       const tie = options?.relatedRequestId;
       if (tie === undefined) return send(message, options);
       const call = connection.ties.get(String(tie));
-      if (call && m.method !== undefined && m.id !== undefined) rememberBounded(connection.sent, m.id, call);
+      if (call && m.method !== undefined && m.id !== undefined) connection.sent.set(m.id, call);
       // The tie means nothing to the transport (a client's requests relate to no incoming request).
       const { relatedRequestId: _tie, ...rest } = options!;
       return send(message, rest);
@@ -143,7 +143,7 @@ export class SharedUpstreams {
       const related = (extra as { relatedRequestId?: RequestId } | undefined)?.relatedRequestId;
       const call = related === undefined ? undefined : connection.sent.get(related);
       if (call && m.method !== undefined) {
-        if (m.id !== undefined) rememberBounded(connection.asked, m.id, call);
+        if (m.id !== undefined) connection.asked.set(m.id, call);
         else if (m.method === 'notifications/message' && typeof m.params?.level === 'string') {
           call.log(connection.service, m.params);
           return;
